@@ -1,0 +1,174 @@
+// Command symbolicate turns Apple crash reports and process snapshots into
+// readable stack traces. See the README for examples; `symbolicate --help` lists
+// the commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+
+	"github.com/alecthomas/kong"
+)
+
+// Exit statuses. They are part of the interface: CI jobs branch on them.
+const (
+	exitOK         = 0 // everything resolved
+	exitUsage      = 1 // bad flags or arguments (also: dsc lookup found an address in no image)
+	exitBadInput   = 2 // some input could not be parsed; the others were still processed
+	exitUnresolved = 3 // some images had no matching cache or binary; all output was written
+)
+
+// version is set at link time (-ldflags "-X main.version=v1.2.3"); otherwise it
+// comes from the module build info.
+var version = ""
+
+const description = `Symbolicate Apple crash reports and process snapshots.
+
+Reads .ips crash reports, legacy .crash text, Swift Compact ImageMap (CIF) blobs
+and dyld compact-info snapshots; matches images by UUID to dyld_shared_cache
+files and app binaries; writes Apple-style text or annotated .ips JSON.
+
+Exit status: 0 all frames resolved; 1 usage error; 2 some input could not be
+parsed (the others were still processed); 3 some images had no matching cache
+or binary (all output was still written).`
+
+// cli is the root of the command tree. Each command is one field here and one
+// file in this directory.
+type cli struct {
+	Version kong.VersionFlag `help:"Print the version and exit."`
+}
+
+// ioStreams carries the process streams so commands can be run in-process by tests.
+type ioStreams struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// StderrTTY reports whether stderr is a terminal (progress lines are shown only then).
+	StderrTTY bool
+}
+
+// exitError carries an exit status with its message. An empty message prints nothing.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return ""
+	}
+	return e.err.Error()
+}
+func (e *exitError) Unwrap() error { return e.err }
+
+// ExitCode implements kong's exit-code convention.
+func (e *exitError) ExitCode() int { return e.code }
+
+// withExit attaches an exit status to err.
+func withExit(code int, err error) error { return &exitError{code: code, err: err} }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	streams := &ioStreams{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, StderrTTY: isTerminal(os.Stderr)}
+	code := run(ctx, os.Args[1:], streams)
+	stop()
+	os.Exit(code)
+}
+
+// run parses args, runs the selected command and returns the exit status.
+func run(ctx context.Context, args []string, streams *ioStreams) int {
+	var root cli
+	exited := -1
+	parser, err := kong.New(&root,
+		kong.Name("symbolicate"),
+		kong.Description(description),
+		kong.UsageOnError(),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true, WrapUpperBound: 100}),
+		kong.Vars{
+			"version": "symbolicate " + buildVersion(),
+			"jobs":    strconv.Itoa(runtime.GOMAXPROCS(0)),
+		},
+		kong.Writers(streams.Stdout, streams.Stderr),
+		kong.Exit(func(code int) { exited = code; panic(kongExit{}) }),
+		kong.BindTo(ctx, (*context.Context)(nil)),
+		kong.Bind(streams),
+	)
+	if err != nil {
+		fmt.Fprintf(streams.Stderr, "symbolicate: %v\n", err)
+		return exitUsage
+	}
+	kctx, code, done := parse(parser, args, &exited)
+	if done {
+		return code
+	}
+	if err := kctx.Run(); err != nil {
+		return report(streams.Stderr, err)
+	}
+	return exitOK
+}
+
+// kongExit is the panic value used to stop kong after --help or --version.
+type kongExit struct{}
+
+// parse runs the kong parser, turning its exit requests (help, version) and
+// parse errors into exit statuses instead of os.Exit.
+func parse(parser *kong.Kong, args []string, exited *int) (kctx *kong.Context, code int, done bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(kongExit); !ok {
+				panic(r)
+			}
+			kctx, code, done = nil, *exited, true
+			if code != 0 {
+				code = exitUsage
+			}
+		}
+	}()
+	kctx, err := parser.Parse(args)
+	if err != nil {
+		var perr *kong.ParseError
+		if errors.As(err, &perr) {
+			_ = perr.Context.PrintUsage(true)
+		}
+		fmt.Fprintf(parser.Stderr, "symbolicate: %v\n", err)
+		return nil, exitUsage, true
+	}
+	return kctx, 0, false
+}
+
+// report prints err (if it has a message) and returns its exit status.
+func report(w io.Writer, err error) int {
+	code := exitUsage
+	var coder interface{ ExitCode() int }
+	if errors.As(err, &coder) {
+		code = coder.ExitCode()
+	}
+	if msg := err.Error(); msg != "" {
+		fmt.Fprintf(w, "symbolicate: %s\n", msg)
+	}
+	return code
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
+
+// isTerminal reports whether f is a character device (a terminal), without cgo.
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
