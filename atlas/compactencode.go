@@ -1,0 +1,196 @@
+package atlas
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/symbolicate/symbolicate/imagemap"
+)
+
+// unknownPath is the string dyld puts in the string table for every record
+// that has neither a file ID nor a path (no record refers to it).
+const unknownPath = "???"
+
+// EncodeCompactInfo serializes s as dyld-1378 does (spec §1, checklist §1.11):
+// header fields as given (magic and version 0 filled in), the flags, platform,
+// initial image count and state from s, the volume-UUID and string tables
+// rebuilt from the records in dyld's order, the cache record and bitmap,
+// the images as address deltas, zero padding to 16 bytes and the CRC-32C.
+// s.VolumeUUIDs, s.StringTable and s.CRC are ignored.
+//
+// Each record is written with its Flags as given. The encoder refuses what
+// would not decode to s: a cache record without the shared-cache flag or the
+// reverse, an empty or mis-sized bitmap, an address that is not a multiple
+// of the page size, images out of address order, and paths containing NUL.
+func EncodeCompactInfo(s *Snapshot) ([]byte, error) {
+	if err := checkEncodable(s); err != nil {
+		return nil, err
+	}
+	page := s.Flags.PageSize()
+
+	// Tables (spec §1.6): cache first, then images; sorted and deduplicated.
+	var vols []imagemap.UUID
+	var strs []string
+	collect := func(m *MappedFile) {
+		if m.Flags&FileHasFileID != 0 {
+			vols = append(vols, m.Volume)
+		}
+		if m.Flags&FileHasPath != 0 {
+			strs = append(strs, m.Path)
+		}
+		if m.Flags&(FileHasFileID|FileHasPath) == 0 {
+			strs = append(strs, unknownPath)
+		}
+	}
+	if s.Cache != nil {
+		collect(&s.Cache.MappedFile)
+	}
+	for i := range s.Images {
+		collect(&s.Images[i])
+	}
+	slices.SortFunc(vols, func(a, b imagemap.UUID) int { return bytes.Compare(a[:], b[:]) })
+	vols = slices.Compact(vols)
+	slices.SortFunc(strs, CompareCString)
+	strs = slices.Compact(strs)
+	offsets := make(map[string]uint64, len(strs))
+	var table []byte
+	for _, str := range strs {
+		offsets[str] = uint64(len(table))
+		table = append(table, str...)
+		table = append(table, 0)
+	}
+	volIndex := func(u imagemap.UUID) uint64 {
+		i, _ := slices.BinarySearchFunc(vols, u, func(a, b imagemap.UUID) int { return bytes.Compare(a[:], b[:]) })
+		return uint64(i)
+	}
+
+	out := make([]byte, 0, compactHeaderSize+64+len(table)+len(vols)*16+len(s.Images)*24)
+	out = binary.LittleEndian.AppendUint32(out, compactMagic)
+	out = binary.LittleEndian.AppendUint32(out, 0)
+	out = binary.LittleEndian.AppendUint64(out, s.SystemInfoAddress)
+	out = binary.LittleEndian.AppendUint32(out, s.SystemInfoSize)
+	out = binary.LittleEndian.AppendUint32(out, s.GenCount)
+	out = binary.LittleEndian.AppendUint64(out, s.Timestamp)
+	out = binary.LittleEndian.AppendUint32(out, 0) // CRC, filled in last
+	out = AppendPVLE(out, uint64(s.Flags))
+	out = AppendPVLE(out, uint64(s.Platform))
+	out = AppendPVLE(out, s.InitialImageCount)
+	out = AppendPVLE(out, uint64(s.DyldState))
+	out = AppendPVLE(out, uint64(len(vols)))
+	for _, v := range vols {
+		out = append(out, v[:]...)
+	}
+	out = AppendPVLE(out, uint64(len(table)))
+	out = append(out, table...)
+
+	record := func(m *MappedFile, addr uint64) {
+		out = AppendPVLE(out, uint64(m.Flags))
+		out = AppendPVLE(out, addr)
+		if m.Flags&FileHasUUID != 0 {
+			out = append(out, m.UUID[:]...)
+		}
+		if m.Flags&FileHasFileID != 0 {
+			out = AppendPVLE(out, volIndex(m.Volume))
+			out = AppendPVLE(out, m.ObjectID)
+		}
+		if m.Flags&FileHasPath != 0 {
+			out = AppendPVLE(out, offsets[m.Path])
+		}
+	}
+	if c := s.Cache; c != nil {
+		record(&c.MappedFile, c.Address/page)
+		out = AppendPVLE(out, uint64(c.Bitmap.Len))
+		out = append(out, c.Bitmap.Bytes...)
+	}
+	out = AppendPVLE(out, uint64(len(s.Images)))
+	var last uint64
+	for i := range s.Images {
+		im := &s.Images[i]
+		record(im, (im.Address-last)/page)
+		last = im.Address
+	}
+	for len(out)%16 != 0 {
+		out = append(out, 0)
+	}
+	binary.LittleEndian.PutUint32(out[crcOffset:], CRC32C(out))
+	return out, nil
+}
+
+// ErrNotEncodable is wrapped by every error of [EncodeCompactInfo].
+var ErrNotEncodable = errors.New("snapshot cannot be encoded as compact info")
+
+func checkEncodable(s *Snapshot) error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrNotEncodable, fmt.Sprintf(format, args...))
+	}
+	if s.Version != 0 {
+		return bad("version %d (only 0 exists)", s.Version)
+	}
+	page := s.Flags.PageSize()
+	if (s.Flags&ProcessHasSharedCache != 0) != (s.Cache != nil) {
+		return bad("the shared-cache flag (%v) disagrees with the cache record (present: %v)",
+			s.Flags&ProcessHasSharedCache != 0, s.Cache != nil)
+	}
+	checkPath := func(m *MappedFile, what string) error {
+		if m.Flags&FileHasPath != 0 && strings.IndexByte(m.Path, 0) >= 0 {
+			return bad("%s: path %q contains NUL", what, m.Path)
+		}
+		return nil
+	}
+	if c := s.Cache; c != nil {
+		if c.Address%page != 0 {
+			return bad("cache address %#x is not a multiple of the page size %d", c.Address, page)
+		}
+		if c.Bitmap.Len <= 0 || len(c.Bitmap.Bytes) != (c.Bitmap.Len+7)/8 {
+			return bad("cache bitmap of %d bits has %d bytes (need at least 1 bit and ⌈bits/8⌉ bytes)",
+				c.Bitmap.Len, len(c.Bitmap.Bytes))
+		}
+		if err := checkPath(&c.MappedFile, "cache"); err != nil {
+			return err
+		}
+	}
+	var last uint64
+	for i := range s.Images {
+		im := &s.Images[i]
+		if im.Address%page != 0 {
+			return bad("image %d: address %#x is not a multiple of the page size %d", i, im.Address, page)
+		}
+		if im.Address < last {
+			return bad("image %d: address %#x is below the previous image's %#x", i, im.Address, last)
+		}
+		last = im.Address
+		if err := checkPath(im, fmt.Sprintf("image %d", i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CompareCString orders strings as dyld's string table does
+// (lsl::ConstCharStarCompare, spec §1.6): byte by byte as signed chars,
+// including the terminating NUL, so bytes ≥ 0x80 sort before ASCII and a
+// string sorts after its extensions that continue with such a byte. It
+// returns -1, 0 or +1.
+func CompareCString(a, b string) int {
+	for i := 0; ; i++ {
+		var ca, cb int8
+		if i < len(a) {
+			ca = int8(a[i])
+		}
+		if i < len(b) {
+			cb = int8(b[i])
+		}
+		switch {
+		case ca < cb:
+			return -1
+		case ca > cb:
+			return 1
+		case ca == 0:
+			return 0
+		}
+	}
+}
