@@ -143,7 +143,7 @@ func TestDecodeKeepsNonCanonical(t *testing.T) {
 		pv(1|0x40, 1, 1, 0, 1), v[:], pv(9), []byte("/usr/lib\x00"),
 		pv(2, 5, 3), pv(3), []byte{0xF0}, // cache: path "r/lib", 3 bits, garbage high bits
 		pv(2, 3|0x100, 0, 0, 77, 0), // file ID + path + unknown flag
-		pv(0, 0), // a bare record at the same address
+		pv(0, 0),                    // a bare record at the same address
 	)
 	s, err := DecodeCompactInfo(b)
 	if err != nil {
