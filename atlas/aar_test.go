@@ -78,7 +78,7 @@ func TestAARFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, want := range map[string]string{
-		"process.cinfo": "CINFO",
+		"process.cinfo":   "CINFO",
 		"./process.plist": "PLIST",
 		"caches/names/dyld_shared_cache_arm64e.plist": "CACHE", // via the symlink
 		"caches/uuids/ABCD.plist":                     "CACHE",
