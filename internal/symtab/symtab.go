@@ -1,0 +1,345 @@
+// Package symtab is an immutable, compact address → symbol table.
+//
+// A [Builder] collects named symbols (names referenced by offset into
+// caller-owned string pools such as a memory-mapped symbol string table, or
+// copied names), unnamed function starts (LC_FUNCTION_STARTS) and range ends,
+// and [Builder.Build] sorts them into a [Table]. A lookup takes the greatest
+// entry at or below the address: its name if it has one, "func_<hex start>"
+// if it is an unnamed function start (so an address inside an unnamed function
+// never gets a neighbour's name), and nothing if it is an end marker. When
+// several symbols share an address the best-ranked name wins (see [Rank]);
+// the name "<redacted>" (what the dyld cache builder leaves for stripped
+// local symbols, ../shared/specs/dyld-formats.md §5.6) loses to any real name.
+//
+// A Table costs about 9 bytes per distinct address plus copied names; names
+// in caller pools are not copied, so the pools must outlive the Table. A
+// Table is safe for concurrent use.
+package symtab
+
+import (
+	"bytes"
+	"slices"
+	"strconv"
+)
+
+// MaxNameLen bounds a name read from a pool; longer or unterminated names
+// are treated as absent.
+const MaxNameLen = 1 << 16
+
+// Redacted is the placeholder name the dyld cache builder gives local
+// symbols whose real name lives only in the .symbols file.
+const Redacted = "<redacted>"
+
+// UnnamedPrefix starts the synthesized name of an unnamed function.
+const UnnamedPrefix = "func_"
+
+// Rank orders names that share an address: the lowest rank wins.
+type Rank uint8
+
+// Ranks for the usual sources of names.
+const (
+	RankGlobal Rank = 10 // external symbol from a symbol table
+	RankExport Rank = 20 // name from an export trie
+	RankLocal  Rank = 30 // non-external symbol
+
+	rankRedacted Rank = 200 // "<redacted>"
+	rankUnnamed  Rank = 250 // function start without a name
+	rankEnd      Rank = 255 // end marker
+)
+
+// Pool identifies a string pool added with [Builder.AddPool].
+type Pool uint8
+
+const (
+	poolOwn     = 0   // names copied by AddName
+	poolUnnamed = 254 // entry is an unnamed function start
+	poolEnd     = 255 // entry is an end marker
+	maxPools    = 253 // user pools are 1..253
+)
+
+type entry struct {
+	addr uint64
+	off  uint32
+	pool uint8
+	rank Rank
+}
+
+// Builder collects entries for a Table. The zero value is ready to use. A
+// Builder is not safe for concurrent use.
+type Builder struct {
+	pools   [][]byte
+	own     []byte
+	entries []entry
+}
+
+// AddPool registers a string pool and returns its handle. The pool must not
+// change while the built Table is in use. It returns ok=false when more than
+// 253 pools are added.
+func (b *Builder) AddPool(data []byte) (p Pool, ok bool) {
+	if len(b.pools) == 0 {
+		b.pools = append(b.pools, nil) // index 0 is the owned pool
+	}
+	if len(b.pools) > maxPools {
+		return 0, false
+	}
+	b.pools = append(b.pools, data)
+	return Pool(len(b.pools) - 1), true
+}
+
+// Grow reserves room for n more entries.
+func (b *Builder) Grow(n int) { b.entries = slices.Grow(b.entries, n) }
+
+// Add records the NUL-terminated name at offset off of pool p for addr. An
+// empty, out-of-range or unterminated name records an unnamed function
+// start instead.
+func (b *Builder) Add(addr uint64, p Pool, off uint32, r Rank) {
+	if int(p) == poolOwn || int(p) >= len(b.pools) {
+		b.AddStart(addr)
+		return
+	}
+	name, ok := nameAt(b.pools[p], off)
+	if !ok || len(name) == 0 {
+		b.AddStart(addr)
+		return
+	}
+	if string(name) == Redacted {
+		r = rankRedacted
+	}
+	b.entries = append(b.entries, entry{addr: addr, off: off, pool: uint8(p), rank: r})
+}
+
+// AddName records a copy of name for addr. An empty name records an unnamed
+// function start.
+func (b *Builder) AddName(addr uint64, name []byte, r Rank) {
+	if len(name) == 0 || len(name) > MaxNameLen || bytes.IndexByte(name, 0) >= 0 ||
+		uint64(len(b.own))+uint64(len(name))+1 > 1<<32 {
+		b.AddStart(addr)
+		return
+	}
+	if string(name) == Redacted {
+		r = rankRedacted
+	}
+	off := uint32(len(b.own))
+	b.own = append(b.own, name...)
+	b.own = append(b.own, 0)
+	b.entries = append(b.entries, entry{addr: addr, off: off, pool: poolOwn, rank: r})
+}
+
+// AddStart records an unnamed function start at addr.
+func (b *Builder) AddStart(addr uint64) {
+	b.entries = append(b.entries, entry{addr: addr, pool: poolUnnamed, rank: rankUnnamed})
+}
+
+// AddEnd records that whatever precedes addr ends there (for example the end
+// of a code section): lookups at or above addr find nothing until the next
+// entry. An entry at the same address takes precedence.
+func (b *Builder) AddEnd(addr uint64) {
+	b.entries = append(b.entries, entry{addr: addr, pool: poolEnd, rank: rankEnd})
+}
+
+// Len returns the number of entries added so far.
+func (b *Builder) Len() int { return len(b.entries) }
+
+// Build sorts the entries into a Table, keeping the best-ranked entry per
+// address. The Builder must not be used afterwards.
+func (b *Builder) Build() *Table {
+	es := b.entries
+	slices.SortFunc(es, func(x, y entry) int {
+		switch {
+		case x.addr != y.addr:
+			if x.addr < y.addr {
+				return -1
+			}
+			return 1
+		case x.rank != y.rank:
+			return int(x.rank) - int(y.rank)
+		case x.pool != y.pool:
+			return int(x.pool) - int(y.pool)
+		case x.off != y.off:
+			if x.off < y.off {
+				return -1
+			}
+			return 1
+		}
+		return 0
+	})
+	// Keep the first (best) entry per address, and drop end markers that
+	// follow another end marker or open the table.
+	n := 0
+	for _, e := range es {
+		if n > 0 && e.addr == es[n-1].addr {
+			continue
+		}
+		if e.pool == poolEnd && (n == 0 || es[n-1].pool == poolEnd) {
+			continue
+		}
+		es[n] = e
+		n++
+	}
+	es = es[:n]
+	t := &Table{pools: b.pools, refs: make([]uint32, n), kinds: make([]uint8, n)}
+	if len(t.pools) == 0 {
+		t.pools = [][]byte{nil}
+	}
+	t.pools[poolOwn] = b.own
+	if n > 0 {
+		t.base = es[0].addr
+		if es[n-1].addr-t.base <= 0xffffffff {
+			t.addr32 = make([]uint32, n)
+		} else {
+			t.addr64 = make([]uint64, n)
+		}
+	}
+	for i, e := range es {
+		if t.addr32 != nil {
+			t.addr32[i] = uint32(e.addr - t.base)
+		} else {
+			t.addr64[i] = e.addr
+		}
+		t.refs[i] = e.off
+		t.kinds[i] = e.pool
+	}
+	*b = Builder{}
+	return t
+}
+
+// Table is an immutable sorted address → symbol table, safe for concurrent use.
+type Table struct {
+	base   uint64
+	addr32 []uint32 // address − base, when every address fits
+	addr64 []uint64 // absolute addresses otherwise
+	refs   []uint32 // name offset in its pool
+	kinds  []uint8  // pool index, poolUnnamed or poolEnd
+	pools  [][]byte
+}
+
+// Symbol is the result of a lookup.
+type Symbol struct {
+	// Name is the symbol name, or "func_<hex start>" when Unnamed.
+	Name string
+	// Start is the symbol's address.
+	Start uint64
+	// End is the address of the next entry, or 0 when there is none.
+	End uint64
+	// Unnamed reports a synthesized name for a function with no symbol.
+	Unnamed bool
+}
+
+// Len returns the number of entries (named symbols, unnamed starts and end markers).
+func (t *Table) Len() int { return len(t.refs) }
+
+// addrAt returns the address of entry i.
+func (t *Table) addrAt(i int) uint64 {
+	if t.addr32 != nil {
+		return t.base + uint64(t.addr32[i])
+	}
+	return t.addr64[i]
+}
+
+// search returns the index of the greatest entry at or below addr, or -1.
+func (t *Table) search(addr uint64) int {
+	lo, hi := 0, len(t.refs) // invariant: entries < lo are ≤ addr, entries ≥ hi are > addr
+	if t.addr32 != nil {
+		if addr < t.base {
+			return -1
+		}
+		d := addr - t.base
+		if d > 0xffffffff {
+			d = 0xffffffff
+		}
+		x := uint32(d)
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if t.addr32[m] <= x {
+				lo = m + 1
+			} else {
+				hi = m
+			}
+		}
+		return lo - 1
+	}
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if t.addr64[m] <= addr {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo - 1
+}
+
+// Lookup returns the name and start of the symbol containing addr. ok is
+// false when no entry precedes addr or addr lies after an end marker.
+func (t *Table) Lookup(addr uint64) (name string, start uint64, ok bool) {
+	i := t.search(addr)
+	if i < 0 || t.kinds[i] == poolEnd {
+		return "", 0, false
+	}
+	start = t.addrAt(i)
+	return t.name(i, start), start, true
+}
+
+// Find is Lookup returning the full [Symbol], including its end.
+func (t *Table) Find(addr uint64) (Symbol, bool) {
+	i := t.search(addr)
+	if i < 0 || t.kinds[i] == poolEnd {
+		return Symbol{}, false
+	}
+	return t.At(i), true
+}
+
+// At returns entry i (0 ≤ i < Len()) in address order; an end marker has an
+// empty Name.
+func (t *Table) At(i int) Symbol {
+	s := Symbol{Start: t.addrAt(i)}
+	if i+1 < len(t.refs) {
+		s.End = t.addrAt(i + 1)
+	}
+	switch t.kinds[i] {
+	case poolEnd:
+	case poolUnnamed:
+		s.Unnamed = true
+		s.Name = t.name(i, s.Start)
+	default:
+		s.Name = t.name(i, s.Start)
+	}
+	return s
+}
+
+func (t *Table) name(i int, start uint64) string {
+	k := t.kinds[i]
+	if k == poolUnnamed {
+		return UnnamedName(start)
+	}
+	n, _ := nameAt(t.pools[k], t.refs[i])
+	return string(n)
+}
+
+// UnnamedName returns the synthesized name of an unnamed function at addr.
+func UnnamedName(addr uint64) string {
+	var buf [len(UnnamedPrefix) + 16]byte
+	return string(strconv.AppendUint(append(buf[:0], UnnamedPrefix...), addr, 16))
+}
+
+// MemSize returns the bytes held by the table itself: entry arrays and
+// copied names, not the caller's pools.
+func (t *Table) MemSize() int {
+	return 4*len(t.addr32) + 8*len(t.addr64) + 4*len(t.refs) + len(t.kinds) + len(t.pools[poolOwn]) + 24*len(t.pools)
+}
+
+// nameAt returns the NUL-terminated name at off in pool, without copying.
+func nameAt(pool []byte, off uint32) ([]byte, bool) {
+	if uint64(off) >= uint64(len(pool)) {
+		return nil, false
+	}
+	rest := pool[off:]
+	if len(rest) > MaxNameLen+1 {
+		rest = rest[:MaxNameLen+1]
+	}
+	i := bytes.IndexByte(rest, 0)
+	if i < 0 {
+		return nil, false
+	}
+	return rest[:i], true
+}

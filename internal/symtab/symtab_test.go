@@ -1,0 +1,257 @@
+package symtab
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestLookupBasics(t *testing.T) {
+	pool := []byte("\x00_alpha\x00<redacted>\x00_beta\x00_real_local\x00unterminated")
+	var b Builder
+	p, ok := b.AddPool(pool)
+	if !ok {
+		t.Fatal("AddPool failed")
+	}
+	b.Add(0x1000, p, 1, RankGlobal) // _alpha
+	b.AddStart(0x1000)              // duplicate start: the name wins
+	b.Add(0x1040, p, 8, RankLocal)  // <redacted> ...
+	b.Add(0x1040, p, 25, RankLocal) // ... loses to _real_local
+	b.AddStart(0x1080)              // unnamed function
+	b.Add(0x10c0, p, 8, RankLocal)  // only <redacted>: kept
+	b.AddName(0x1100, []byte("_trie_only"), RankExport)
+	b.Add(0x1100, p, 19, RankLocal)    // _beta is a local: the export wins
+	b.AddEnd(0x1200)                   // end of __text
+	b.Add(0x1300, p, 37, RankGlobal)   // unterminated: becomes an unnamed start
+	b.Add(0x1400, p, 0, RankGlobal)    // empty name: unnamed start
+	b.Add(0x1500, p, 9999, RankGlobal) // out of range: unnamed start
+	tab := b.Build()
+
+	cases := []struct {
+		addr  uint64
+		name  string
+		start uint64
+		ok    bool
+	}{
+		{0xfff, "", 0, false},
+		{0x1000, "_alpha", 0x1000, true},
+		{0x103f, "_alpha", 0x1000, true},
+		{0x1040, "_real_local", 0x1040, true},
+		{0x1081, "func_1080", 0x1080, true},
+		{0x10c4, "<redacted>", 0x10c0, true},
+		{0x1100, "_trie_only", 0x1100, true},
+		{0x11ff, "_trie_only", 0x1100, true},
+		{0x1200, "", 0, false},
+		{0x12ff, "", 0, false},
+		{0x1300, "func_1300", 0x1300, true},
+		{0x1400, "func_1400", 0x1400, true},
+		{0x1fff, "func_1500", 0x1500, true},
+	}
+	for _, c := range cases {
+		name, start, ok := tab.Lookup(c.addr)
+		if name != c.name || start != c.start || ok != c.ok {
+			t.Errorf("Lookup(%#x) = %q, %#x, %v; want %q, %#x, %v", c.addr, name, start, ok, c.name, c.start, c.ok)
+		}
+	}
+	s, ok := tab.Find(0x1090)
+	if !ok || s.Start != 0x1080 || s.End != 0x10c0 || !s.Unnamed {
+		t.Errorf("Find(0x1090) = %+v, %v", s, ok)
+	}
+	if s, _ := tab.Find(0x1fff); s.End != 0 {
+		t.Errorf("last entry End = %#x, want 0", s.End)
+	}
+	if tab.Len() != 9 {
+		t.Errorf("Len = %d, want 9", tab.Len())
+	}
+}
+
+func TestEmptyAndWideTables(t *testing.T) {
+	var b Builder
+	tab := b.Build()
+	if _, _, ok := tab.Lookup(0); ok || tab.Len() != 0 {
+		t.Fatal("empty table found something")
+	}
+	// A table spanning more than 4 GiB uses 64-bit addresses.
+	b = Builder{}
+	b.AddName(0x10, []byte("low"), RankGlobal)
+	b.AddName(0x7ff800000000, []byte("high"), RankGlobal)
+	b.AddEnd(0x10)
+	tab = b.Build()
+	if tab.addr64 == nil {
+		t.Fatal("wide table stored 32-bit offsets")
+	}
+	if n, s, ok := tab.Lookup(0x7ff800000010); n != "high" || s != 0x7ff800000000 || !ok {
+		t.Fatalf("Lookup high = %q %#x %v", n, s, ok)
+	}
+	if n, _, _ := tab.Lookup(0x7ff7ffffffff); n != "low" {
+		t.Fatalf("Lookup between = %q", n)
+	}
+	// Narrow table: an address far above base must not wrap.
+	b = Builder{}
+	b.AddName(0x180000000, []byte("a"), RankGlobal)
+	tab = b.Build()
+	if n, _, ok := tab.Lookup(0x180000000 + 1<<33); n != "a" || !ok {
+		t.Fatalf("far lookup = %q %v", n, ok)
+	}
+}
+
+func TestEndMarkerCollapsing(t *testing.T) {
+	var b Builder
+	b.AddEnd(0x10) // leading end: dropped
+	b.AddName(0x20, []byte("f"), RankGlobal)
+	b.AddEnd(0x30)
+	b.AddEnd(0x40) // second end in a row: dropped
+	b.AddStart(0x30)
+	tab := b.Build()
+	if tab.Len() != 3 { // f, start 0x30 (beats end at 0x30), end 0x40
+		t.Fatalf("Len = %d, want 3", tab.Len())
+	}
+	if n, _, _ := tab.Lookup(0x35); n != "func_30" {
+		t.Fatalf("Lookup(0x35) = %q", n)
+	}
+}
+
+// model is a naive reference implementation of the lookup rules.
+type model struct {
+	addr  uint64
+	name  string // "" = unnamed start; "\x00end" = end marker
+	rank  int
+	order string
+}
+
+func TestRandomAgainstModel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := 0; round < 200; round++ {
+		pool := []byte{0}
+		var names []uint32
+		for i := 0; i < 20; i++ {
+			names = append(names, uint32(len(pool)))
+			if i == 3 {
+				pool = append(pool, Redacted...)
+			} else {
+				pool = append(pool, fmt.Sprintf("sym%d", i)...)
+			}
+			pool = append(pool, 0)
+		}
+		var b Builder
+		p, _ := b.AddPool(pool)
+		var ms []model
+		base := uint64(rng.IntN(3)) << 32
+		for i := 0; i < rng.IntN(60); i++ {
+			a := base + uint64(rng.IntN(400))
+			switch k := rng.IntN(4); k {
+			case 0:
+				j := rng.IntN(len(names))
+				r := Rank(10 * (1 + rng.IntN(3)))
+				b.Add(a, p, names[j], r)
+				n, _ := nameAt(pool, names[j])
+				rk := int(r)
+				if string(n) == Redacted {
+					rk = int(rankRedacted)
+				}
+				ms = append(ms, model{a, string(n), rk, fmt.Sprintf("%03d%03d%010d", rk, p, names[j])})
+			case 1:
+				b.AddStart(a)
+				ms = append(ms, model{a, "", int(rankUnnamed), "250"})
+			case 2:
+				b.AddEnd(a)
+				ms = append(ms, model{a, "\x00end", int(rankEnd), "255"})
+			case 3:
+				s := fmt.Sprintf("own%d", rng.IntN(5))
+				b.AddName(a, []byte(s), RankExport)
+				ms = append(ms, model{a, s, int(RankExport), "020000"})
+			}
+		}
+		tab := b.Build()
+		sort.SliceStable(ms, func(i, j int) bool {
+			if ms[i].addr != ms[j].addr {
+				return ms[i].addr < ms[j].addr
+			}
+			return ms[i].order < ms[j].order
+		})
+		for q := 0; q < 300; q++ {
+			a := base + uint64(rng.IntN(420))
+			wantName, wantStart, wantOK := "", uint64(0), false
+			for i := len(ms) - 1; i >= 0; i-- {
+				if ms[i].addr > a {
+					continue
+				}
+				// First (best) entry at this address.
+				j := i
+				for j > 0 && ms[j-1].addr == ms[i].addr {
+					j--
+				}
+				m := ms[j]
+				if m.name != "\x00end" {
+					wantOK, wantStart, wantName = true, m.addr, m.name
+					if m.name == "" {
+						wantName = UnnamedName(m.addr)
+					}
+				}
+				break
+			}
+			name, start, ok := tab.Lookup(a)
+			if name != wantName || start != wantStart || ok != wantOK {
+				t.Fatalf("round %d: Lookup(%#x) = %q %#x %v, model %q %#x %v", round, a, name, start, ok, wantName, wantStart, wantOK)
+			}
+		}
+	}
+}
+
+func TestConcurrentLookups(t *testing.T) {
+	var b Builder
+	for i := 0; i < 1000; i++ {
+		b.AddName(uint64(i)*16, []byte(fmt.Sprintf("f%d", i)), RankGlobal)
+	}
+	tab := b.Build()
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 1000; i++ {
+				n, _, _ := tab.Lookup(uint64(i)*16 + uint64(g))
+				if !strings.HasPrefix(n, "f") {
+					t.Errorf("got %q", n)
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+}
+
+func TestPoolLimit(t *testing.T) {
+	var b Builder
+	for i := 0; i < maxPools; i++ {
+		if _, ok := b.AddPool(nil); !ok {
+			t.Fatalf("pool %d refused", i+1)
+		}
+	}
+	if _, ok := b.AddPool(nil); ok {
+		t.Fatal("pool past the limit accepted")
+	}
+}
+
+func BenchmarkLookup(b *testing.B) {
+	var bl Builder
+	pool := []byte{0}
+	var offs []uint32
+	for i := 0; i < 100000; i++ {
+		offs = append(offs, uint32(len(pool)))
+		pool = append(pool, fmt.Sprintf("_function_number_%d", i)...)
+		pool = append(pool, 0)
+	}
+	p, _ := bl.AddPool(pool)
+	for i, off := range offs {
+		bl.Add(0x180000000+uint64(i)*64, p, off, RankGlobal)
+	}
+	tab := bl.Build()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		tab.Lookup(0x180000000 + uint64(i*7919%100000)*64 + 5)
+	}
+}
