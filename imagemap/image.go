@@ -1,6 +1,3 @@
-// Package imagemap is the image list every input decodes to (path, build ID,
-// base address, end of text) and the codec for Swift's Compact ImageMap Format
-// (CIF), as specified in ../shared/specs/cif.md.
 package imagemap
 
 import (
