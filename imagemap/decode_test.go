@@ -148,7 +148,7 @@ func TestCountVarint(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{
-		"80", // truncated
+		"80",                               // truncated
 		"ff ff ff ff ff ff ff ff ff 7f",    // 70 bits
 		"80 80 80 80 80 80 80 80 80 80 01", // 11 bytes, even though the value is 1
 		"81 80 80 80 80 80 80 80 80 00",    // 2^63 needs 64 bits

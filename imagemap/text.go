@@ -9,7 +9,7 @@ import (
 // WriteText writes m as one line per image, in the style of the Binary
 // Images section of an Apple crash report:
 //
-//	       0x180000000 -        0x180003fff  AppKit  <82D13D98-219E-3040-B62A-07A297007A7C>  /System/…/AppKit
+//	0x180000000 -        0x180003fff  AppKit  <82D13D98-219E-3040-B62A-07A297007A7C>  /System/…/AppKit
 //
 // The two addresses are right-aligned in 18 columns. As in Apple's reports
 // the second one is the last byte of text, EndOfText−1; it is "???" when the

@@ -209,7 +209,7 @@ func vectors() []vector {
 		// Swift matches /lib byte-wise a second time when re-encoding.
 		{file: "t1-3-fixed-prefix.cif", src: "T1 case 3", data: t1Image(`80 0a "/libbar.so" 00`),
 			reencoded: t1Image(`80 80 06 "bar.so" 00`),
-			want: t1Map(img("/lib/libbar.so", 0x1000, 0x1100, ""))},
+			want:      t1Map(img("/lib/libbar.so", 0x1000, 0x1100, ""))},
 		{file: "t1-4-dynamic-prefix.cif", src: "T1 case 4",
 			data:      t1(`02 09 10 00 01 00 00 1d "/swift/linux/x86_64/libfoo.so" 00 89 01 00 01 00 00 a1 0a "/libbar.so" 00`),
 			reencoded: t1(`02 09 10 00 01 00 00 1d "/swift/linux/x86_64/libfoo.so" 00 09 11 00 01 00 00 a1 80 06 "bar.so" 00`),
