@@ -2,6 +2,7 @@ package imagemap
 
 import (
 	"encoding/hex"
+	"errors"
 	"io"
 	"strconv"
 )
@@ -9,7 +10,8 @@ import (
 // WriteText writes m as one line per image, in the style of the Binary
 // Images section of an Apple crash report:
 //
-//	0x180000000 -        0x180003fff  AppKit  <82D13D98-219E-3040-B62A-07A297007A7C>  /System/…/AppKit
+//	       0x100000000 -        0x100003fff  App  <82D13D98-219E-3040-B62A-07A297007A7C>  /Applications/App.app/Contents/MacOS/App
+//	0xfffffffffffff000 -                ???  dyld  /usr/lib/dyld
 //
 // The two addresses are right-aligned in 18 columns. As in Apple's reports
 // the second one is the last byte of text, EndOfText−1; it is "???" when the
@@ -18,6 +20,9 @@ import (
 // any other as lowercase hex; "<…>" is left out when there is none, and the
 // path when it is empty. Lines end in "\n" and carry no trailing spaces.
 func WriteText(w io.Writer, m *Map) error {
+	if m == nil {
+		return errors.New("imagemap text: nil map")
+	}
 	var line []byte
 	for i := range m.Images {
 		im := &m.Images[i]
