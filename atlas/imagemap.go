@@ -1,0 +1,170 @@
+package atlas
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/symbolicate/symbolicate/imagemap"
+)
+
+// SharedCache gives the images of a dyld shared cache in imagesText order.
+type SharedCache interface {
+	UUID() imagemap.UUID          // main cache header UUID
+	SharedRegionStart() uint64    // unslid base address of the cache
+	ImageCount() int              // number of imagesText entries
+	ImageAt(i int) imagemap.Image // unslid Base and EndOfText, Path, Name, 16-byte BuildID
+}
+
+// ErrCacheMismatch is matched (errors.Is) by the *CacheMismatchError that
+// [Snapshot.ImageMap] returns when the cache is not the snapshot's cache.
+var ErrCacheMismatch = errors.New("shared cache does not match the snapshot")
+
+// ErrCacheImageRange is returned (wrapped) by [Snapshot.ImageMap] when the
+// snapshot's bitmap marks an image index the shared cache does not have.
+var ErrCacheImageRange = errors.New("bitmap marks an image the shared cache does not have")
+
+// CacheMismatchError reports a shared cache whose UUID differs from the one
+// the snapshot recorded.
+type CacheMismatchError struct {
+	Snapshot imagemap.UUID // UUID recorded in the snapshot's cache record
+	Cache    imagemap.UUID // UUID of the cache supplied
+}
+
+func (e *CacheMismatchError) Error() string {
+	return fmt.Sprintf("atlas: snapshot was taken with shared cache %v, not %v", e.Snapshot, e.Cache)
+}
+
+// Is reports whether target is ErrCacheMismatch.
+func (e *CacheMismatchError) Is(target error) bool { return target == ErrCacheMismatch }
+
+// unknownImageName names an image whose record has neither a path nor a
+// file ID (dyld's own dump prints the same).
+const unknownImageName = "<unknown>"
+
+// FileIDName is the Name [Snapshot.ImageMap] gives an image known only by
+// volume UUID and file-system object ID: "object <id> on volume <UUID>",
+// with the object ID in decimal (as `ls -i` prints inode numbers). Path stays
+// empty: resolving the pair to a path needs the device the snapshot came from.
+func FileIDName(volume imagemap.UUID, objectID uint64) string {
+	return "object " + strconv.FormatUint(objectID, 10) + " on volume " + volume.String()
+}
+
+// CacheImageName is the Name [Snapshot.ImageMap] gives cache image i when
+// no shared cache is supplied: "cache image #i".
+func CacheImageName(i int) string { return "cache image #" + strconv.Itoa(i) }
+
+// ImageMap lists the snapshot's images in address order, with the loaded
+// shared-cache images inserted as one block where dyld's forEachImage puts
+// them (spec §1.7): before the first image at or above the cache address, or
+// at the end. Images with the same address are listed once (dyld's reader
+// keeps the first).
+//
+// With a cache, each set bit i becomes cache.ImageAt(i) slid by the
+// snapshot's cache address minus cache.SharedRegionStart(). The cache's UUID
+// must equal the UUID in the snapshot's cache record (a *CacheMismatchError
+// otherwise; unchecked when the record has no UUID), and a set bit at or
+// beyond cache.ImageCount() is an error wrapping [ErrCacheImageRange].
+//
+// With cache == nil, each set bit becomes an image named [CacheImageName](i)
+// with no address, path or UUID. An image recorded only by volume and object
+// ID is named [FileIDName] with no path; one with neither path nor file ID is
+// named "<unknown>". Nothing is invented: a missing UUID stays nil, an
+// unknown end of text stays 0.
+//
+// Platform is the platform's name; WordSize is 32 when a process.plist says
+// pointers are 4 bytes and 64 otherwise.
+func (s *Snapshot) ImageMap(cache SharedCache) (*imagemap.Map, error) {
+	m := &imagemap.Map{Platform: s.Platform.String(), WordSize: 64}
+	if s.PointerSize == 4 {
+		m.WordSize = 32
+	}
+
+	var slide uint64
+	haveSlide := false
+	var cacheImages []imagemap.Image
+	if c := s.Cache; c != nil {
+		bits := c.Bitmap.SetBits()
+		cacheImages = make([]imagemap.Image, 0, len(bits))
+		if cache != nil {
+			if got := cache.UUID(); c.Flags&FileHasUUID != 0 && got != c.UUID {
+				return nil, &CacheMismatchError{Snapshot: c.UUID, Cache: got}
+			}
+			slide, haveSlide = c.Address-cache.SharedRegionStart(), true
+			n := cache.ImageCount()
+			for _, i := range bits {
+				if i >= n {
+					return nil, fmt.Errorf("atlas: cache image #%d: the cache %v has %d images: %w",
+						i, cache.UUID(), n, ErrCacheImageRange)
+				}
+				im := cache.ImageAt(i)
+				im.Base += slide
+				if im.EndOfText != 0 {
+					im.EndOfText += slide
+				}
+				cacheImages = append(cacheImages, im)
+			}
+		} else {
+			for _, i := range bits {
+				cacheImages = append(cacheImages, imagemap.Image{Name: CacheImageName(i)})
+			}
+		}
+	}
+
+	images := make([]imagemap.Image, 0, len(s.Images)+len(cacheImages))
+	for i := range s.Images {
+		images = append(images, mappedImage(&s.Images[i], slide, haveSlide))
+	}
+	slices.SortStableFunc(images, func(a, b imagemap.Image) int { return cmp.Compare(a.Base, b.Base) })
+	images = slices.CompactFunc(images, func(a, b imagemap.Image) bool { return a.Base == b.Base && a.Base != 0 })
+
+	if s.Cache != nil {
+		at, _ := slices.BinarySearchFunc(images, s.Cache.Address, func(im imagemap.Image, a uint64) int {
+			return cmp.Compare(im.Base, a)
+		})
+		images = slices.Insert(images, at, cacheImages...)
+	}
+	m.Images = images
+	return m, nil
+}
+
+// mappedImage turns one non-cache record into an image. slide is the cache
+// slide, used (when known) for a process.plist image that has only an
+// unslid address, as dyld's Swift reader does.
+func mappedImage(f *MappedFile, slide uint64, haveSlide bool) imagemap.Image {
+	var im imagemap.Image
+	switch {
+	case f.Flags&FileHasPath != 0:
+		im.Path = f.Path
+		im.Name = imagemap.NameOf(f.Path)
+	case f.Flags&FileHasFileID != 0:
+		im.Name = FileIDName(f.Volume, f.ObjectID)
+	case f.InstallName != "":
+		im.Name = imagemap.NameOf(f.InstallName)
+	default:
+		im.Name = unknownImageName
+	}
+	if f.Flags&FileHasUUID != 0 && !f.UUID.IsZero() {
+		im.BuildID = append([]byte(nil), f.UUID[:]...)
+	}
+	im.Base = f.Address
+	if im.Base == 0 && f.PreferredAddress != 0 && haveSlide {
+		im.Base = f.PreferredAddress + slide
+	}
+	if im.Base != 0 {
+		for _, seg := range f.Segments {
+			if seg.Name != "__TEXT" {
+				continue
+			}
+			unslid := f.PreferredAddress
+			if unslid == 0 {
+				unslid = seg.PreferredAddress // the header starts __TEXT
+			}
+			im.EndOfText = seg.PreferredAddress + seg.Size + (im.Base - unslid)
+			break
+		}
+	}
+	return im
+}
