@@ -1,0 +1,376 @@
+// Package dsc reads Apple dyld shared caches (dyld_shared_cache_*) for
+// symbolication, as specified in ../shared/specs/dyld-formats.md §5–§6.
+//
+// [Open] maps the main cache file, every subcache and the .symbols file
+// read-only and decodes only their headers, so opening costs the same for a
+// 40 MB test cache and a 4 GB OS cache. Every header generation from dyld-353
+// to dyld-1378 is read, with field presence decided by mappingOffset (§5.2);
+// 64-bit caches (arm64, arm64e, x86_64, x86_64h), arm64_32 and the 32-bit
+// ARM and i386 caches are supported, as are v1 (".1") and v2 (".01",
+// ".NN.dyldlinkedit", ".development") subcaches. Every subcache UUID and the
+// .symbols UUID are checked against the main header.
+//
+// Symbols of an image are built on first use and cached: external and
+// "<redacted>" local symbols from the image's slice of the shared LINKEDIT
+// symbol table, real local names from the .symbols file (or the in-cache
+// local symbols of older caches), function starts for unnamed functions and
+// the export trie for exports missing from the symbol table. The cost of a
+// build is proportional to that image; nothing scans the whole cache.
+//
+// A *Cache is safe for concurrent use. Every offset, count and size read
+// from the files is checked before use: a hostile or truncated cache yields a
+// *bin.FormatError (or one of the errors in errors.go), never a panic or an
+// allocation larger than the input.
+package dsc
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"sync"
+
+	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/internal/bin"
+	"github.com/symbolicate/symbolicate/internal/mmap"
+)
+
+// Cache is an open dyld shared cache: the main file, its subcaches and its
+// optional .symbols file. It is safe for concurrent use; Close must not race
+// with other calls.
+type Cache struct {
+	path     string
+	hdr      *Header // main header
+	files    []*cacheFile
+	symbols  *cacheFile // nil when absent
+	base     uint64     // unslid start of the cache
+	vm       []vmRange  // every mapping of every file, sorted by address
+	images   []Image
+	text     []addrRange // __TEXT ranges sorted by start
+	aliases  map[string]int
+	state    []imageState
+	warnings []string
+	closers  []func() error
+	closed   bool
+
+	rangesOnce sync.Once
+	ranges     []addrRange // every non-LINKEDIT segment of every image
+	uuidOnce   sync.Once
+	byUUID     map[imagemap.UUID]int
+	pathOnce   sync.Once
+	byPath     map[string]int
+	localsOnce sync.Once
+	locals     *localSymbols
+	localsErr  error
+}
+
+// cacheFile is one mapped file of the cache.
+type cacheFile struct {
+	info FileInfo
+	data []byte
+	hdr  *Header
+}
+
+// FileInfo describes one file of the cache for display.
+type FileInfo struct {
+	Path     string
+	Role     string // "main", "subcache N" or "symbols"
+	Suffix   string // subcache file suffix (".01", ".1", ".symbols"); "" for main
+	UUID     imagemap.UUID
+	VMOffset uint64 // subcache cacheVMOffset
+	Size     int64
+	Mappings []Mapping
+}
+
+// Mapping is one dyld_cache_mapping_info, with the flags and slide-info
+// range of the matching mapping-with-slide entry when the header has them.
+type Mapping struct {
+	Name            string // __TEXT, __DATA_CONST, __AUTH, __LINKEDIT, … (§5.3)
+	Address         uint64 // unslid VM address
+	Size            uint64
+	FileOffset      uint64
+	MaxProt         uint32
+	InitProt        uint32
+	Flags           uint64
+	SlideInfoOffset uint64
+	SlideInfoSize   uint64
+}
+
+// vmRange maps [addr, addr+size) to data[off:] of files[file].
+type vmRange struct {
+	addr, size uint64
+	file       int
+	off        uint64
+}
+
+// loader fetches a named file; close releases it.
+type loader func(name string) (data []byte, close func() error, err error)
+
+// Open opens the cache whose main file is at path, with its subcaches and
+// .symbols file beside it. Files are memory-mapped read-only.
+func Open(path string) (*Cache, error) {
+	return open(path, func(name string) ([]byte, func() error, error) {
+		f, err := mmap.Open(name)
+		if err != nil {
+			return nil, nil, err
+		}
+		return f.Data(), f.Close, nil
+	})
+}
+
+// OpenFS opens the cache whose main file is name in fsys (slash-separated,
+// as fs.FS requires), reading each file whole. It serves tests, fuzzing and
+// embedded data; use Open for real caches.
+func OpenFS(fsys fs.FS, name string) (*Cache, error) {
+	return open(name, func(n string) ([]byte, func() error, error) {
+		b, err := fs.ReadFile(fsys, n)
+		if err != nil {
+			return nil, nil, err
+		}
+		return b, func() error { return nil }, nil
+	})
+}
+
+func open(path string, load loader) (c *Cache, err error) {
+	c = &Cache{path: path}
+	defer func() {
+		if err != nil {
+			c.Close()
+			c = nil
+		}
+	}()
+	data, closeFn, err := load(path)
+	if err != nil {
+		return nil, fmt.Errorf("dsc: %w", err)
+	}
+	c.closers = append(c.closers, closeFn)
+	hdr, err := ParseHeader(data)
+	if err != nil {
+		return nil, fmt.Errorf("dsc: %s: %w", path, err)
+	}
+	c.hdr = hdr
+	main := &cacheFile{info: FileInfo{Path: path, Role: "main", UUID: hdr.UUID, Size: int64(len(data))}, data: data, hdr: hdr}
+	if main.info.Mappings, err = parseMappings(data, hdr); err != nil {
+		return nil, fmt.Errorf("dsc: %s: %w", path, err)
+	}
+	if len(main.info.Mappings) == 0 {
+		return nil, fmt.Errorf("dsc: %s: %w", path, bin.Errorf(format, 0x14, "mappingCount", "the cache has no mappings"))
+	}
+	c.files = append(c.files, main)
+	c.base = main.info.Mappings[0].Address
+	if hdr.MappingOffset > 0xE0 {
+		c.base = hdr.SharedRegionStart
+	}
+	if err := c.openSubCaches(load); err != nil {
+		return nil, err
+	}
+	if err := c.openSymbolsFile(load); err != nil {
+		return nil, err
+	}
+	if err := c.buildVM(); err != nil {
+		return nil, fmt.Errorf("dsc: %s: %w", path, err)
+	}
+	if err := c.readImages(); err != nil {
+		return nil, fmt.Errorf("dsc: %s: %w", path, err)
+	}
+	c.state = make([]imageState, len(c.images))
+	return c, nil
+}
+
+// Close unmaps every file. The Cache must not be used afterwards; strings
+// and values it returned stay valid.
+func (c *Cache) Close() error {
+	c.closed = true
+	var errs []error
+	for _, f := range c.closers {
+		if err := f(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	c.closers = nil
+	for _, f := range c.files {
+		f.data = nil
+	}
+	if c.symbols != nil {
+		c.symbols.data = nil
+	}
+	c.vm = nil
+	return errors.Join(errs...)
+}
+
+// basePath returns the main path without a trailing ".development", the
+// base that v2 subcache suffixes and ".symbols" are appended to (§5.5).
+func (c *Cache) basePath() string {
+	return strings.TrimSuffix(c.path, ".development")
+}
+
+// openSubCaches opens and checks every subcache the main header lists.
+func (c *Cache) openSubCaches(load loader) error {
+	h := c.hdr
+	if !h.hasSubCaches() {
+		return nil
+	}
+	main := c.files[0].data
+	entSize := uint64(56)
+	if h.subCacheEntryV1() {
+		entSize = 24
+	}
+	off := uint64(h.SubCacheArrayOffset)
+	if off < uint64(h.MappingOffset) || off > uint64(len(main)) ||
+		bin.SliceCap(uint64(h.SubCacheArrayCount), entSize, uint64(len(main))-off) < 0 {
+		return fmt.Errorf("dsc: %s: %w", c.path, bin.Errorf(format, 0x188, "subCacheArray",
+			"%d entries of %d bytes at %#x do not fit in the file (%#x bytes)", h.SubCacheArrayCount, entSize, off, len(main)))
+	}
+	for i := uint64(0); i < uint64(h.SubCacheArrayCount); i++ {
+		e := main[off+i*entSize : off+(i+1)*entSize]
+		var want imagemap.UUID
+		copy(want[:], e)
+		vmOff := le64(e[16:])
+		var suffix, name string
+		if entSize == 24 {
+			suffix = fmt.Sprintf(".%d", i+1)
+			name = c.path + suffix
+		} else {
+			raw := e[24:56]
+			if j := bytes.IndexByte(raw, 0); j >= 0 {
+				raw = raw[:j]
+			}
+			suffix = string(raw)
+			if !validSuffix(suffix) {
+				return fmt.Errorf("dsc: %s: %w", c.path, bin.Errorf(format, int64(off+i*entSize+24), "fileSuffix",
+					"subcache %d suffix %q is not a file-name suffix", i+1, suffix))
+			}
+			name = c.basePath() + suffix
+		}
+		role := fmt.Sprintf("subcache %d", i+1)
+		f, err := c.openMember(load, name, role, want)
+		if err != nil {
+			return err
+		}
+		f.info.Suffix = suffix
+		f.info.VMOffset = vmOff
+		if f.hdr.Arch != h.Arch {
+			return &FileError{Path: name, Role: role, MainUUID: h.UUID, Want: want, Got: f.hdr.UUID,
+				Err: fmt.Errorf("architecture %s differs from the main cache's %s", f.hdr.Arch, h.Arch)}
+		}
+		if len(f.info.Mappings) > 0 && f.info.Mappings[0].Address != c.base+vmOff {
+			return &FileError{Path: name, Role: role, MainUUID: h.UUID, Want: want, Got: f.hdr.UUID,
+				Err: bin.Errorf(format, int64(h.MappingOffset), "mapping address",
+					"first mapping at %#x, but the main header places the subcache at %#x (base %#x + cacheVMOffset %#x)",
+					f.info.Mappings[0].Address, c.base+vmOff, c.base, vmOff)}
+		}
+		c.files = append(c.files, f)
+	}
+	return nil
+}
+
+// validSuffix accepts ".NN", ".NN.dyldlinkedit", ".development" and the like:
+// a leading dot and only letters, digits, dots, '_' and '-' (never a path).
+func validSuffix(s string) bool {
+	if len(s) < 2 || s[0] != '.' || strings.Contains(s, "..") {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '.' || r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// openMember loads a subcache or .symbols file and checks its magic and UUID.
+func (c *Cache) openMember(load loader, name, role string, want imagemap.UUID) (*cacheFile, error) {
+	ferr := func(got imagemap.UUID, err error) error {
+		return &FileError{Path: name, Role: role, MainUUID: c.hdr.UUID, Want: want, Got: got, Err: err}
+	}
+	data, closeFn, err := load(name)
+	if err != nil {
+		return nil, ferr(imagemap.UUID{}, err)
+	}
+	c.closers = append(c.closers, closeFn)
+	h, err := ParseHeader(data)
+	if err != nil {
+		return nil, ferr(imagemap.UUID{}, err)
+	}
+	if h.UUID != want {
+		return nil, ferr(h.UUID, ErrUUIDMismatch)
+	}
+	f := &cacheFile{info: FileInfo{Path: name, Role: role, UUID: h.UUID, Size: int64(len(data))}, data: data, hdr: h}
+	if f.info.Mappings, err = parseMappings(data, h); err != nil {
+		return nil, ferr(h.UUID, err)
+	}
+	return f, nil
+}
+
+// openSymbolsFile opens <base>.symbols when the header names one (§5.5,
+// §5.6). A missing file is a warning; a wrong one is an error.
+func (c *Cache) openSymbolsFile(load loader) error {
+	h := c.hdr
+	if !h.splitLocals() || h.SymbolFileUUID.IsZero() {
+		return nil
+	}
+	name := c.basePath() + ".symbols"
+	f, err := c.openMember(load, name, "symbols file", h.SymbolFileUUID)
+	if err != nil {
+		var fe *FileError
+		if errors.As(err, &fe) && errors.Is(fe.Err, fs.ErrNotExist) {
+			c.warnings = append(c.warnings, fmt.Sprintf(
+				"local symbols file %s not found (symbolFileUUID %s): only exported and <redacted> symbol names are available",
+				name, h.SymbolFileUUID))
+			return nil
+		}
+		return err
+	}
+	f.info.Suffix = ".symbols"
+	c.symbols = f
+	return nil
+}
+
+// Warnings returns conditions that degraded the cache without making it
+// unusable, such as a missing .symbols file.
+func (c *Cache) Warnings() []string { return append([]string(nil), c.warnings...) }
+
+// Path returns the main cache file path given to Open.
+func (c *Cache) Path() string { return c.path }
+
+// Header returns a copy of the main cache header.
+func (c *Cache) Header() Header { return *c.hdr }
+
+// UUID returns the main cache header UUID, the identity crash logs record.
+func (c *Cache) UUID() imagemap.UUID { return c.hdr.UUID }
+
+// SharedRegionStart returns the unslid base address of the cache: the
+// header's sharedRegionStart, or the first mapping's address in headers that
+// predate it (§5.2, §5.9).
+func (c *Cache) SharedRegionStart() uint64 { return c.base }
+
+// Arch returns the cache architecture, e.g. "arm64e".
+func (c *Cache) Arch() string { return c.hdr.Arch }
+
+// Files returns the main file, the subcaches in header order and the
+// .symbols file if present.
+func (c *Cache) Files() []FileInfo {
+	out := make([]FileInfo, 0, len(c.files)+1)
+	for _, f := range c.files {
+		out = append(out, f.info)
+	}
+	if c.symbols != nil {
+		out = append(out, c.symbols.info)
+	}
+	return out
+}
+
+// HasLocalSymbols reports whether local symbol names are available (a
+// .symbols file, or in-cache local symbols in older caches).
+func (c *Cache) HasLocalSymbols() bool {
+	if c.hdr.splitLocals() {
+		return c.symbols != nil
+	}
+	return c.hdr.LocalSymbolsOffset != 0 && c.hdr.LocalSymbolsSize != 0
+}
+
+func le64(b []byte) uint64 {
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
