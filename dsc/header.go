@@ -236,12 +236,18 @@ func ParseHeader(b []byte) (*Header, error) {
 	}
 	u64 := func(p *uint64, f string) func() { return func() { *p = r.U64(f) } }
 	opt(endDyldBaseAddress, u64(&h.DyldBaseAddress, "dyldBaseAddress"))
-	opt(endCodeSignature, func() { h.CodeSignatureOffset, h.CodeSignatureSize = r.U64("codeSignatureOffset"), r.U64("codeSignatureSize") })
+	opt(endCodeSignature, func() {
+		h.CodeSignatureOffset, h.CodeSignatureSize = r.U64("codeSignatureOffset"), r.U64("codeSignatureSize")
+	})
 	opt(endSlideInfo, func() { h.SlideInfoOffset, h.SlideInfoSize = r.U64("slideInfoOffset"), r.U64("slideInfoSize") })
-	opt(endLocalSymbols, func() { h.LocalSymbolsOffset, h.LocalSymbolsSize = r.U64("localSymbolsOffset"), r.U64("localSymbolsSize") })
+	opt(endLocalSymbols, func() {
+		h.LocalSymbolsOffset, h.LocalSymbolsSize = r.U64("localSymbolsOffset"), r.U64("localSymbolsSize")
+	})
 	opt(endUUID, func() { copy(h.UUID[:], r.Bytes(16, "uuid")) })
 	opt(endCacheType, u64(&h.CacheType, "cacheType"))
-	opt(endBranchPools, func() { h.BranchPoolsOffset, h.BranchPoolsCount = r.U32("branchPoolsOffset"), r.U32("branchPoolsCount") })
+	opt(endBranchPools, func() {
+		h.BranchPoolsOffset, h.BranchPoolsCount = r.U32("branchPoolsOffset"), r.U32("branchPoolsCount")
+	})
 	opt(endDyldInCache, func() { h.DyldInCacheMH, h.DyldInCacheEntry = r.U64("dyldInCacheMH"), r.U64("dyldInCacheEntry") })
 	opt(endImagesText, func() { h.ImagesTextOffset, h.ImagesTextCount = r.U64("imagesTextOffset"), r.U64("imagesTextCount") })
 	read32At := func(off int, p *uint32, f string) {
