@@ -132,30 +132,35 @@ func OpenFS(fsys fs.FS, name string) (*Cache, error) {
 	})
 }
 
-func open(path string, load loader) (c *Cache, err error) {
-	c = &Cache{path: path}
-	defer func() {
-		if err != nil {
-			c.Close()
-			c = nil
-		}
-	}()
+func open(path string, load loader) (*Cache, error) {
+	c := &Cache{path: path}
+	if err := c.load(load); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// load opens and checks every file of the cache; on error the caller closes
+// whatever was opened.
+func (c *Cache) load(load loader) error {
+	path := c.path
 	data, closeFn, err := load(path)
 	if err != nil {
-		return nil, fmt.Errorf("dsc: %w", err)
+		return fmt.Errorf("dsc: %w", err)
 	}
 	c.closers = append(c.closers, closeFn)
 	hdr, err := ParseHeader(data)
 	if err != nil {
-		return nil, fmt.Errorf("dsc: %s: %w", path, err)
+		return fmt.Errorf("dsc: %s: %w", path, err)
 	}
 	c.hdr = hdr
 	main := &cacheFile{info: FileInfo{Path: path, Role: "main", UUID: hdr.UUID, Size: int64(len(data))}, data: data, hdr: hdr}
 	if main.info.Mappings, err = parseMappings(data, hdr); err != nil {
-		return nil, fmt.Errorf("dsc: %s: %w", path, err)
+		return fmt.Errorf("dsc: %s: %w", path, err)
 	}
 	if len(main.info.Mappings) == 0 {
-		return nil, fmt.Errorf("dsc: %s: %w", path, bin.Errorf(format, 0x14, "mappingCount", "the cache has no mappings"))
+		return fmt.Errorf("dsc: %s: %w", path, bin.Errorf(format, 0x14, "mappingCount", "the cache has no mappings"))
 	}
 	c.files = append(c.files, main)
 	c.base = main.info.Mappings[0].Address
@@ -163,19 +168,19 @@ func open(path string, load loader) (c *Cache, err error) {
 		c.base = hdr.SharedRegionStart
 	}
 	if err := c.openSubCaches(load); err != nil {
-		return nil, err
+		return err
 	}
 	if err := c.openSymbolsFile(load); err != nil {
-		return nil, err
+		return err
 	}
 	if err := c.buildVM(); err != nil {
-		return nil, fmt.Errorf("dsc: %s: %w", path, err)
+		return fmt.Errorf("dsc: %s: %w", path, err)
 	}
 	if err := c.readImages(); err != nil {
-		return nil, fmt.Errorf("dsc: %s: %w", path, err)
+		return fmt.Errorf("dsc: %s: %w", path, err)
 	}
 	c.state = make([]imageState, len(c.images))
-	return c, nil
+	return nil
 }
 
 // Close unmaps every file. The Cache must not be used afterwards; strings

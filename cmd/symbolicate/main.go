@@ -43,6 +43,7 @@ or binary (all output was still written).`
 // file in this directory.
 type cli struct {
 	Version kong.VersionFlag `help:"Print the version and exit."`
+	Dsc     dscCmd           `cmd:"" name:"dsc" help:"Inspect a dyld shared cache: header and images, or address lookups."`
 }
 
 // ioStreams carries the process streams so commands can be run in-process by tests.

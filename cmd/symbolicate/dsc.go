@@ -1,0 +1,417 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/symbolicate/symbolicate/dsc"
+)
+
+// dscCmd groups the commands that inspect dyld shared caches directly.
+type dscCmd struct {
+	Info   dscInfoCmd   `cmd:"" help:"Show a dyld shared cache's header, files, mappings and images."`
+	Lookup dscLookupCmd `cmd:"" help:"Resolve cache addresses to image and symbol + offset."`
+}
+
+// dscInfoCmd is `symbolicate dsc info`.
+type dscInfoCmd struct {
+	Cache  string `arg:"" name:"cache" type:"path" help:"Main cache file; subcaches and .symbols are found beside it. Example: /System/Cryptexes/OS/System/Library/dyld/dyld_shared_cache_arm64e"`
+	Images bool   `help:"Also print one line per image: address, UUID, path. Example: --images"`
+	Format string `enum:"text,json" default:"text" help:"Output format: text or json. Example: --format json"`
+}
+
+// dscLookupCmd is `symbolicate dsc lookup`.
+type dscLookupCmd struct {
+	Cache   string   `arg:"" name:"cache" type:"path" help:"Main cache file. Example: dyld_shared_cache_arm64e"`
+	Addrs   []string `arg:"" optional:"" name:"addr" help:"Addresses in hex, with or without 0x; when none are given, one per line is read from stdin. Example: 0x1a2b3c4d0 1a2b3c4d4"`
+	Slide   string   `help:"Hex slide of the cache in the process; subtracted from every address. Example: --slide 0x1c5c4000"`
+	Base    string   `help:"Hex runtime address of the cache header in the process (slide = base - sharedRegionStart). Example: --base 0x19c5c4000"`
+	Verbose bool     `short:"v" help:"Print the cache summary before the results. Example: -v"`
+	Format  string   `enum:"text,json" default:"text" help:"Output format: text, or json for one object per address (address, image, uuid, symbol, offset). Example: --format json"`
+}
+
+// Help explains addresses, slides and the exit status.
+func (c *dscLookupCmd) Help() string {
+	return `Addresses are unslid cache addresses unless --slide or --base is given; then they
+are runtime addresses from a process and the slide is subtracted first.
+
+Exit status: 0 every address was resolved to an image; 1 an address lay in no
+image of the cache (its line says so), or a flag or address was malformed; 2 the
+cache could not be read.
+
+Examples:
+  symbolicate dsc lookup dyld_shared_cache_arm64e 0x1a2b3c4d0
+  symbolicate dsc lookup --base 0x19c5c4000 -v dyld_shared_cache_arm64e 0x1b6e0f3a8
+  grep -o '0x[0-9a-f]*' frames.txt | symbolicate dsc lookup --format json dyld_shared_cache_arm64e`
+}
+
+// Validate rejects --slide together with --base.
+func (c *dscLookupCmd) Validate() error {
+	if c.Slide != "" && c.Base != "" {
+		return errors.New("--slide and --base are mutually exclusive")
+	}
+	return nil
+}
+
+// openCache opens a cache, turning failures into exit status 2.
+func openCache(path string) (*dsc.Cache, error) {
+	c, err := dsc.Open(path)
+	if err != nil {
+		return nil, withExit(exitBadInput, err)
+	}
+	return c, nil
+}
+
+// Run prints the cache description.
+func (c *dscInfoCmd) Run(ctx context.Context, streams *ioStreams) error {
+	cache, err := openCache(c.Cache)
+	if err != nil {
+		return err
+	}
+	defer cache.Close()
+	info := describeCache(cache, c.Images)
+	if c.Format == "json" {
+		return writeJSON(streams.Stdout, info)
+	}
+	w := bufio.NewWriter(streams.Stdout)
+	info.writeText(w)
+	return w.Flush()
+}
+
+// cacheInfo is the JSON (and text) description of a cache.
+type cacheInfo struct {
+	Path              string      `json:"path"`
+	Magic             string      `json:"magic"`
+	Arch              string      `json:"arch"`
+	UUID              string      `json:"uuid"`
+	Platform          string      `json:"platform"`
+	OSVersion         string      `json:"osVersion,omitempty"`
+	HeaderSize        string      `json:"headerSize"`
+	Generation        string      `json:"generation"`
+	CacheType         string      `json:"cacheType,omitempty"`
+	FormatVersion     int         `json:"formatVersion"`
+	SharedRegionStart string      `json:"sharedRegionStart"`
+	SharedRegionSize  string      `json:"sharedRegionSize,omitempty"`
+	MaxSlide          string      `json:"maxSlide,omitempty"`
+	ImageCount        int         `json:"imageCount"`
+	LocalSymbols      string      `json:"localSymbols"`
+	Files             []fileInfo  `json:"files"`
+	Warnings          []string    `json:"warnings,omitempty"`
+	Images            []imageInfo `json:"images,omitempty"`
+}
+
+type fileInfo struct {
+	Role     string        `json:"role"`
+	Path     string        `json:"path"`
+	UUID     string        `json:"uuid"`
+	VMOffset string        `json:"vmOffset,omitempty"`
+	Mappings []mappingInfo `json:"mappings"`
+}
+
+type mappingInfo struct {
+	Name       string `json:"name"`
+	Address    string `json:"address"`
+	Size       string `json:"size"`
+	FileOffset string `json:"fileOffset"`
+	MaxProt    string `json:"maxProt"`
+	InitProt   string `json:"initProt"`
+	Flags      string `json:"flags,omitempty"`
+}
+
+type imageInfo struct {
+	Index    int      `json:"index"`
+	Address  string   `json:"address"`
+	TextSize string   `json:"textSize"`
+	UUID     string   `json:"uuid"`
+	Path     string   `json:"path"`
+	Aliases  []string `json:"aliases,omitempty"`
+}
+
+func hexs(v uint64) string { return "0x" + strconv.FormatUint(v, 16) }
+
+func prot(p uint32) string {
+	b := []byte("---")
+	if p&1 != 0 {
+		b[0] = 'r'
+	}
+	if p&2 != 0 {
+		b[1] = 'w'
+	}
+	if p&4 != 0 {
+		b[2] = 'x'
+	}
+	return string(b)
+}
+
+func describeCache(c *dsc.Cache, withImages bool) *cacheInfo {
+	h := c.Header()
+	info := &cacheInfo{
+		Path: c.Path(), Magic: h.Magic, Arch: h.Arch, UUID: c.UUID().String(),
+		Platform: dsc.PlatformName(h.Platform), OSVersion: dsc.OSVersionString(h.OSVersion),
+		HeaderSize: hexs(uint64(h.MappingOffset)), Generation: h.Generation(), CacheType: h.CacheTypeName(),
+		FormatVersion: int(h.FormatVersion), SharedRegionStart: hexs(c.SharedRegionStart()),
+		ImageCount: c.ImageCount(), Warnings: c.Warnings(),
+	}
+	if h.Platform == 0 {
+		info.Platform = "unknown"
+	}
+	if h.SharedRegionSize != 0 {
+		info.SharedRegionSize, info.MaxSlide = hexs(h.SharedRegionSize), hexs(h.MaxSlide)
+	}
+	info.LocalSymbols = "none"
+	for _, f := range c.Files() {
+		fi := fileInfo{Role: f.Role, Path: f.Path, UUID: f.UUID.String()}
+		if f.Role != "main" && f.Role != "symbols file" {
+			fi.VMOffset = hexs(f.VMOffset)
+		}
+		if f.Role == "symbols file" {
+			info.LocalSymbols = "in " + f.Path
+		}
+		for _, m := range f.Mappings {
+			mi := mappingInfo{Name: m.Name, Address: hexs(m.Address), Size: hexs(m.Size), FileOffset: hexs(m.FileOffset),
+				MaxProt: prot(m.MaxProt), InitProt: prot(m.InitProt)}
+			if m.Flags != 0 {
+				mi.Flags = hexs(m.Flags)
+			}
+			fi.Mappings = append(fi.Mappings, mi)
+		}
+		info.Files = append(info.Files, fi)
+	}
+	if info.LocalSymbols == "none" && c.HasLocalSymbols() {
+		info.LocalSymbols = "in the main cache file"
+	}
+	if withImages {
+		for _, im := range c.Images() {
+			info.Images = append(info.Images, imageInfo{Index: im.Index, Address: hexs(im.Address),
+				TextSize: hexs(im.TextSize), UUID: im.UUID.String(), Path: im.Path, Aliases: im.Aliases})
+		}
+	}
+	return info
+}
+
+func (info *cacheInfo) writeText(w io.Writer) {
+	kv := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(w, "%-20s %s\n", k+":", v)
+		}
+	}
+	kv("Cache", info.Path)
+	kv("Magic", fmt.Sprintf("%q (%s)", info.Magic, info.Arch))
+	kv("UUID", info.UUID)
+	kv("Platform", strings.TrimSpace(info.Platform+" "+info.OSVersion))
+	kv("Header", fmt.Sprintf("%s bytes: %s", info.HeaderSize, info.Generation))
+	kv("Cache type", info.CacheType)
+	kv("Format version", strconv.Itoa(info.FormatVersion))
+	region := info.SharedRegionStart
+	if info.SharedRegionSize != "" {
+		region += fmt.Sprintf(" (size %s, max slide %s)", info.SharedRegionSize, info.MaxSlide)
+	}
+	kv("Shared region", region)
+	kv("Images", strconv.Itoa(info.ImageCount))
+	kv("Local symbols", info.LocalSymbols)
+	fmt.Fprintf(w, "Files (%d):\n", len(info.Files))
+	for _, f := range info.Files {
+		fmt.Fprintf(w, "  %s: %s\n    UUID %s", f.Role, f.Path, f.UUID)
+		if f.VMOffset != "" {
+			fmt.Fprintf(w, ", VM offset %s", f.VMOffset)
+		}
+		fmt.Fprintln(w)
+		for _, m := range f.Mappings {
+			fmt.Fprintf(w, "    %-18s %s/%s  %14s-%-14s size %-12s file %s", m.Name, m.InitProt, m.MaxProt,
+				m.Address, addHex(m.Address, m.Size), m.Size, m.FileOffset)
+			if m.Flags != "" {
+				fmt.Fprintf(w, " flags %s", m.Flags)
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	for _, warn := range info.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", warn)
+	}
+	if info.Images != nil {
+		fmt.Fprintln(w, "Images:")
+		for _, im := range info.Images {
+			fmt.Fprintf(w, "  %5d %s %s %s\n", im.Index, im.Address, im.UUID, im.Path)
+			for _, a := range im.Aliases {
+				fmt.Fprintf(w, "        alias %s\n", a)
+			}
+		}
+	}
+}
+
+// addHex adds two 0x-prefixed hex strings produced by hexs.
+func addHex(a, b string) string {
+	x, _ := strconv.ParseUint(strings.TrimPrefix(a, "0x"), 16, 64)
+	y, _ := strconv.ParseUint(strings.TrimPrefix(b, "0x"), 16, 64)
+	return hexs(x + y)
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// parseHex parses a hex number with or without 0x.
+func parseHex(s string) (uint64, error) {
+	t := strings.TrimSpace(s)
+	t = strings.TrimPrefix(strings.TrimPrefix(t, "0x"), "0X")
+	v, err := strconv.ParseUint(t, 16, 64)
+	if err != nil || t == "" {
+		return 0, fmt.Errorf("%q is not a hex address", s)
+	}
+	return v, nil
+}
+
+// lookupResult is one line of `dsc lookup --format json`.
+type lookupResult struct {
+	Address string  `json:"address"`
+	Unslid  string  `json:"unslid,omitempty"`
+	Image   string  `json:"image,omitempty"`
+	UUID    string  `json:"uuid,omitempty"`
+	Symbol  *string `json:"symbol"`
+	Offset  *uint64 `json:"offset"`
+	Error   string  `json:"error,omitempty"`
+}
+
+// Run resolves each address.
+func (c *dscLookupCmd) Run(ctx context.Context, streams *ioStreams) error {
+	var slide uint64
+	var err error
+	if c.Slide != "" {
+		if slide, err = parseHex(c.Slide); err != nil {
+			return withExit(exitUsage, fmt.Errorf("--slide: %w", err))
+		}
+	}
+	var base uint64
+	if c.Base != "" {
+		if base, err = parseHex(c.Base); err != nil {
+			return withExit(exitUsage, fmt.Errorf("--base: %w", err))
+		}
+	}
+	for _, a := range c.Addrs {
+		if _, err := parseHex(a); err != nil {
+			return withExit(exitUsage, err)
+		}
+	}
+	cache, err := openCache(c.Cache)
+	if err != nil {
+		return err
+	}
+	defer cache.Close()
+	if c.Base != "" {
+		if base < cache.SharedRegionStart() {
+			return withExit(exitUsage, fmt.Errorf("--base %#x is below the cache's unslid base %#x", base, cache.SharedRegionStart()))
+		}
+		slide = base - cache.SharedRegionStart()
+	}
+	w := bufio.NewWriter(streams.Stdout)
+	defer w.Flush()
+	if c.Verbose {
+		info := describeCache(cache, false)
+		if c.Format == "json" {
+			if err := json.NewEncoder(w).Encode(map[string]any{"cache": info}); err != nil {
+				return err
+			}
+		} else {
+			info.writeText(w)
+			if slide != 0 {
+				fmt.Fprintf(w, "%-20s %#x\n", "Slide:", slide)
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	missing := 0
+	resolve := func(text string) error {
+		addr, err := parseHex(text)
+		if err != nil {
+			return withExit(exitUsage, err)
+		}
+		if n := c.resolve(w, cache, addr, slide); n {
+			missing++
+		}
+		return ctx.Err()
+	}
+	if len(c.Addrs) > 0 {
+		for _, a := range c.Addrs {
+			if err := resolve(a); err != nil {
+				return err
+			}
+		}
+	} else {
+		sc := bufio.NewScanner(streams.Stdin)
+		for sc.Scan() {
+			line := strings.TrimSpace(sc.Text())
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			if err := resolve(line); err != nil {
+				return err
+			}
+		}
+		if err := sc.Err(); err != nil {
+			return fmt.Errorf("reading stdin: %w", err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if missing > 0 {
+		return withExit(exitUsage, fmt.Errorf("%d address(es) lie in no image of the cache", missing))
+	}
+	return nil
+}
+
+// resolve prints one address and reports whether it lay in no image.
+func (c *dscLookupCmd) resolve(w io.Writer, cache *dsc.Cache, addr, slide uint64) (missing bool) {
+	unslid := addr - slide
+	res := lookupResult{Address: hexs(addr)}
+	if slide != 0 {
+		res.Unslid = hexs(unslid)
+	}
+	var s dsc.Symbol
+	var err error
+	if addr < slide {
+		err = &dsc.AddressError{Addr: unslid}
+	} else {
+		s, err = cache.Lookup(unslid)
+	}
+	missing = errors.Is(err, dsc.ErrNoImage)
+	if s.Image != nil {
+		res.Image, res.UUID = s.Image.Path, s.Image.UUID.String()
+		name, off := s.Name, s.Offset
+		if name == "" {
+			name = s.Image.Name()
+		}
+		res.Symbol, res.Offset = &name, &off
+	}
+	if err != nil {
+		res.Error = err.Error()
+	}
+	if c.Format == "json" {
+		b, _ := json.Marshal(res)
+		fmt.Fprintf(w, "%s\n", b)
+		return missing
+	}
+	prefix := res.Address
+	if slide != 0 {
+		prefix += " (" + res.Unslid + ")"
+	}
+	switch {
+	case missing:
+		fmt.Fprintf(w, "%s: not in any image of the cache\n", prefix)
+	case res.Symbol == nil:
+		fmt.Fprintf(w, "%s: %v\n", prefix, err)
+	case err != nil:
+		fmt.Fprintf(w, "%s: %s %s + %d (symbols unavailable: %v)\n", prefix, res.Image, *res.Symbol, *res.Offset, err)
+	default:
+		fmt.Fprintf(w, "%s: %s %s + %d\n", prefix, res.Image, *res.Symbol, *res.Offset)
+	}
+	return missing
+}

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/symbolicate/symbolicate/internal/corpus"
+)
+
+const testCache = "macho/testbins/dyldcache/dyld_shared_cache_arm64e-macOS-objc"
+
+func TestDscInfoText(t *testing.T) {
+	path := corpus.Path(t, testCache)
+	code, out, errOut := runCLI(t, "", "dsc", "info", "--images", path)
+	if code != exitOK {
+		t.Fatalf("code %d, stderr %q", code, errOut)
+	}
+	for _, want := range []string{
+		"UUID:                B3D4BD16-C88A-378C-961F-CFEFB34344B9",
+		"Header:              0x140 bytes: dyld-832…852",
+		"Platform:            macOS",
+		"Images:              8",
+		"__AUTH             rw-/rw-     0x184074000-0x184080000",
+		"5 0x180015000 EFD69CE1-E283-3058-B885-B46DD36D3721 /usr/lib/libhello-1.0.dylib",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestDscInfoJSON(t *testing.T) {
+	path := corpus.Path(t, testCache)
+	code, out, errOut := runCLI(t, "", "dsc", "info", "--format", "json", path)
+	if code != exitOK {
+		t.Fatalf("code %d, stderr %q", code, errOut)
+	}
+	var info cacheInfo
+	if err := json.Unmarshal([]byte(out), &info); err != nil {
+		t.Fatal(err)
+	}
+	if info.UUID != "B3D4BD16-C88A-378C-961F-CFEFB34344B9" || info.ImageCount != 8 || len(info.Files) != 1 ||
+		len(info.Files[0].Mappings) != 4 || info.Files[0].Mappings[2].Name != "__AUTH" || info.Images != nil {
+		t.Fatalf("info = %+v", info)
+	}
+}
+
+func TestDscLookupArgs(t *testing.T) {
+	path := corpus.Path(t, testCache)
+	code, out, errOut := runCLI(t, "", "dsc", "lookup", path, "0x180018a14", "180018a18", "0x18206d1c4")
+	if code != exitOK {
+		t.Fatalf("code %d, stderr %q", code, errOut)
+	}
+	want := "0x180018a14: /usr/lib/libhello-1.0.dylib func_180018a14 + 0\n" +
+		"0x180018a18: /usr/lib/libhello-1.0.dylib func_180018a14 + 4\n" +
+		"0x18206d1c4: /usr/lib/libobjc.A.dylib _OBJC_IVAR_$_NSObject.isa + 0\n"
+	if out != want {
+		t.Fatalf("output:\n%s\nwant:\n%s", out, want)
+	}
+}
+
+func TestDscLookupStdinSlideJSON(t *testing.T) {
+	path := corpus.Path(t, testCache)
+	// _objc_msgSend of libobjc is at unslid 0x180021100 in this cache.
+	code, out, errOut := runCLI(t, "0x1a0021104\n\n1a0021100\n", "dsc", "lookup", "--slide", "0x20000000", "--format", "json", path)
+	if code != exitOK {
+		t.Fatalf("code %d, stderr %q", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d lines: %q", len(lines), out)
+	}
+	var r lookupResult
+	if err := json.Unmarshal([]byte(lines[0]), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Address != "0x1a0021104" || r.Unslid != "0x180021104" || r.Image != "/usr/lib/libobjc.A.dylib" ||
+		r.UUID != "29A3330A-3EFF-329A-804A-0251F066EB44" || *r.Symbol != "_objc_msgSend" || *r.Offset != 4 {
+		t.Fatalf("result = %s", lines[0])
+	}
+}
+
+func TestDscLookupBaseAndVerbose(t *testing.T) {
+	path := corpus.Path(t, testCache)
+	code, out, errOut := runCLI(t, "", "dsc", "lookup", "-v", "--base", "0x1a0000000", path, "0x1a0021100")
+	if code != exitOK {
+		t.Fatalf("code %d, stderr %q", code, errOut)
+	}
+	if !strings.Contains(out, "UUID:                B3D4BD16") || !strings.Contains(out, "Slide:               0x20000000") ||
+		!strings.HasSuffix(out, "0x1a0021100 (0x180021100): /usr/lib/libobjc.A.dylib _objc_msgSend + 0\n") {
+		t.Fatalf("output:\n%s", out)
+	}
+}
+
+func TestDscLookupNotInImageExitsUsage(t *testing.T) {
+	path := corpus.Path(t, testCache)
+	code, out, errOut := runCLI(t, "", "dsc", "lookup", path, "0x180000000", "0x180018a14")
+	if code != exitUsage || !strings.Contains(out, "0x180000000: not in any image of the cache") ||
+		!strings.Contains(out, "func_180018a14") || !strings.Contains(errOut, "1 address(es) lie in no image") {
+		t.Fatalf("code %d, out %q, stderr %q", code, out, errOut)
+	}
+}
+
+func TestDscLookupUsageErrors(t *testing.T) {
+	path := corpus.Path(t, testCache)
+	for _, args := range [][]string{
+		{"dsc", "lookup", path, "0xzz"},
+		{"dsc", "lookup", "--slide", "1", "--base", "2", path, "0x1"},
+		{"dsc", "lookup", "--base", "0x1000", path, "0x1"},
+		{"dsc", "info", "--format", "xml", path},
+	} {
+		if code, _, errOut := runCLI(t, "", args...); code != exitUsage || errOut == "" {
+			t.Errorf("%q: code %d, stderr %q", args, code, errOut)
+		}
+	}
+	if code, _, errOut := runCLI(t, "", "dsc", "info", path+".missing"); code != exitBadInput || !strings.Contains(errOut, "missing") {
+		t.Errorf("missing cache: code %d, stderr %q", code, errOut)
+	}
+}
+
+func TestDscHelpHasExamples(t *testing.T) {
+	code, out, _ := runCLI(t, "", "dsc", "lookup", "--help")
+	if code != exitOK || !strings.Contains(out, "Exit status") {
+		t.Fatalf("code %d, out %q", code, out)
+	}
+	for _, flag := range []string{"--slide", "--base", "--format", "-v"} {
+		i := strings.Index(out, flag+"=")
+		if flag == "-v" {
+			i = strings.Index(out, "-v, --verbose")
+		}
+		if i < 0 || !strings.Contains(out[i:], "Example") {
+			t.Errorf("help for %s has no example", flag)
+		}
+	}
+	_, out, _ = runCLI(t, "", "dsc", "info", "--help")
+	if !strings.Contains(out, "Example: --images") || !strings.Contains(out, "Example: --format json") {
+		t.Errorf("dsc info help lacks examples:\n%s", out)
+	}
+}
