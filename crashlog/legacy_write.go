@@ -1,0 +1,66 @@
+package crashlog
+
+import (
+	"bytes"
+	"io"
+	"sort"
+)
+
+// writeLegacyText reproduces a text report with each resolved frame's symbol
+// part rewritten: "symbol + offset (file:line)". Inlined calls of the
+// resolution are inserted before the frame as lines with the same frame
+// number, image and address, ending in " [inlined]"; "[inlined]" lines
+// already in the input for that frame are replaced. Everything else is copied
+// byte for byte.
+func (r *Report) writeLegacyText(w io.Writer) error {
+	var edits []edit
+	add := func(frames []Frame) {
+		for j := 0; j < len(frames); {
+			first, concrete := j, j
+			if frames[j].Inline {
+				k := j
+				for k < len(frames) && frames[k].Inline && sameLoc(&frames[k], &frames[j]) {
+					k++
+				}
+				if k == len(frames) || frames[k].Inline || !sameLoc(&frames[k], &frames[j]) {
+					j = k
+					continue
+				}
+				concrete = k
+			}
+			j = concrete + 1
+			c := &frames[concrete]
+			if c.Resolved == nil || c.line.end <= c.line.start || c.src.start < c.line.start {
+				continue
+			}
+			eol := []byte("\n")
+			if c.line.end < len(r.raw) && r.raw[c.line.end] == '\r' {
+				eol = []byte("\r\n")
+			}
+			prefix := r.raw[c.line.start:c.src.start]
+			if len(prefix) > 0 && prefix[len(prefix)-1] != ' ' {
+				prefix = append(append([]byte(nil), prefix...), ' ')
+			}
+			var buf bytes.Buffer
+			for _, in := range c.Resolved.Inlined {
+				res := Resolution{Symbol: in.Symbol, SymbolLocation: in.SymbolLocation, SourceFile: in.SourceFile, SourceLine: in.SourceLine}
+				buf.Write(prefix)
+				buf.WriteString(symbolPart(r, c, &res, true, true))
+				buf.Write(eol)
+			}
+			start := c.src.start
+			if first != concrete || len(c.Resolved.Inlined) > 0 {
+				start = frames[first].line.start
+				buf.Write(prefix)
+			}
+			buf.WriteString(symbolPart(r, c, c.Resolved, false, true))
+			edits = append(edits, edit{start, c.line.end, buf.Bytes()})
+		}
+	}
+	for i := range r.Threads {
+		add(r.Threads[i].Frames)
+	}
+	add(r.LastExceptionBacktrace)
+	sort.Slice(edits, func(a, b int) bool { return edits[a].start < edits[b].start })
+	return writeEdited(w, r.raw, r.ips, edits)
+}

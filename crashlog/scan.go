@@ -1,0 +1,448 @@
+package crashlog
+
+import (
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+)
+
+// This file holds a small validating JSON scanner of our own. It does not
+// build values; it checks the grammar (RFC 8259) and reports byte spans, which
+// is what the splice writer needs to edit frame objects in place and what the
+// decoder needs to hand single members to go-json. All positions are absolute
+// offsets into the input given to Parse.
+
+// maxJSONDepth bounds nesting; Apple's reports nest about 7 deep.
+const maxJSONDepth = 512
+
+// scanErr is a syntax error at an absolute offset.
+type scanErr struct {
+	off int
+	msg string
+}
+
+func (e *scanErr) Error() string { return e.msg }
+
+func isWS(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// skipWS returns the first offset at or after i that is not JSON whitespace.
+func skipWS(b []byte, i int) int {
+	for i < len(b) && isWS(b[i]) {
+		i++
+	}
+	return i
+}
+
+// scanString checks the string starting at b[i] == '"' and returns the offset
+// just past its closing quote.
+func scanString(b []byte, i int) (int, *scanErr) {
+	if i >= len(b) || b[i] != '"' {
+		return i, &scanErr{i, "expected a string"}
+	}
+	start := i
+	i++
+	for i < len(b) {
+		c := b[i]
+		switch {
+		case c == '"':
+			return i + 1, nil
+		case c == '\\':
+			if i+1 >= len(b) {
+				return i, &scanErr{i, "unterminated escape in string"}
+			}
+			switch b[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(b) {
+					return i, &scanErr{i, "truncated \\u escape in string"}
+				}
+				for _, h := range b[i+2 : i+6] {
+					if !isHex(h) {
+						return i, &scanErr{i, "bad \\u escape in string"}
+					}
+				}
+				i += 6
+			default:
+				return i, &scanErr{i, fmt.Sprintf("bad escape \\%c in string", b[i+1])}
+			}
+		case c < 0x20:
+			return i, &scanErr{i, "control character in string"}
+		default:
+			i++
+		}
+	}
+	return start, &scanErr{start, "unterminated string"}
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// scanNumber checks the number starting at b[i] and returns the offset past it.
+func scanNumber(b []byte, i int) (int, *scanErr) {
+	start := i
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && '1' <= b[i] && b[i] <= '9':
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+	default:
+		return start, &scanErr{start, "bad number"}
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if i >= len(b) || !isDigit(b[i]) {
+			return start, &scanErr{start, "bad number: no digits after '.'"}
+		}
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if i >= len(b) || !isDigit(b[i]) {
+			return start, &scanErr{start, "bad number: no digits in exponent"}
+		}
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+	}
+	return i, nil
+}
+
+func scanLiteral(b []byte, i int) (int, *scanErr) {
+	for _, lit := range [...]string{"true", "false", "null"} {
+		if len(b)-i >= len(lit) && string(b[i:i+len(lit)]) == lit {
+			return i + len(lit), nil
+		}
+	}
+	return i, &scanErr{i, "invalid character " + strconv.QuoteRune(firstRune(b[i:])) + " looking for a value"}
+}
+
+func firstRune(b []byte) rune {
+	r, _ := utf8.DecodeRune(b)
+	return r
+}
+
+// scanValue checks the JSON value starting at or after i (leading whitespace
+// skipped) and returns its start and the offset just past it. It is iterative,
+// so deep nesting cannot exhaust the stack; nesting beyond maxJSONDepth is an
+// error.
+func scanValue(b []byte, i int) (start, end int, err *scanErr) {
+	var stack []byte // '{' or '[' for each open container
+	i = skipWS(b, i)
+	start = i
+	for {
+		// A value is expected at i.
+		if i >= len(b) {
+			return start, i, &scanErr{i, "unexpected end of input, expected a value"}
+		}
+		var e *scanErr
+		switch c := b[i]; {
+		case c == '{' || c == '[':
+			if len(stack) >= maxJSONDepth {
+				return start, i, &scanErr{i, "nesting deeper than " + strconv.Itoa(maxJSONDepth)}
+			}
+			stack = append(stack, c)
+			i = skipWS(b, i+1)
+			closer := byte('}')
+			if c == '[' {
+				closer = ']'
+			}
+			if i < len(b) && b[i] == closer {
+				stack = stack[:len(stack)-1]
+				i++
+				break
+			}
+			if c == '{' {
+				if i, e = scanKeyColon(b, i); e != nil {
+					return start, i, e
+				}
+			}
+			continue
+		case c == '"':
+			i, e = scanString(b, i)
+		case c == '-' || isDigit(c):
+			i, e = scanNumber(b, i)
+		default:
+			i, e = scanLiteral(b, i)
+		}
+		if e != nil {
+			return start, i, e
+		}
+		// After a value: close containers or move to the next element.
+		for {
+			if len(stack) == 0 {
+				return start, i, nil
+			}
+			i = skipWS(b, i)
+			if i >= len(b) {
+				return start, i, &scanErr{i, "unexpected end of input inside " + containerName(stack[len(stack)-1])}
+			}
+			top := stack[len(stack)-1]
+			if b[i] == ',' {
+				i = skipWS(b, i+1)
+				if top == '{' {
+					if i, e = scanKeyColon(b, i); e != nil {
+						return start, i, e
+					}
+				}
+				break
+			}
+			if top == '{' && b[i] == '}' || top == '[' && b[i] == ']' {
+				stack = stack[:len(stack)-1]
+				i++
+				continue
+			}
+			if top == '{' {
+				return start, i, &scanErr{i, "expected ',' or '}' in object"}
+			}
+			return start, i, &scanErr{i, "expected ',' or ']' in array"}
+		}
+	}
+}
+
+func containerName(c byte) string {
+	if c == '{' {
+		return "object"
+	}
+	return "array"
+}
+
+// scanKeyColon checks `"key" :` at i and returns the offset of the value.
+func scanKeyColon(b []byte, i int) (int, *scanErr) {
+	if i >= len(b) || b[i] != '"' {
+		return i, &scanErr{i, "expected a string key in object"}
+	}
+	i, e := scanString(b, i)
+	if e != nil {
+		return i, e
+	}
+	i = skipWS(b, i)
+	if i >= len(b) || b[i] != ':' {
+		return i, &scanErr{i, "expected ':' after object key"}
+	}
+	return skipWS(b, i+1), nil
+}
+
+// span is a half-open byte range [start, end) of the input.
+type span struct{ start, end int }
+
+// member is one key/value pair of a scanned object.
+type member struct {
+	key      string // unescaped key
+	keyStart int    // offset of the key's opening quote
+	val      span
+}
+
+// objectMembers lists the members of the (already validated) object whose
+// '{' is at b[start], in document order.
+func objectMembers(b []byte, start int) ([]member, error) {
+	if start >= len(b) || b[start] != '{' {
+		return nil, &scanErr{start, "expected an object"}
+	}
+	var out []member
+	i := skipWS(b, start+1)
+	if i < len(b) && b[i] == '}' {
+		return out, nil
+	}
+	for {
+		ks := i
+		ke, e := scanString(b, i)
+		if e != nil {
+			return nil, e
+		}
+		key, ok := unquote(b[ks:ke])
+		if !ok {
+			return nil, &scanErr{ks, "bad object key"}
+		}
+		i = skipWS(b, ke)
+		if i >= len(b) || b[i] != ':' {
+			return nil, &scanErr{i, "expected ':' after object key"}
+		}
+		vs, ve, e := scanValue(b, i+1)
+		if e != nil {
+			return nil, e
+		}
+		out = append(out, member{key: key, keyStart: ks, val: span{vs, ve}})
+		i = skipWS(b, ve)
+		if i >= len(b) {
+			return nil, &scanErr{i, "unexpected end of input inside object"}
+		}
+		if b[i] == '}' {
+			return out, nil
+		}
+		if b[i] != ',' {
+			return nil, &scanErr{i, "expected ',' or '}' in object"}
+		}
+		i = skipWS(b, i+1)
+	}
+}
+
+// arrayElems lists the element spans of the (already validated) array whose
+// '[' is at b[start].
+func arrayElems(b []byte, start int) ([]span, error) {
+	if start >= len(b) || b[start] != '[' {
+		return nil, &scanErr{start, "expected an array"}
+	}
+	var out []span
+	i := skipWS(b, start+1)
+	if i < len(b) && b[i] == ']' {
+		return out, nil
+	}
+	for {
+		vs, ve, e := scanValue(b, i)
+		if e != nil {
+			return nil, e
+		}
+		out = append(out, span{vs, ve})
+		i = skipWS(b, ve)
+		if i >= len(b) {
+			return nil, &scanErr{i, "unexpected end of input inside array"}
+		}
+		if b[i] == ']' {
+			return out, nil
+		}
+		if b[i] != ',' {
+			return nil, &scanErr{i, "expected ',' or ']' in array"}
+		}
+		i = skipWS(b, i+1)
+	}
+}
+
+// findMember returns the value span of key in members.
+func findMember(ms []member, key string) (span, bool) {
+	for _, m := range ms {
+		if m.key == key {
+			return m.val, true
+		}
+	}
+	return span{}, false
+}
+
+// unquote decodes a JSON string literal (quotes included). Invalid UTF-8 and
+// lone surrogates become U+FFFD.
+func unquote(q []byte) (string, bool) {
+	if len(q) < 2 || q[0] != '"' || q[len(q)-1] != '"' {
+		return "", false
+	}
+	s := q[1 : len(q)-1]
+	simple := true
+	for _, c := range s {
+		if c == '\\' || c >= utf8.RuneSelf {
+			simple = false
+			break
+		}
+	}
+	if simple {
+		return string(s), true
+	}
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c != '\\' {
+			if c < utf8.RuneSelf {
+				out = append(out, c)
+				i++
+				continue
+			}
+			r, n := utf8.DecodeRune(s[i:])
+			out = utf8.AppendRune(out, r)
+			i += n
+			continue
+		}
+		if i+1 >= len(s) {
+			return "", false
+		}
+		switch s[i+1] {
+		case '"', '\\', '/':
+			out = append(out, s[i+1])
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			r, ok := hex4(s[i+2:])
+			if !ok {
+				return "", false
+			}
+			i += 6
+			if utf16IsHigh(r) && i+6 <= len(s) && s[i] == '\\' && s[i+1] == 'u' {
+				if r2, ok := hex4(s[i+2:]); ok && utf16IsLow(r2) {
+					r = (r-0xD800)<<10 | (r2 - 0xDC00) + 0x10000
+					i += 6
+				}
+			}
+			if utf16IsHigh(r) || utf16IsLow(r) {
+				r = utf8.RuneError
+			}
+			out = utf8.AppendRune(out, r)
+			continue
+		default:
+			return "", false
+		}
+		i += 2
+	}
+	return string(out), true
+}
+
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		var v byte
+		switch {
+		case '0' <= c && c <= '9':
+			v = c - '0'
+		case 'a' <= c && c <= 'f':
+			v = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			v = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(v)
+	}
+	return r, true
+}
+
+func utf16IsHigh(r rune) bool { return 0xD800 <= r && r < 0xDC00 }
+func utf16IsLow(r rune) bool  { return 0xDC00 <= r && r < 0xE000 }
+
+// parseUint parses a JSON integer literal as an exact uint64.
+func parseUint(b []byte) (uint64, bool) {
+	if len(b) == 0 || len(b) > 20 {
+		return 0, false
+	}
+	var v uint64
+	for _, c := range b {
+		if !isDigit(c) {
+			return 0, false
+		}
+		d := uint64(c - '0')
+		if v > (1<<64-1-d)/10 {
+			return 0, false
+		}
+		v = v*10 + d
+	}
+	return v, true
+}

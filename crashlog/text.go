@@ -1,0 +1,353 @@
+package crashlog
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// TextOptions controls WriteText.
+type TextOptions struct {
+	// FullPaths keeps directories in source file names. By default only the
+	// last path component of a sourceFile is shown, as Apple's renderings do
+	// ("/<compiler-generated>" shows as "<compiler-generated>"). The resolver
+	// decides what it puts in Resolution.SourceFile; this option applies to
+	// every source file shown, resolved or written by the OS.
+	FullPaths bool
+	// Layout selects the rendering of JSON reports; LayoutAuto chooses the
+	// one Apple's tools produce for the report (see Layout).
+	Layout Layout
+}
+
+// Layout is a text rendering of a JSON crash report (ips.md §10).
+type Layout int
+
+const (
+	// LayoutAuto picks LayoutIOS for reports from embedded devices
+	// (osVersion.isEmbedded, or an iPhone/iPad/tvOS/watchOS train), as Xcode
+	// renders them, and LayoutMacOS otherwise, as Console renders them.
+	LayoutAuto Layout = iota
+	// LayoutIOS is Xcode's "Report Version: 104" rendering of a device
+	// report: "Thread N name:" / "Thread N Crashed:" headers, Binary Images
+	// with arch and dash-less UUIDs, "EOF".
+	LayoutIOS
+	// LayoutMacOS is Console's rendering on macOS: "Thread N Crashed::  …"
+	// headers, Binary Images with bundle id, version and dashed UUIDs. For a
+	// macOS process (platform 1 or 6) the header block is the "Report
+	// Version: 12" one and the report ends with the External Modification and
+	// VM Region summaries; for iOS-family processes run on a Mac (simulator,
+	// iOS app on Apple silicon) Console keeps the "Report Version: 104"
+	// header block and ends with "EOF" (corpus 06b).
+	LayoutMacOS
+)
+
+// WriteText writes the report as text. Legacy text reports are reproduced
+// byte for byte except that each resolved frame's symbol part is rewritten
+// (as symbolicatecrash does) and its inlined calls are inserted as extra
+// "[inlined]" lines with the same frame number. JSON crash reports are
+// rendered in Apple's layout (see Layout); kernel-style reports get a
+// process/thread listing; other reports are written unchanged. The output is
+// deterministic.
+func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
+	if r == nil || r.raw == nil {
+		return fmt.Errorf("crashlog: WriteText on a report that was not parsed")
+	}
+	switch r.Kind {
+	case KindLegacyText:
+		return r.writeLegacyText(w)
+	case KindCrash:
+		t := &textWriter{r: r, p: r.p, opts: opts}
+		t.render()
+		_, err := w.Write(t.buf.Bytes())
+		return err
+	case KindKernel:
+		t := &textWriter{r: r, p: r.p, opts: opts}
+		t.renderKernel()
+		_, err := w.Write(t.buf.Bytes())
+		return err
+	}
+	_, err := w.Write(r.raw[r.ips.start:r.ips.end])
+	return err
+}
+
+// textWriter renders one report.
+type textWriter struct {
+	r    *Report
+	p    *payload
+	opts TextOptions
+	buf  bytes.Buffer
+
+	device    bool // iOS (Xcode) thread headers and Binary Images
+	macHeader bool // "Report Version: 12" header block and summaries
+}
+
+func (t *textWriter) printf(format string, args ...any) { fmt.Fprintf(&t.buf, format, args...) }
+func (t *textWriter) line(s string)                     { t.buf.WriteString(s); t.buf.WriteByte('\n') }
+func (t *textWriter) blank()                            { t.buf.WriteByte('\n') }
+
+// kv writes "key:" padded to width, then the value.
+func (t *textWriter) kv(width int, key, val string) {
+	k := key + ":"
+	t.buf.WriteString(k)
+	for n := len(k); n < width; n++ {
+		t.buf.WriteByte(' ')
+	}
+	t.line(val)
+}
+
+// chooseLayout decides the layout as Apple's tools do.
+func (t *textWriter) chooseLayout() {
+	p := t.p
+	train := string(p.OSVersion.Train)
+	if train == "" {
+		train = t.r.OSVersion
+	}
+	embedded := p.OSVersion.IsEmbedded.v
+	if !p.OSVersion.IsEmbedded.set {
+		embedded = isEmbeddedTrain(train)
+	}
+	switch t.opts.Layout {
+	case LayoutIOS:
+		t.device = true
+	case LayoutMacOS:
+		t.device = false
+	default:
+		t.device = embedded
+	}
+	if !t.device {
+		switch t.r.Platform {
+		case 1, 6:
+			t.macHeader = true
+		case 0:
+			t.macHeader = strings.HasPrefix(train, "macOS") || strings.HasPrefix(train, "Mac OS")
+		}
+	}
+}
+
+// isEmbeddedTrain reports whether an OS train names an embedded OS.
+func isEmbeddedTrain(train string) bool {
+	for _, p := range []string{"iPhone OS", "iPadOS", "iOS", "Apple TVOS", "tvOS", "Watch OS", "watchOS", "Bridge OS", "xrOS", "visionOS"} {
+		if strings.HasPrefix(train, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// render writes a 309-style report.
+func (t *textWriter) render() {
+	t.chooseLayout()
+	if t.macHeader {
+		t.macHeaderBlock()
+	} else {
+		t.embeddedHeaderBlock()
+	}
+	if len(t.r.LastExceptionBacktrace) > 0 {
+		t.line("Last Exception Backtrace:")
+		t.frames(t.r.LastExceptionBacktrace)
+		t.blank()
+	}
+	t.threads()
+	t.threadState()
+	t.binaryImages()
+	if t.macHeader {
+		t.macSummaries()
+	} else {
+		t.blank()
+		t.line("EOF")
+	}
+}
+
+// threads writes every thread with its header and frames.
+func (t *textWriter) threads() {
+	crashed := t.r.FaultingThread
+	for i := range t.r.Threads {
+		th := &t.r.Threads[i]
+		triggered := th.Triggered || (i == crashed && !t.anyTriggered())
+		label := th.Name
+		if th.Queue != "" {
+			label += " Dispatch queue: " + th.Queue
+		}
+		if t.device {
+			if label != "" {
+				t.printf("Thread %d name:  %s\n", i, label)
+			}
+			if triggered {
+				t.printf("Thread %d Crashed:\n", i)
+			} else {
+				t.printf("Thread %d:\n", i)
+			}
+		} else {
+			t.printf("Thread %d", i)
+			if triggered {
+				t.buf.WriteString(" Crashed")
+			}
+			t.buf.WriteByte(':')
+			if label != "" {
+				t.buf.WriteString(": ")
+				t.buf.WriteString(label)
+			}
+			t.blank()
+		}
+		t.frames(th.Frames)
+		t.blank()
+	}
+	t.blank()
+}
+
+func (t *textWriter) anyTriggered() bool {
+	for i := range t.r.Threads {
+		if t.r.Threads[i].Triggered {
+			return true
+		}
+	}
+	return false
+}
+
+// frames writes a backtrace; frame numbers count inline frames.
+func (t *textWriter) frames(frames []Frame) {
+	n := 0
+	for j := 0; j < len(frames); {
+		first, concrete := j, j
+		if frames[j].Inline {
+			k := j
+			for k < len(frames) && frames[k].Inline && sameLoc(&frames[k], &frames[j]) {
+				k++
+			}
+			if k == len(frames) || frames[k].Inline || !sameLoc(&frames[k], &frames[j]) {
+				for ; j < k; j++ {
+					t.frameLine(n, &frames[j], nil, frames[j].Inline)
+					n++
+				}
+				continue
+			}
+			concrete = k
+		}
+		c := &frames[concrete]
+		if c.Resolved != nil {
+			for i := range c.Resolved.Inlined {
+				in := &c.Resolved.Inlined[i]
+				t.frameLine(n, c, &Resolution{Symbol: in.Symbol, SymbolLocation: in.SymbolLocation,
+					SourceFile: in.SourceFile, SourceLine: in.SourceLine}, true)
+				n++
+			}
+			t.frameLine(n, c, c.Resolved, false)
+			n++
+		} else {
+			for k := first; k <= concrete; k++ {
+				t.frameLine(n, &frames[k], nil, frames[k].Inline)
+				n++
+			}
+		}
+		j = concrete + 1
+	}
+}
+
+// frameLine writes one "N   image   \t  0xaddr symbol + off (file:line)" line.
+func (t *textWriter) frameLine(n int, f *Frame, res *Resolution, inline bool) {
+	t.buf.WriteString(frameLinePrefix(t.r, n, f))
+	t.buf.WriteString(symbolPart(t.r, f, res, inline, t.opts.FullPaths))
+	t.blank()
+}
+
+// frameLinePrefix is "N   image<pad to 30>\t<addr right-aligned in 18> ".
+func frameLinePrefix(r *Report, n int, f *Frame) string {
+	name := "???"
+	if im := r.Image(f); im != nil {
+		switch {
+		case im.Name != "":
+			name = im.Name
+		case r.Kind == KindKernel:
+			name = kernelImageName(im)
+		}
+	}
+	addr := "???"
+	if a, ok := r.Address(f); ok {
+		addr = "0x" + strconv.FormatUint(a, 16)
+	}
+	return fmt.Sprintf("%-4d%-30s\t%18s ", n, name, addr)
+}
+
+// symbolPart renders what follows the address: "symbol + offset", then
+// " (file:line)" and " [inlined]" when they apply, or "0xbase + offset" for an
+// unsymbolicated frame.
+func symbolPart(r *Report, f *Frame, res *Resolution, inline, fullPaths bool) string {
+	var sb strings.Builder
+	switch {
+	case res != nil:
+		sb.WriteString(res.Symbol)
+		sb.WriteString(" + ")
+		sb.WriteString(strconv.FormatUint(res.SymbolLocation, 10))
+		if res.SourceFile != "" {
+			sb.WriteString(" (" + sourceName(res.SourceFile, fullPaths) + ":" + strconv.Itoa(res.SourceLine) + ")")
+		}
+	case f.HasSymbol:
+		sb.WriteString(f.Symbol)
+		sb.WriteString(" + ")
+		sb.WriteString(strconv.FormatUint(f.SymbolLocation, 10))
+		if f.SourceFile != "" && f.hasLine {
+			sb.WriteString(" (" + sourceName(f.SourceFile, fullPaths) + ":" + strconv.Itoa(f.SourceLine) + ")")
+		}
+	case f.absolute || f.ImageIndex < 0:
+		sb.WriteString("???")
+	default:
+		sb.WriteString("0x" + strconv.FormatUint(r.Images[f.ImageIndex].Base, 16) + " + " + strconv.FormatUint(f.ImageOffset, 10))
+	}
+	if inline {
+		sb.WriteString(" [inlined]")
+	}
+	return sb.String()
+}
+
+// sourceName formats a source file name for display.
+func sourceName(s string, full bool) string {
+	if full {
+		return s
+	}
+	return baseName(s)
+}
+
+// baseName returns the last component of a source path.
+func baseName(s string) string {
+	if i := strings.LastIndexAny(s, `/\`); i >= 0 && i+1 < len(s) {
+		return s[i+1:]
+	}
+	return s
+}
+
+// binaryImages writes the Binary Images section: start, end = base+size−1
+// (wrapping, as Apple prints the absolute image), then the layout's columns.
+func (t *textWriter) binaryImages() {
+	t.line("Binary Images:")
+	for i := range t.r.Images {
+		im := &t.r.Images[i]
+		end := im.Base + im.Size - 1
+		lo := "0x" + strconv.FormatUint(im.Base, 16)
+		hi := "0x" + strconv.FormatUint(end, 16)
+		path := orUnknown(im.Path)
+		uuid := strings.ToLower(im.UUID.String())
+		if t.device {
+			t.printf("%18s - %18s %s %s  <%s> %s\n", lo, hi, orUnknown(im.Name), orUnknown(im.Arch),
+				strings.ReplaceAll(uuid, "-", ""), path)
+			continue
+		}
+		ident := im.BundleID
+		if ident == "" {
+			ident = orUnknown(im.Name)
+		}
+		ver := im.Version
+		if ver == "" {
+			ver = "*"
+		}
+		t.printf("%18s - %18s %s (%s) <%s> %s\n", lo, hi, ident, ver, uuid, path)
+	}
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "???"
+	}
+	return s
+}
