@@ -340,7 +340,10 @@ func (c *Cache) Warnings() []string { return append([]string(nil), c.warnings...
 func (c *Cache) Path() string { return c.path }
 
 // Header returns a copy of the main cache header.
-func (c *Cache) Header() Header { return *c.hdr }
+func (c *Cache) Header() *Header {
+	h := *c.hdr
+	return &h
+}
 
 // UUID returns the main cache header UUID, the identity crash logs record.
 func (c *Cache) UUID() imagemap.UUID { return c.hdr.UUID }
