@@ -1,0 +1,96 @@
+package swift
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/symbolicate/symbolicate/internal/corpus"
+)
+
+// The conformance files are Swift's own demangler test data (see
+// ../shared/corpus/swift-demangle/README.md): "<mangled> ---> <expected>".
+
+type testLine struct {
+	line           int
+	input, expect  string
+	notDemanglable bool
+}
+
+// classifyGroup matches the "{T:…,C} " group swift-demangle -classify puts
+// before the demangling (manglings.txt only).
+var classifyGroup = regexp.MustCompile(`^\{(?:N|C|T:[^,{}]*)(?:,(?:N|C|T:[^,{}]*))*\} `)
+
+func readConformance(t *testing.T, rel string) []testLine {
+	t.Helper()
+	data := string(corpus.Read(t, rel))
+	var out []testLine
+	for i, l := range strings.Split(data, "\n") {
+		in, exp, ok := strings.Cut(l, "--->")
+		if !ok {
+			continue
+		}
+		in, exp = strings.TrimSpace(in), strings.TrimSpace(exp)
+		exp = classifyGroup.ReplaceAllString(exp, "")
+		out = append(out, testLine{line: i + 1, input: in, expect: exp, notDemanglable: exp == in})
+	}
+	return out
+}
+
+// check reports whether got/err match the expectation of tl.
+func (tl testLine) check(got string, err error) bool {
+	if tl.notDemanglable {
+		return err != nil || got == tl.input
+	}
+	return err == nil && got == tl.expect
+}
+
+// knownFull lists manglings.txt lines (by input) that this package prints
+// differently from the reference on purpose or by known limitation, with
+// the reason. A listed line that starts passing is reported.
+var knownFull = map[string]string{
+	// The reference data predates the parentheses Swift 5.5 and later put
+	// around a non-simple type before "?"; this package prints the current
+	// form "(@escaping @callee_guaranteed … for <…>)?".
+	"$s3Bar3FooVAA5DrinkVyxGs5Error_pSeRzSERzlyShy4AbcdAHO6MemberVGALSeHPAKSeAAyHC_HCg_ALSEHPAKSEAAyHC_HCg0_Iseggozo_SgWOe": "sugar parentheses changed after this data",
+	// Swift 5.5 development snapshots mangled async as a bare 'Y' and
+	// @concurrent as 'J'; released compilers use 'Ya' and 'Yb' (@Sendable).
+	// The snapshot spellings are not supported.
+	"$s4main6testityyYFTu": "pre-release async mangling 'Y'",
+	"$s5async1hyyS2iJXEF":  "pre-release @concurrent mangling 'J'",
+}
+
+// knownSimplified does the same for simplified-manglings.txt.
+var knownSimplified = map[string]string{}
+
+func runConformance(t *testing.T, rel string, style Style, known map[string]string, target float64) {
+	lines := readConformance(t, rel)
+	pass := 0
+	for _, tl := range lines {
+		got, err := DemangleWith(tl.input, Options{Style: style})
+		ok := tl.check(got, err)
+		reason, listed := known[tl.input]
+		switch {
+		case ok && listed:
+			t.Errorf("%s:%d: listed as known failure (%s) but passes now", rel, tl.line, reason)
+			pass++
+		case ok:
+			pass++
+		case !listed:
+			t.Logf("%s:%d: %s\n got: %q (err %v)\nwant: %q", rel, tl.line, tl.input, got, err, tl.expect)
+		}
+	}
+	rate := 100 * float64(pass) / float64(len(lines))
+	t.Logf("%s: %d/%d lines pass (%.2f%%)", rel, pass, len(lines), rate)
+	if rate < target {
+		t.Errorf("%s: pass rate %.2f%% is below the target %.0f%%", rel, rate, target)
+	}
+}
+
+func TestConformanceFull(t *testing.T) {
+	runConformance(t, "swift-demangle/manglings.txt", Full, knownFull, 95)
+}
+
+func TestConformanceSimplified(t *testing.T) {
+	runConformance(t, "swift-demangle/simplified-manglings.txt", SimplifiedSwift3, knownSimplified, 98)
+}
