@@ -52,6 +52,7 @@ func Decode(b []byte) (*Map, error) { return DecodeOptions{}.Decode(b) }
 func (o DecodeOptions) Decode(b []byte) (*Map, error) {
 	d := decoder{
 		opts:   o,
+		in:     b,
 		r:      bin.NewReader(cifFormat, b, binary.BigEndian, 0),
 		budget: pathBudget(len(b)),
 	}
@@ -64,6 +65,7 @@ type span struct{ off, n uint32 }
 // decoder holds the state of one Decode call.
 type decoder struct {
 	opts     DecodeOptions
+	in       []byte // the whole input; path decoding reads it directly
 	r        *bin.Reader
 	wordSize int
 	signMask uint64 // ORed into a field whose first byte has bit 7 set (cif.md §3)
@@ -73,6 +75,9 @@ type decoder struct {
 	arena  strings.Builder
 	budget int    // most bytes arena may hold
 	table  []span // dynamic prefixes; code firstDynamicCode+i is table[i]
+	// bids holds build IDs back to back. When full it is replaced, not
+	// grown, so the build IDs already handed out stay where they are.
+	bids []byte
 }
 
 func (d *decoder) decode() (*Map, error) {
@@ -124,9 +129,9 @@ func (d *decoder) decode() (*Map, error) {
 
 	m := &Map{Platform: string(pb), WordSize: d.wordSize, Images: make([]Image, count)}
 	d.arena.Grow(min(2*r.Len(), d.budget))
-	// Build IDs share one backing array; bidOff[i] is where image i's starts.
-	bids := make([]byte, 0, min(uint64(r.Len()), 17*count))
-	bidOff := make([]int, count+1)
+	d.table = make([]span, 0, min(uint64(r.Len()), count)) // about one new prefix per image
+	// Sized for a 16-byte UUID per image, as on Apple platforms.
+	d.bids = make([]byte, 0, min(uint64(r.Len()), 16*count))
 	mask := wordMask(d.wordSize)
 	var prev uint64 // previous image's resolved base, before masking
 	for i := range m.Images {
@@ -148,20 +153,27 @@ func (d *decoder) decode() (*Map, error) {
 		if bl > MaxBuildIDLen {
 			r.FailAt(blPos, "build ID length", "%d bytes exceeds the limit of %d", bl, MaxBuildIDLen)
 		}
-		bids = append(bids, r.Bytes(bl, "build ID")...)
-		bidOff[i+1] = len(bids)
+		if bid := r.Bytes(bl, "build ID"); len(bid) > 0 {
+			im.BuildID = d.buildID(bid)
+		}
 		im.Path = d.path()
 		if r.Failed() {
 			return nil, imageError(r.Err(), i)
 		}
 		im.Name = NameOf(im.Path)
 	}
-	for i := range m.Images {
-		if lo, hi := bidOff[i], bidOff[i+1]; hi > lo {
-			m.Images[i].BuildID = bids[lo:hi:hi]
-		}
-	}
 	return m, nil
+}
+
+// buildID copies b into the build-ID arena and returns the copy, capped so
+// that appending to one image's build ID cannot overwrite the next.
+func (d *decoder) buildID(b []byte) []byte {
+	if cap(d.bids)-len(d.bids) < len(b) {
+		d.bids = make([]byte, 0, max(len(b), min(d.r.Len()+len(b), 4096)))
+	}
+	n := len(d.bids)
+	d.bids = append(d.bids, b...)
+	return d.bids[n : n+len(b) : n+len(b)]
 }
 
 // imageError prefixes the field of the reader's error with the image index.
@@ -235,24 +247,44 @@ func (d *decoder) field(n int, name string) uint64 {
 
 // path decodes one path (cif.md §8) into the arena and returns it; "" means
 // the stream holds no path for this image. On error it records the error in
-// the reader and returns "".
+// the reader and returns "". It reads the input directly rather than through
+// the reader, which is the decoder's hot loop.
 func (d *decoder) path() string {
 	r := d.r
-	start := d.arena.Len()
-	pathPos := r.Pos()
-	op := r.U8("path")
-	if r.Failed() || op == opEnd {
+	if r.Failed() {
 		return ""
 	}
+	in, pos := d.in, r.Pos()
+	pathPos, start := pos, d.arena.Len()
 	strBase := -1 // arena position of the first raw byte of this path
-	for {
-		opPos := r.Pos() - 1
+	// high collects the raw bytes ORed together: if no raw byte is
+	// non-ASCII, the path is a concatenation of ASCII and table entries,
+	// which are valid UTF-8, so it needs no validation.
+	var high byte
+	for first := true; ; first = false {
+		if pos >= len(in) {
+			r.FailAt(pos, "path", "input ends inside the path")
+			return ""
+		}
+		op := in[pos]
+		opPos := pos
+		pos++
 		switch {
 		case op == opEnd:
-			return d.finishPath(start, pathPos)
+			r.Seek(uint64(pos), "path")
+			if first {
+				return ""
+			}
+			return d.finishPath(start, pathPos, high)
 		case op <= opStrMax:
-			raw := r.Bytes(uint64(op), "path")
-			if r.Failed() || !d.grow(start, len(raw), opPos) {
+			n := int(op)
+			if len(in)-pos < n {
+				r.FailAt(pos, "path", "str needs %d bytes, %d remain", n, len(in)-pos)
+				return ""
+			}
+			raw := in[pos : pos+n]
+			pos += n
+			if !d.grow(start, n, opPos) {
 				return ""
 			}
 			at := d.arena.Len()
@@ -260,16 +292,21 @@ func (d *decoder) path() string {
 				strBase = at
 			}
 			for j, c := range raw {
-				if isSep(c) && at+j > strBase {
+				high |= c
+				if (c == '/' || c == '\\') && at+j > strBase {
 					d.table = append(d.table, span{uint32(strBase), uint32(at + j - strBase)})
 				}
 			}
 			d.arena.Write(raw)
 		case op < opExpand:
 			n := int(op&0x3f) + 1
-			ver := r.U8("path")
-			name := r.Bytes(uint64(n), "path")
-			if r.Failed() || !d.grow(start, 2*n+len(frameworkVersions)+3, opPos) {
+			if len(in)-pos < 1+n {
+				r.FailAt(pos, "path", "framewk needs %d bytes, %d remain", 1+n, len(in)-pos)
+				return ""
+			}
+			ver, name := in[pos], in[pos+1:pos+1+n]
+			pos += 1 + n
+			if !d.grow(start, 2*n+len(frameworkVersions)+3, opPos) {
 				return ""
 			}
 			d.arena.WriteByte('/')
@@ -282,23 +319,23 @@ func (d *decoder) path() string {
 				d.arena.WriteByte('/')
 			}
 			d.arena.Write(name)
-			return d.finishPath(start, pathPos) // framewk ends the path: no end byte
+			r.Seek(uint64(pos), "path")
+			return d.finishPath(start, pathPos, 0x80) // framewk ends the path: no end byte
 		default:
-			prefix, ok := d.expand(op, opPos)
+			var prefix string
+			var ok bool
+			prefix, pos, ok = d.expand(op, opPos, pos)
 			if !ok || !d.grow(start, len(prefix), opPos) {
 				return ""
 			}
 			d.arena.WriteString(prefix)
 		}
-		op = r.U8("path")
-		if r.Failed() {
-			return ""
-		}
 	}
 }
 
-// expand reads the rest of an expand opcode and returns its table entry.
-func (d *decoder) expand(op byte, opPos int) (string, bool) {
+// expand reads the rest of an expand opcode, whose operand bytes start at
+// pos, and returns its table entry and the position after it.
+func (d *decoder) expand(op byte, opPos, pos int) (string, int, bool) {
 	r := d.r
 	var code uint64
 	if op&0x40 == 0 {
@@ -307,33 +344,35 @@ func (d *decoder) expand(op byte, opPos int) (string, bool) {
 		k := int(op&0x3f) + 1
 		if k > maxExpandBytes {
 			r.FailAt(opPos, "path", "expand code of %d bytes (at most %d accepted)", k, maxExpandBytes)
-			return "", false
+			return "", pos, false
 		}
-		for _, c := range r.Bytes(uint64(k), "path") {
+		if len(d.in)-pos < k {
+			r.FailAt(pos, "path", "expand needs %d bytes, %d remain", k, len(d.in)-pos)
+			return "", pos, false
+		}
+		for _, c := range d.in[pos : pos+k] {
 			code = code<<8 | uint64(c)
 		}
-		if r.Failed() {
-			return "", false
-		}
+		pos += k
 		if code > math.MaxUint64-64 {
 			r.FailAt(opPos, "path", "expand code overflows")
-			return "", false
+			return "", pos, false
 		}
 		code += 64
 	}
 	switch {
 	case code < numFixedCodes:
-		return fixedPrefixes[code], true
+		return fixedPrefixes[code], pos, true
 	case code < firstDynamicCode:
 		r.FailAt(opPos, "path", "expand of reserved code %d", code)
 	case code-firstDynamicCode < uint64(len(d.table)):
 		e := d.table[code-firstDynamicCode]
-		return d.arena.String()[e.off : e.off+e.n], true
+		return d.arena.String()[e.off : e.off+e.n], pos, true
 	default:
 		r.FailAt(opPos, "path", "expand of undefined code %d (codes up to %d are defined)",
 			code, firstDynamicCode+len(d.table)-1)
 	}
-	return "", false
+	return "", pos, false
 }
 
 // grow checks that n more bytes fit the current path (which starts at arena
@@ -353,9 +392,10 @@ func (d *decoder) grow(start, n, opPos int) bool {
 
 // finishPath returns the path that starts at arena position start, which
 // must be valid UTF-8 (Swift gives invalid paths no path at all; we reject).
-func (d *decoder) finishPath(start, pathPos int) string {
+// Paths whose raw bytes (high) were all ASCII are valid by construction.
+func (d *decoder) finishPath(start, pathPos int, high byte) string {
 	s := d.arena.String()[start:]
-	if !utf8.ValidString(s) {
+	if high >= 0x80 && !utf8.ValidString(s) {
 		d.r.FailAt(pathPos, "path", "not valid UTF-8")
 		return ""
 	}

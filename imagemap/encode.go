@@ -31,9 +31,13 @@ func Encode(m *Map) ([]byte, error) {
 	if err := checkHeader(m); err != nil {
 		return nil, err
 	}
-	size := 3 + len(m.Platform)
+	size, paths := 3+len(m.Platform), 0
 	for i := range m.Images {
 		size += 20 + len(m.Images[i].BuildID) + len(m.Images[i].Path)/2
+		paths += len(m.Images[i].Path)
+	}
+	if paths > pathBudgetMax { // also keeps the prefix trie's int32 indexes in range
+		return nil, fmt.Errorf("cif: %d bytes of paths: %w", paths, errPathBudget)
 	}
 	e := encoder{out: make([]byte, 0, size), mask: wordMask(m.WordSize), wordSize: m.WordSize}
 	switch m.WordSize {
@@ -48,15 +52,13 @@ func Encode(m *Map) ([]byte, error) {
 	e.out = append(e.out, m.Platform...)
 	e.out = appendCount(e.out, uint64(len(m.Images)))
 	e.table = newPrefixTable()
-	total := 0
 	for i := range m.Images {
 		if err := e.image(&m.Images[i]); err != nil {
 			return nil, fmt.Errorf("cif: image %d: %w", i, err)
 		}
-		total += len(m.Images[i].Path)
 	}
-	if total > pathBudget(len(e.out)) {
-		return nil, fmt.Errorf("cif: %d bytes of paths in %d bytes of CIF: %w", total, len(e.out), errPathBudget)
+	if paths > pathBudget(len(e.out)) {
+		return nil, fmt.Errorf("cif: %d bytes of paths in %d bytes of CIF: %w", paths, len(e.out), errPathBudget)
 	}
 	return e.out, nil
 }

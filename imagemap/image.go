@@ -83,8 +83,10 @@ type Map struct {
 // NameOf returns the text after the last '/' or '\' of path, or path itself
 // when it has no separator, as Swift derives image names.
 func NameOf(path string) string {
-	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
-		return path[i+1:]
+	for i := len(path) - 1; i >= 0; i-- {
+		if path[i] == '/' || path[i] == '\\' {
+			return path[i+1:]
+		}
 	}
 	return path
 }

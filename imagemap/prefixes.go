@@ -2,35 +2,53 @@ package imagemap
 
 // prefixTable is the encoder's side of the CIF prefix table (cif.md §8.2,
 // §9): a byte trie over every entry, so the longest entry that starts a path
-// is found in one walk instead of Swift's scan of the whole table.
+// is found in one walk instead of Swift's scan of the whole table. Children
+// are kept as sibling lists; fan-out is small except near the root.
 type prefixTable struct {
-	edges map[uint64]int32 // parent<<8 | byte → child node; node 0 is the root
-	code  []int32          // table code of the entry ending at each node, or -1
-	next  int              // code the next defined prefix gets
+	nodes []trieNode // nodes[0] is the root
+	next  int        // code the next defined prefix gets
+}
+
+// trieNode is one byte of one or more table entries.
+type trieNode struct {
+	child   int32 // first child, or 0 for none (the root is never a child)
+	sibling int32 // next sibling, or 0
+	code    int32 // code of the entry ending here, or -1
+	b       byte  // the byte this node stands for
 }
 
 func newPrefixTable() *prefixTable {
-	t := &prefixTable{edges: make(map[uint64]int32, 256), code: []int32{-1}, next: firstDynamicCode}
+	t := &prefixTable{nodes: make([]trieNode, 1, 1024), next: firstDynamicCode}
+	t.nodes[0].code = -1
 	for code, p := range fixedPrefixes {
 		n := 0
 		for i := 0; i < len(p); i++ {
 			n = t.child(n, p[i])
 		}
-		t.code[n] = int32(code)
+		t.nodes[n].code = int32(code)
 	}
 	return t
 }
 
-// child returns the node under n for byte c, creating it if needed.
-func (t *prefixTable) child(n int, c byte) int {
-	k := uint64(n)<<8 | uint64(c)
-	if ch, ok := t.edges[k]; ok {
-		return int(ch)
+// find returns the child of n for byte c, or 0.
+func (t *prefixTable) find(n int, c byte) int {
+	for ch := t.nodes[n].child; ch != 0; ch = t.nodes[ch].sibling {
+		if t.nodes[ch].b == c {
+			return int(ch)
+		}
 	}
-	ch := len(t.code)
-	t.code = append(t.code, -1)
-	t.edges[k] = int32(ch)
-	return ch
+	return 0
+}
+
+// child returns the child of n for byte c, creating it if needed.
+func (t *prefixTable) child(n int, c byte) int {
+	if ch := t.find(n, c); ch != 0 {
+		return ch
+	}
+	ch := int32(len(t.nodes))
+	t.nodes = append(t.nodes, trieNode{sibling: t.nodes[n].child, code: -1, b: c})
+	t.nodes[n].child = ch
+	return int(ch)
 }
 
 // longest returns the code and length of the longest table entry that s
@@ -39,12 +57,10 @@ func (t *prefixTable) child(n int, c byte) int {
 func (t *prefixTable) longest(s string) (code, n int) {
 	node := 0
 	for i := 0; i < len(s); i++ {
-		ch, ok := t.edges[uint64(node)<<8|uint64(s[i])]
-		if !ok {
+		if node = t.find(node, s[i]); node == 0 {
 			break
 		}
-		node = int(ch)
-		if c := t.code[node]; c >= 0 {
+		if c := t.nodes[node].code; c >= 0 {
 			code, n = int(c), i+1
 		}
 	}
@@ -66,8 +82,8 @@ func (t *prefixTable) define(s string) {
 		if i > 0 && isSep(s[i]) {
 			// The decoder numbers every separator, so the code advances even
 			// if (impossibly) the entry already existed; the earlier code wins.
-			if t.code[node] < 0 {
-				t.code[node] = int32(t.next)
+			if t.nodes[node].code < 0 {
+				t.nodes[node].code = int32(t.next)
 			}
 			t.next++
 		}

@@ -251,7 +251,7 @@ func vectors() []vector {
 		// path; we reject the whole map (stricter than Swift, docs/cif.md),
 		// since a silently missing path hides corruption.
 		{file: "pathfail-str-truncated.cif", src: "T1 path str truncated", data: t1Image("0a 41 42"), field: "image 0 path", off: 14},
-		{file: "pathfail-framewk-truncated.cif", src: "T1 path framewk truncated", data: t1Image("53 41 78"), field: "image 0 path", off: 15},
+		{file: "pathfail-framewk-truncated.cif", src: "T1 path framewk truncated", data: t1Image("53 41 78"), field: "image 0 path", off: 14},
 		{file: "pathfail-utf8.cif", src: "T1 path invalid UTF-8", data: t1Image("01 ff 00"), field: "image 0 path", off: 13},
 		{file: "pathfail-code20.cif", src: "T1 expand reserved code 20", data: t1Image("94 00"), field: "image 0 path", off: 13},
 		{file: "pathfail-code40.cif", src: "T1 expand undefined code 40", data: t1Image("a8 00"), field: "image 0 path", off: 13},
