@@ -12,7 +12,7 @@ import (
 // number, image and address, ending in " [inlined]"; "[inlined]" lines
 // already in the input for that frame are replaced. Everything else is copied
 // byte for byte.
-func (r *Report) writeLegacyText(w io.Writer) error {
+func (r *Report) writeLegacyText(w io.Writer, fullPaths bool) error {
 	var edits []edit
 	add := func(frames []Frame) {
 		for j := 0; j < len(frames); {
@@ -45,7 +45,7 @@ func (r *Report) writeLegacyText(w io.Writer) error {
 			for _, in := range c.Resolved.Inlined {
 				res := Resolution{Symbol: in.Symbol, SymbolLocation: in.SymbolLocation, SourceFile: in.SourceFile, SourceLine: in.SourceLine}
 				buf.Write(prefix)
-				buf.WriteString(symbolPart(r, c, &res, true, true))
+				buf.WriteString(symbolPart(r, c, &res, true, fullPaths))
 				buf.Write(eol)
 			}
 			start := c.src.start
@@ -53,7 +53,7 @@ func (r *Report) writeLegacyText(w io.Writer) error {
 				start = frames[first].line.start
 				buf.Write(prefix)
 			}
-			buf.WriteString(symbolPart(r, c, c.Resolved, false, true))
+			buf.WriteString(symbolPart(r, c, c.Resolved, false, fullPaths))
 			edits = append(edits, edit{start, c.line.end, buf.Bytes()})
 		}
 	}

@@ -56,7 +56,7 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 	}
 	switch r.Kind {
 	case KindLegacyText:
-		return r.writeLegacyText(w)
+		return r.writeLegacyText(w, opts.FullPaths)
 	case KindCrash:
 		t := &textWriter{r: r, p: r.p, opts: opts}
 		t.render()
@@ -91,7 +91,8 @@ func (t *textWriter) blank()                            { t.buf.WriteByte('\n') 
 func (t *textWriter) kv(width int, key, val string) {
 	k := key + ":"
 	t.buf.WriteString(k)
-	for n := len(k); n < width; n++ {
+	t.buf.WriteByte(' ')
+	for n := len(k) + 1; n < width; n++ {
 		t.buf.WriteByte(' ')
 	}
 	t.line(val)
@@ -290,7 +291,7 @@ func symbolPart(r *Report, f *Frame, res *Resolution, inline, fullPaths bool) st
 		if f.SourceFile != "" && f.hasLine {
 			sb.WriteString(" (" + sourceName(f.SourceFile, fullPaths) + ":" + strconv.Itoa(f.SourceLine) + ")")
 		}
-	case f.absolute || f.ImageIndex < 0:
+	case f.absolute || f.ImageIndex < 0 || r.Images[f.ImageIndex].Source == "A":
 		sb.WriteString("???")
 	default:
 		sb.WriteString("0x" + strconv.FormatUint(r.Images[f.ImageIndex].Base, 16) + " + " + strconv.FormatUint(f.ImageOffset, 10))
