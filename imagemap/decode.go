@@ -35,10 +35,11 @@ func pathBudget(n int) int {
 // DecodeOptions adjusts what [DecodeOptions.Decode] accepts. The zero value is
 // the strict default that [Decode] uses.
 type DecodeOptions struct {
-	// AllowEmptyText accepts an end-of-text offset of zero (end == base).
-	// Swift encoders before the July 2026 hardening wrote one for Linux
-	// images with no executable segment (cif.md §6.4); current Swift rejects
-	// the whole map. Such images decode with EndOfText 0, meaning unknown.
+	// AllowEmptyText accepts an end-of-text offset of zero (end == base),
+	// which Swift writes for Linux images with no executable segment
+	// (cif.md §6.4) and which Swift's decoders since the July 2026
+	// hardening reject along with the whole map. Such images decode with
+	// EndOfText 0, meaning unknown.
 	AllowEmptyText bool
 }
 
