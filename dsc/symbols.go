@@ -57,7 +57,7 @@ func (c *Cache) decodeLocals() (*localSymbols, error) {
 	}
 	end, ok := bin.Span(fh.LocalSymbolsOffset, fh.LocalSymbolsSize, uint64(len(f.data)))
 	if !ok {
-		return nil, fmt.Errorf("dsc: %s: %w", f.info.Path, bin.Errorf(format, 0x48, "localSymbols",
+		return nil, fmt.Errorf("local symbols in %s: %w", f.info.Path, bin.Errorf(format, 0x48, "localSymbols",
 			"range %#x+%#x runs past the end of the file (%#x bytes)", fh.LocalSymbolsOffset, fh.LocalSymbolsSize, len(f.data)))
 	}
 	blob := f.data[fh.LocalSymbolsOffset:end]
@@ -67,10 +67,10 @@ func (c *Cache) decodeLocals() (*localSymbols, error) {
 	strOff, strSize := r.U32("stringsOffset"), r.U32("stringsSize")
 	entOff, entCount := r.U32("entriesOffset"), r.U32("entriesCount")
 	if err := r.Err(); err != nil {
-		return nil, fmt.Errorf("dsc: %s: %w", f.info.Path, err)
+		return nil, fmt.Errorf("local symbols in %s: %w", f.info.Path, err)
 	}
 	fail := func(field string, off uint32, msg string, args ...any) error {
-		return fmt.Errorf("dsc: %s: %w", f.info.Path, bin.Errorf(format, base+int64(off), field, msg, args...))
+		return fmt.Errorf("local symbols in %s: %w", f.info.Path, bin.Errorf(format, base+int64(off), field, msg, args...))
 	}
 	ls := &localSymbols{wide: wide, file: f.info.Path}
 	if uint64(nlistOff) > uint64(len(blob)) {
@@ -79,7 +79,7 @@ func (c *Cache) decodeLocals() (*localSymbols, error) {
 	var err error
 	ls.nlist, err = machofmt.NewNlistTable(blob[nlistOff:], uint64(nlistCount), h.Is64(), binary.LittleEndian, base+int64(nlistOff))
 	if err != nil {
-		return nil, fmt.Errorf("dsc: %s: local symbols: %w", f.info.Path, err)
+		return nil, fmt.Errorf("local symbols in %s: %w", f.info.Path, err)
 	}
 	strEnd, ok := bin.Span(uint64(strOff), uint64(strSize), uint64(len(blob)))
 	if !ok {
