@@ -135,7 +135,7 @@ func TestDecodeHostileHeaders(t *testing.T) {
 }
 
 func TestDecodeHostileSymbols(t *testing.T) {
-	const h = 0x140 // in-cache locals
+	const h = 0x140                // in-cache locals
 	symtab := func(b []byte) int { // offset of the LC_SYMTAB command
 		i := bytes.Index(b[miniImage:], []byte{2, 0, 0, 0, 24, 0, 0, 0})
 		return miniImage + i
