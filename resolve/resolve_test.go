@@ -1,0 +1,188 @@
+package resolve
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/symbolicate/symbolicate/crashlog"
+	"github.com/symbolicate/symbolicate/dsc/dsctest"
+	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/internal/crashgen"
+)
+
+var appUUID = imagemap.UUID{0xAA, 0xBB, 0xCC, 0xDD, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+
+// demoCache generates (once per test binary) a small split cache with local
+// symbols in a .symbols file, and scans it.
+var demoCache = sync.OnceValues(func() (*dsctest.Cache, error) {
+	return dsctest.Cached(dsctest.Demo(7))
+})
+
+func setup(t *testing.T) (*dsctest.Cache, *Caches) {
+	t.Helper()
+	c, err := demoCache()
+	if err != nil {
+		t.Fatalf("generating cache: %v", err)
+	}
+	caches, err := ScanCaches(context.Background(), []string{c.Dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { caches.Close() })
+	if len(caches.List()) != 1 {
+		t.Fatalf("scan found %d caches, want 1 (subcaches and .symbols must be skipped); warnings %v", len(caches.List()), caches.Warnings)
+	}
+	return c, caches
+}
+
+func parse(t *testing.T, data []byte) *crashlog.Report {
+	t.Helper()
+	rep, err := crashlog.Parse(data)
+	if err != nil {
+		t.Fatalf("parsing generated report: %v", err)
+	}
+	return rep
+}
+
+// check compares every frame's resolution with the generator's answer.
+func check(t *testing.T, rep *crashlog.Report, want []crashgen.Frame, resym bool) {
+	t.Helper()
+	for _, w := range want {
+		f := &rep.Threads[w.Thread].Frames[w.Index]
+		switch {
+		case w.Symbol == "":
+			if f.Resolved != nil {
+				t.Errorf("thread %d frame %d (%s): resolved to %q, want unresolved", w.Thread, w.Index, w.Image, f.Resolved.Symbol)
+			}
+		case w.OSWritten && !resym:
+			if f.Resolved != nil {
+				t.Errorf("thread %d frame %d: OS symbol %q was replaced without --resymbolicate", w.Thread, w.Index, f.Symbol)
+			}
+		case f.Resolved == nil:
+			t.Errorf("thread %d frame %d (%s): unresolved, want %s + %d", w.Thread, w.Index, w.Image, w.Symbol, w.Location)
+		case f.Resolved.Symbol != w.Symbol || f.Resolved.SymbolLocation != w.Location:
+			t.Errorf("thread %d frame %d (%s): got %s + %d, want %s + %d", w.Thread, w.Index, w.Image,
+				f.Resolved.Symbol, f.Resolved.SymbolLocation, w.Symbol, w.Location)
+		}
+	}
+}
+
+func TestReportSlidCacheWithLocalsAndBoundaries(t *testing.T) {
+	c, caches := setup(t)
+	gen, err := crashgen.Generate(c, crashgen.Config{Seed: 1, Slide: 0x1234000, Threads: 6, Frames: 30,
+		OSSymbolicated: 0.2, Redacted: 0.1, Boundary: 0.3, AppUUID: appUUID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := parse(t, gen.Data)
+	r := &Resolver{Caches: caches}
+	o := r.Report(context.Background(), rep)
+	check(t, rep, gen.Frames, false)
+
+	var app, os, boundary int
+	for _, w := range gen.Frames {
+		switch {
+		case w.Symbol == "":
+			app++
+		case w.OSWritten:
+			os++
+		case w.Boundary:
+			boundary++
+		}
+	}
+	if app == 0 || os == 0 || boundary == 0 {
+		t.Fatalf("generated report lacks variety: app %d, os %d, boundary %d", app, os, boundary)
+	}
+	if o.Frames != len(gen.Frames) || o.Already != os || o.Resolved != len(gen.Frames)-os-app || o.Unresolved != app {
+		t.Errorf("outcome %+v; want frames %d, already %d, resolved %d, unresolved %d", o, len(gen.Frames), os, len(gen.Frames)-os-app, app)
+	}
+	if m := o.Missing[appUUID]; m == nil || m.Frames != app || m.Name != "SampleApp" {
+		t.Errorf("missing = %+v, want the app image with %d frames", o.Missing, app)
+	}
+	if len(o.Notes) != 0 {
+		t.Errorf("unexpected notes: %v", o.Notes)
+	}
+}
+
+func TestResymbolicateReplacesOSSymbols(t *testing.T) {
+	c, caches := setup(t)
+	gen, err := crashgen.Generate(c, crashgen.Config{Seed: 2, Slide: 0x4000, OSSymbolicated: 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := parse(t, gen.Data)
+	r := &Resolver{Caches: caches, Options: Options{Resymbolicate: true}}
+	o := r.Report(context.Background(), rep)
+	check(t, rep, gen.Frames, true)
+	if o.Already != 0 || o.Resolved != len(gen.Frames) {
+		t.Errorf("outcome %+v", o)
+	}
+}
+
+func TestImagesMatchedByOwnUUIDWithoutSharedCacheRecord(t *testing.T) {
+	c, caches := setup(t)
+	gen, err := crashgen.Generate(c, crashgen.Config{Seed: 3, Slide: 0x88000, NoSharedCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := parse(t, gen.Data)
+	if rep.SharedCache != nil {
+		t.Fatal("generator wrote a sharedCache record")
+	}
+	o := (&Resolver{Caches: caches}).Report(context.Background(), rep)
+	check(t, rep, gen.Frames, false)
+	if o.Resolved != len(gen.Frames) {
+		t.Errorf("outcome %+v", o)
+	}
+}
+
+func TestMissingCacheIsNamed(t *testing.T) {
+	c, _ := setup(t)
+	gen, err := crashgen.Generate(c, crashgen.Config{Seed: 4, Slide: 0x4000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := parse(t, gen.Data)
+	o := (&Resolver{}).Report(context.Background(), rep) // no caches at all
+	if len(o.MissingCaches) != 1 || o.MissingCaches[0] != c.UUID {
+		t.Errorf("missing caches = %v, want [%s]", o.MissingCaches, c.UUID)
+	}
+	if o.Resolved != 0 || o.Unresolved != o.Frames || len(o.Missing) == 0 {
+		t.Errorf("outcome %+v", o)
+	}
+}
+
+func TestSlideDisagreementIsReported(t *testing.T) {
+	c, caches := setup(t)
+	gen, err := crashgen.Generate(c, crashgen.Config{Seed: 5, Slide: 0x10000, Threads: 2, Frames: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := parse(t, gen.Data)
+	rep.SharedCache.Base += 0x4000 // the report's cache base now disagrees with its images
+	o := (&Resolver{Caches: caches}).Report(context.Background(), rep)
+	if len(o.Notes) == 0 || !strings.Contains(o.Notes[0], "disagrees") {
+		t.Fatalf("notes = %v, want a slide disagreement", o.Notes)
+	}
+	// Frames are image-relative, so they still resolve correctly.
+	check(t, rep, gen.Frames, false)
+}
+
+func TestDemangleHookAndRawName(t *testing.T) {
+	c, caches := setup(t)
+	gen, err := crashgen.Generate(c, crashgen.Config{Seed: 6, Slide: 0x4000, Threads: 1, Frames: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := parse(t, gen.Data)
+	r := &Resolver{Caches: caches, Options: Options{Demangle: func(s string) string { return "<" + s + ">" }}}
+	r.Report(context.Background(), rep)
+	for _, w := range gen.Frames {
+		f := rep.Threads[w.Thread].Frames[w.Index]
+		if f.Resolved == nil || f.Resolved.Symbol != "<"+w.Symbol+">" || f.Resolved.RawSymbol != w.Symbol {
+			t.Fatalf("frame %d: %+v, want demangled <%s> with raw name", w.Index, f.Resolved, w.Symbol)
+		}
+	}
+}
