@@ -43,7 +43,13 @@ or binary (all output was still written).`
 // file in this directory.
 type cli struct {
 	Version kong.VersionFlag `help:"Print the version and exit."`
-	Dsc     dscCmd           `cmd:"" name:"dsc" help:"Inspect a dyld shared cache: header and images, or address lookups."`
+
+	Symbolicate symbolicateCmd `cmd:"" default:"withargs" help:"Symbolicate crash reports (the default command). Example: symbolicate crash.ips --caches ~/dsc"`
+	Decode      decodeCmd      `cmd:"" help:"Print the image list of a CIF blob, dyld snapshot or crash report. Example: symbolicate decode imagemap.cif"`
+	Encode      encodeCmd      `cmd:"" help:"Turn an image list (decode's JSON) into a Compact ImageMap (CIF) blob. Example: symbolicate encode images.json -o images.cif"`
+	Imagemap    imagemapCmd    `cmd:"" help:"Emit the CIF of crash reports' or snapshots' image lists. Example: symbolicate imagemap crash.ips -o crash.cif"`
+	Addrs       addrsCmd       `cmd:"" help:"Resolve runtime addresses against an image list. Example: symbolicate addrs --images crash.ips --caches ~/dsc 0x18a98520c"`
+	Dsc         dscCmd         `cmd:"" name:"dsc" help:"Inspect a dyld shared cache: header and images, or address lookups."`
 }
 
 // ioStreams carries the process streams so commands can be run in-process by tests.
