@@ -28,8 +28,18 @@ fuzz:
 	  done; \
 	done
 
+# The README's first command: generate a small shared cache and a crash that uses
+# it, then symbolicate the crash. Exit status 3 is expected (the demo's app
+# image has no binary, which the summary reports).
+DEMO ?= out/demo
+demo: build
+	@rm -rf $(DEMO) && mkdir -p $(DEMO)
+	$(GO) run ./internal/demogen $(DEMO)
+	./$(BIN) $(DEMO)/*.ips --caches $(DEMO)/cache; status=$$?; \
+	  if [ $$status -ne 0 ] && [ $$status -ne 3 ]; then exit $$status; fi
+
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
 
 clean:
-	rm -rf bin
+	rm -rf bin out
