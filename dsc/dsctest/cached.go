@@ -2,6 +2,7 @@ package dsctest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,15 +10,19 @@ import (
 	"path/filepath"
 )
 
-// completeMarker is written last into a reusable cache directory.
-const completeMarker = "COMPLETE"
+// Files of a reusable cache directory besides the cache itself.
+const (
+	completeMarker = "COMPLETE"   // written last
+	manifestName   = "truth.json" // the Cache without functions
+)
 
 // Cached returns the cache for cfg from a directory under os.TempDir() keyed
 // by [Config.Hash], generating it on first use. Benchmarks use it to pay
 // for a full-scale cache once per machine. Concurrent callers, in one
 // process or several, are safe: each generates into its own temporary
 // directory and renames it into place; the loser of the race discards its
-// copy. The ground truth is recomputed from cfg (no bulk bytes are written).
+// copy. The ground truth is read back from a manifest in the directory
+// (functions are regenerated from cfg unless DiscardTruth is set).
 func Cached(cfg Config) (*Cache, error) {
 	return CachedContext(context.Background(), cfg)
 }
@@ -31,11 +36,7 @@ func CachedContext(ctx context.Context, cfg Config) (*Cache, error) {
 	parent := filepath.Join(os.TempDir(), "symbolicate-dsctest")
 	final := filepath.Join(parent, key)
 	if _, err := os.Stat(filepath.Join(final, completeMarker)); err == nil {
-		p, err := newPlan(cfg)
-		if err != nil {
-			return nil, err
-		}
-		return p.cache(final), nil
+		return reuse(final, key, cfg)
 	}
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, fmt.Errorf("dsctest: %w", err)
@@ -50,6 +51,9 @@ func CachedContext(ctx context.Context, cfg Config) (*Cache, error) {
 		return nil, err
 	}
 	if err := p.write(ctx, tmp); err != nil {
+		return nil, err
+	}
+	if err := writeManifest(tmp, key, p); err != nil {
 		return nil, err
 	}
 	if err := os.WriteFile(filepath.Join(tmp, completeMarker), []byte(key+"\n"), 0o644); err != nil {
@@ -69,4 +73,83 @@ func ignoreNotExist(err error) error {
 		return nil
 	}
 	return err
+}
+
+// manifest is the ground truth saved next to a reusable cache, so that a
+// hit does not have to regenerate every image's names.
+type manifest struct {
+	Key      string
+	Cache    *Cache
+	TextSect []uint64 // offset of __text from each mach_header
+}
+
+func writeManifest(dir, key string, p *plan) error {
+	c := p.cache(".")
+	for i := range c.Images {
+		c.Images[i].Functions = nil
+	}
+	m := manifest{Key: key, Cache: c}
+	for i := range p.imgs {
+		m.TextSect = append(m.TextSect, p.imgs[i].textSect)
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("dsctest: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, manifestName), b, 0o644); err != nil {
+		return fmt.Errorf("dsctest: %w", err)
+	}
+	return nil
+}
+
+// reuse returns the Cache of a complete directory, from its manifest when it
+// is readable and matches, otherwise by laying the cache out again.
+func reuse(dir, key string, cfg Config) (*Cache, error) {
+	norm, err := cfg.normalize()
+	if err != nil {
+		return nil, err
+	}
+	var m manifest
+	b, err := os.ReadFile(filepath.Join(dir, manifestName))
+	if err == nil {
+		err = json.Unmarshal(b, &m)
+	}
+	if err != nil || m.Key != key || m.Cache == nil || len(m.Cache.Images) != norm.Images || len(m.TextSect) != norm.Images {
+		p, err := newPlan(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return p.cache(dir), nil
+	}
+	c := m.Cache
+	p := &plan{cfg: norm, arch: archs[norm.Arch], hdr: norm.HeaderSize, imgs: make([]imgPlan, norm.Images)}
+	join := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return filepath.Join(dir, filepath.Base(s))
+	}
+	c.Dir = dir
+	c.MainPath = join(c.MainPath)
+	c.SymbolsPath = join(c.SymbolsPath)
+	for k := range c.Files {
+		c.Files[k] = join(c.Files[k])
+	}
+	for k := range c.SubCaches {
+		c.SubCaches[k].Path = join(c.SubCaches[k].Path)
+	}
+	c.Config = norm
+	c.plan = p
+	for i := range c.Images {
+		im := &c.Images[i]
+		im.TextFile = join(im.TextFile)
+		p.imgs[i].textAddr = im.Address
+		p.imgs[i].textSect = m.TextSect[i]
+		if !norm.DiscardTruth {
+			if im.Functions, err = c.Functions(i); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return c, nil
 }

@@ -203,10 +203,15 @@ func (cfg Config) Hash() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	n.DiscardTruth = false // does not change the files
-	h := sha256.New()
-	fmt.Fprintf(h, "dsctest v%d %#v", generatorVersion, n)
-	return hex.EncodeToString(h.Sum(nil))[:24], nil
+	sum := n.digest()
+	return hex.EncodeToString(sum[:12]), nil
+}
+
+// digest hashes a normalized Config, leaving out what does not change the
+// files (DiscardTruth).
+func (cfg Config) digest() [32]byte {
+	cfg.DiscardTruth = false
+	return sha256.Sum256([]byte(fmt.Sprintf("dsctest v%d %#v", generatorVersion, cfg)))
 }
 
 // FullScale returns the Config of a full-OS-scale cache: 1,600 images of

@@ -2,7 +2,6 @@ package dsctest
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 	"slices"
@@ -170,7 +169,7 @@ func newPlan(cfg Config) (*plan, error) {
 		return nil, err
 	}
 	p := &plan{cfg: cfg, arch: archs[cfg.Arch], hdr: cfg.HeaderSize}
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%d %#v", generatorVersion, cfg)))
+	sum := cfg.digest()
 	p.digest = binary.LittleEndian.Uint64(sum[:8])
 	p.imgs = make([]imgPlan, cfg.Images)
 	p.data = make([][]DataSymbol, cfg.Images)
