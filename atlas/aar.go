@@ -32,6 +32,11 @@ const maxLinkHops = 8
 // archive has no entry of the requested name.
 var ErrNoEntry = errors.New("no such entry in the archive")
 
+// ErrBadLink is returned (wrapped) by [AAR.File] for a symbolic link that
+// is absolute, leaves the archive, or starts a chain longer than 8 links,
+// and for an entry that is neither a regular file nor a link.
+var ErrBadLink = errors.New("unusable archive entry")
+
 // AAR is a parsed Apple Archive (AA01, or the older YAA1): its records in order.
 type AAR struct {
 	Entries []AAREntry
@@ -313,18 +318,18 @@ func (a *AAR) File(name string) ([]byte, error) {
 		case AAREntryLink:
 			target := e.Link
 			if path.IsAbs(target) {
-				return nil, fmt.Errorf("apple archive: %q: symbolic link to absolute path %q", e.Path, target)
+				return nil, fmt.Errorf("apple archive: %q: symbolic link to absolute path %q: %w", e.Path, target, ErrBadLink)
 			}
 			target = path.Join(path.Dir(path.Clean(e.Path)), target)
 			if target == ".." || strings.HasPrefix(target, "../") {
-				return nil, fmt.Errorf("apple archive: %q: symbolic link %q leaves the archive", e.Path, e.Link)
+				return nil, fmt.Errorf("apple archive: %q: symbolic link %q leaves the archive: %w", e.Path, e.Link, ErrBadLink)
 			}
 			name = target
 		default:
-			return nil, fmt.Errorf("apple archive: %q is not a regular file (type %q)", e.Path, e.Type)
+			return nil, fmt.Errorf("apple archive: %q is not a regular file (type %q): %w", e.Path, e.Type, ErrBadLink)
 		}
 	}
-	return nil, fmt.Errorf("apple archive: %q: more than %d symbolic links", orig, maxLinkHops)
+	return nil, fmt.Errorf("apple archive: %q: more than %d symbolic links: %w", orig, maxLinkHops, ErrBadLink)
 }
 
 // ExtractAAR parses archive b and returns the data of the regular file name

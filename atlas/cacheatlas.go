@@ -253,7 +253,7 @@ func DecodeCacheAtlasFile(b []byte, maxSize int64) (*CacheAtlasSet, error) {
 		return DecodeCacheAtlasPlist(b)
 	}
 	if !IsAAR(b) {
-		return nil, fmt.Errorf("cache atlas: neither an Apple Archive nor a binary plist")
+		return nil, fmt.Errorf("cache atlas: neither an Apple Archive nor a binary plist: %w", ErrUnknownFormat)
 	}
 	a, err := ParseAAR(b)
 	if err != nil {

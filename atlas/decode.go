@@ -13,7 +13,7 @@ const (
 
 // ErrUnknownFormat is returned (wrapped) by [Decode] for input that is
 // neither compact info, an Apple Archive, nor a binary plist.
-var ErrUnknownFormat = errors.New("not a dyld process snapshot")
+var ErrUnknownFormat = errors.New("unrecognised input format")
 
 // Kind is what [Sniff] recognises at the start of a buffer.
 type Kind int
