@@ -39,10 +39,15 @@ func (n *Node) HasIndex() bool { return n.payload == indexPayload }
 // debugging: Kind("text")[child, child].
 func (n *Node) String() string {
 	var b []byte
+	steps, truncated := 0, false
 	var walk func(n *Node, depth int)
 	walk = func(n *Node, depth int) {
-		if depth > maxDepth || len(b) > 1<<16 {
-			b = append(b, "…"...)
+		steps++
+		if depth > maxDepth || len(b) > 1<<16 || steps > 1<<16 {
+			if !truncated {
+				b = append(b, "…"...)
+				truncated = true
+			}
 			return
 		}
 		b = append(b, n.Kind.String()...)

@@ -195,6 +195,19 @@ func (o *oldDemangler) global() *Node {
 			k = KindFullTypeMetadata
 		case o.nextIf('p'):
 			return o.with(KindProtocolDescriptor, o.protocolName())
+		case o.nextIf('R'):
+			// Reflection metadata records (Swift 3).
+			switch {
+			case o.nextIf('f'):
+				return o.with(KindReflectionMetadataFieldDescriptor, o.typ())
+			case o.nextIf('b'):
+				return o.with(KindReflectionMetadataBuiltinDescriptor, o.typ())
+			case o.nextIf('s'):
+				return o.with(KindReflectionMetadataSuperclassDescriptor, o.typ())
+			case o.nextIf('a'):
+				return o.with(KindReflectionMetadataAssocTypeDescriptor, o.protocolConformance())
+			}
+			o.fail("metadata", "unknown reflection record")
 		}
 		return o.with(k, o.typ())
 	case o.nextIfStr("PA"):

@@ -334,6 +334,9 @@ func (p *printer) printType(n *Node) bool {
 		p.write("@yields ")
 		p.children(n, " ")
 	case KindImplParameter, KindImplResult:
+		if len(n.Children) < 2 {
+			panic(failure{errMalformedTree})
+		}
 		p.print(n.first(), false)
 		p.writeByte(' ')
 		for _, c := range n.Children[1 : len(n.Children)-1] {

@@ -74,7 +74,11 @@ func (p *printer) printSwift3(n *Node, asPrefix bool) (bool, *Node) {
 		return true, nil
 	case KindStatic:
 		p.write("static ")
-		p.swift3Decl(n.first(), asPrefix)
+		if swift3Label(n.first()) != nil {
+			p.swift3Decl(n.first(), asPrefix)
+		} else {
+			p.print(n.first(), asPrefix)
+		}
 		return true, nil
 	}
 	if swift3Label(n) != nil {

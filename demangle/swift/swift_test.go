@@ -1,0 +1,295 @@
+package swift
+
+import (
+	"debug/macho"
+	"errors"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/symbolicate/symbolicate/internal/bin"
+	"github.com/symbolicate/symbolicate/internal/corpus"
+)
+
+// vectors were written for this package: each mangling was built by hand
+// from Mangling.rst and its demanglings follow Swift's printing rules (the
+// simplified ones are the forms Apple crash reports show, e.g. "thunk for
+// @escaping @callee_guaranteed () -> ()" and
+// "_assertionFailure(_:_:file:line:flags:)", both seen in the ips corpus).
+var vectors = []struct{ name, full, simplified string }{
+	{"$s4main3fooyyF", "main.foo() -> ()", "foo()"},
+	{"_$s4main3fooyyF", "main.foo() -> ()", "foo()"},
+	{"$e4main3fooyyF", "main.foo() -> ()", "foo()"},
+	{"$s4main3foo3bar_ySi_SitF", "main.foo(bar: Swift.Int, _: Swift.Int) -> ()", "foo(bar:_:)"},
+	{"$s4main3fooyyFyycfU_", "closure #1 () -> () in main.foo() -> ()", "closure #1 in foo()"},
+	{"$s4main3fooyyFyycfU_TA", "partial apply forwarder for closure #1 () -> () in main.foo() -> ()",
+		"partial apply for closure #1 in foo()"},
+	{"$s4main5ValueV4nameSSvg", "main.Value.name.getter : Swift.String", "Value.name.getter"},
+	{"$s4main5ValueV6createACyFZ", "static main.Value.create() -> main.Value", "static Value.create()"},
+	{"$s4main3boxyxxlF", "main.box<A>(A) -> A", "box<A>(_:)"},
+	{"$s4main3boxyxxlFSi_Tg5", "generic specialization <Swift.Int> of main.box<A>(A) -> A", "specialized box<A>(_:)"},
+	{"$sIeg_ytIegr_TR",
+		"reabstraction thunk helper from @escaping @callee_guaranteed () -> () to @escaping @callee_guaranteed () -> (@out ())",
+		"thunk for @escaping @callee_guaranteed () -> ()"},
+	{"$s4main4ViewC11viewDidLoadyyFTo", "@objc main.View.viewDidLoad() -> ()", "@objc View.viewDidLoad()"},
+	{"$s4main4ViewCfD", "main.View.__deallocating_deinit", "View.__deallocating_deinit"},
+	{"$s4main4ViewC5frameACSo6CGRectV_tcfC", "main.View.__allocating_init(frame: __C.CGRect) -> main.View",
+		"View.__allocating_init(frame:)"},
+	{"$s4main3fooyyYaFTQ0_", "(1) await resume partial function for main.foo() async -> ()", "foo()"},
+	{"$sSS4mainE5countSivg", "(extension in main):Swift.String.count.getter : Swift.Int", "String.count.getter"},
+	{"$s4main4ViewC5setup33_0123456789ABCDEF0123456789ABCDEFLLyyF",
+		"main.View.(setup in _0123456789ABCDEF0123456789ABCDEF)() -> ()", "View.setup()"},
+	{"$s4main3fooySiSgSaySiGF", "main.foo([Swift.Int]) -> Swift.Int?", "foo(_:)"},
+	{"$s4main5ValueVwxx", "destroy value witness for main.Value", "destroy for Value"},
+	{"$s4main5ValueVMa", "type metadata accessor for main.Value", "type metadata accessor for Value"},
+	{"$s4main3fooyyFTm", "merged main.foo() -> ()", "foo()"},
+	{"$s4main5ValueVWOy", "outlined copy of main.Value", "outlined copy of Value"},
+	{"$ss17_assertionFailure__4file4line5flagss5NeverOs12StaticStringV_A2HSus6UInt32VtF",
+		"Swift._assertionFailure(_: Swift.StaticString, _: Swift.StaticString, file: Swift.StaticString, line: Swift.UInt, flags: Swift.UInt32) -> Swift.Never",
+		"_assertionFailure(_:_:file:line:flags:)"},
+	// Swift 5.9–6 additions.
+	{"$s4main3fooyyAA5MyErrVYKF", "main.foo() throws(main.MyErr) -> ()", "foo()"},
+	{"$s4main3fooyyxxQp_tRvzlF", "main.foo<each A>(repeat A) -> ()", "foo<each A>(_:)"},
+	{"$s4main3fooyyxRi_zlF", "main.foo<A where A: ~Swift.Copyable>(A) -> ()", "foo<A>(_:)"},
+	{"$s4main3fooyyYaKF", "main.foo() async throws -> ()", "foo()"},
+	{"$s4main3fooyyyyYbcF", "main.foo(@Sendable () -> ()) -> ()", "foo(_:)"},
+	{"$s4main4ViewC4bodyQrvg", "main.View.body.getter : some", "View.body.getter"},
+	{"$s4main3fooyyFTwb", "back deployment thunk for main.foo() -> ()", "foo()"},
+	{"$s4main3fooyyFTv_r", "outlined read-only object #0 of main.foo() -> ()", "outlined read-only object #0 of foo()"},
+	// Swift 3 mangling.
+	{"_TFC3foo3bar3basfT3zimCS_3zim_T_", "foo.bar.bas(zim: foo.zim) -> ()", "bar.bas(zim:)"},
+	{"_TMRsCSo6NSLock", "reflection metadata superclass descriptor __C.NSLock",
+		"reflection metadata superclass descriptor NSLock"},
+	{"_TWoFC3foo3bar3basFSiSi", "witness table offset for foo.bar.bas(Swift.Int) -> Swift.Int",
+		"witness table offset for bar.bas(_:)"},
+}
+
+func TestVectors(t *testing.T) {
+	for _, v := range vectors {
+		if got, err := Demangle(v.name); err != nil || got != v.full {
+			t.Errorf("Demangle(%q) = %q, %v; want %q", v.name, got, err, v.full)
+		}
+		if got, err := DemangleSimplified(v.name); err != nil || got != v.simplified {
+			t.Errorf("DemangleSimplified(%q) = %q, %v; want %q", v.name, got, err, v.simplified)
+		}
+	}
+}
+
+// TestAtosExpected checks the simplified form against Apple's atos output
+// recorded for the MacSymbolicator crashes (corpus EXPECTED.tsv): column 9
+// is the atos line, column 10 the linkage name llvm-symbolizer reported.
+func TestAtosExpected(t *testing.T) {
+	data := string(corpus.Read(t, "macho/macsymbolicator/EXPECTED.tsv"))
+	n := 0
+	for _, line := range strings.Split(data, "\n")[1:] {
+		cols := strings.Split(line, "\t")
+		if len(cols) < 10 || !strings.HasPrefix(cols[9], "$s") {
+			continue
+		}
+		// "3 iOSCrashingTest 0x1007da1cc @objc ViewController.viewDidLoad() (in iOSCrashingTest) (…)"
+		f := strings.SplitN(cols[8], " ", 4)
+		want, _, ok := strings.Cut(f[3], " (in ")
+		if !ok {
+			t.Fatalf("unexpected atos line %q", cols[8])
+		}
+		got, err := DemangleSimplified(cols[9])
+		if err != nil || got != want {
+			t.Errorf("DemangleSimplified(%q) = %q, %v; atos printed %q", cols[9], got, err, want)
+		}
+		n++
+	}
+	if n == 0 {
+		t.Fatal("no Swift rows in EXPECTED.tsv")
+	}
+	t.Logf("%d atos rows checked", n)
+}
+
+// TestRealSymtabs demangles every Swift symbol of the corpus' Mach-O files
+// (app binaries, frameworks and dSYMs built by Swift 3 to 5). The few names
+// that fail are ones Swift's own demangler rejects too (see below).
+func TestRealSymtabs(t *testing.T) {
+	root := corpus.Path(t, "macho")
+	var names []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		names = append(names, symtabNames(path)...)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	ok, bad := 0, 0
+	for _, mn := range names {
+		name := mn[1:] // Mach-O adds a leading '_' to the Swift name
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		_, err1 := Demangle(name)
+		_, err2 := DemangleSimplified(name)
+		if err1 == nil && err2 == nil {
+			ok++
+			continue
+		}
+		bad++
+		// Swift 3.1 function-signature specializations whose specialized
+		// symbol does not follow as "_T…", and partial applications of
+		// specializations, are rejected by Swift's demangler as well.
+		if !strings.HasPrefix(name, "_TTSf") && !strings.HasPrefix(name, "_TPA__TTS") {
+			t.Errorf("%s: %v / %v", name, err1, err2)
+		}
+	}
+	if ok == 0 {
+		t.Skip("no Swift symbols found in the corpus")
+	}
+	t.Logf("%d Swift symbols demangled, %d refused (%.2f%%)", ok, bad, 100*float64(ok)/float64(ok+bad))
+}
+
+// symtabNames returns the Swift symbol names of a Mach-O file (thin or fat),
+// or nothing for other files. Only the symbol table is read.
+func symtabNames(path string) []string {
+	var files []*macho.File
+	if ff, err := macho.OpenFat(path); err == nil {
+		defer ff.Close()
+		for _, a := range ff.Arches {
+			files = append(files, a.File)
+		}
+	} else if f, err := macho.Open(path); err == nil {
+		defer f.Close()
+		files = append(files, f)
+	}
+	var out []string
+	for _, f := range files {
+		if f.Symtab == nil {
+			continue
+		}
+		for _, s := range f.Symtab.Syms {
+			if strings.HasPrefix(s.Name, "__T") || strings.HasPrefix(s.Name, "_$s") ||
+				strings.HasPrefix(s.Name, "_$S") {
+				out = append(out, s.Name)
+			}
+		}
+	}
+	return out
+}
+
+func TestErrors(t *testing.T) {
+	for _, name := range []string{"", "main", "_main", "objc_msgSend", "-[NSObject init]", "_ZN3foo3barEv"} {
+		if _, err := Demangle(name); !errors.Is(err, ErrNotMangled) {
+			t.Errorf("Demangle(%q) error = %v, want ErrNotMangled", name, err)
+		}
+	}
+	var fe *bin.FormatError
+	for name, off := range map[string]int64{
+		"$s4main3fooyyFQ": 14, // archetype operator without its kind
+		"$s9main":         3,  // identifier longer than the name
+		"_TtZZ":           3,  // unknown type
+		"$s4mainXk":       8,  // unknown special type "Xk"
+	} {
+		_, err := Demangle(name)
+		if !errors.As(err, &fe) {
+			t.Errorf("Demangle(%q) error = %v, want a *bin.FormatError", name, err)
+			continue
+		}
+		if fe.Format != "swift mangling" || fe.Off != off {
+			t.Errorf("Demangle(%q) error = %v, want format %q at offset %d", name, err, "swift mangling", off)
+		}
+	}
+	// Symbolic references only occur inside binaries and are refused.
+	if _, err := Demangle("$s\x01\x02\x03\x04D"); err == nil {
+		t.Error("symbolic reference accepted")
+	}
+}
+
+func TestLimits(t *testing.T) {
+	// Each step makes a Dictionary of the previous type with itself, so
+	// the printed text doubles: the printer must stop at its limits.
+	name := "$sSDySiSiG"
+	for i := 0; i < 40; i++ {
+		sub := "A" + string(rune('A'+i)) // substitution i
+		switch {
+		case i == 26:
+			sub = "A_"
+		case i > 26:
+			sub = "A" + itoa(uint64(i-27)) + "_"
+		}
+		name += "SDy" + sub + sub + "G"
+	}
+	name += "D"
+	if _, err := Parse(name); err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	if _, err := Demangle(name); !errors.Is(err, ErrLimit) {
+		t.Errorf("exponential demangling: error %v, want ErrLimit", err)
+	}
+	if _, err := DemangleWith("$sSaySiGD", Options{MaxOutput: 5}); !errors.Is(err, ErrLimit) {
+		t.Errorf("MaxOutput 5: error %v, want ErrLimit", err)
+	}
+	if _, err := Demangle("$s" + strings.Repeat("x", MaxNameLen)); !errors.Is(err, ErrLimit) {
+		t.Errorf("long name: error %v, want ErrLimit", err)
+	}
+	// Deeply nested types stop at the depth limit instead of exhausting
+	// the stack.
+	deep := "$sSi" + strings.Repeat("Sg", 5000) + "D"
+	if _, err := Demangle(deep); !errors.Is(err, ErrLimit) {
+		t.Errorf("deep nesting: error %v, want ErrLimit", err)
+	}
+	old := "_Tt" + strings.Repeat("GSq", 3000) + "Si" + strings.Repeat("_", 3000)
+	if _, err := Demangle(old); !errors.Is(err, ErrLimit) {
+		t.Errorf("deep old nesting: error %v, want ErrLimit", err)
+	}
+	// Repeat counts push many operands cheaply.
+	if _, err := Demangle("$sSi" + strings.Repeat("A2048a", 20)); err == nil {
+		t.Error("oversized operand stack accepted")
+	}
+}
+
+func TestParseTree(t *testing.T) {
+	n, err := Parse("$s4main3fooyyF")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `Global[Function[Module("main"), Identifier("foo"), Type[FunctionType[ArgumentTuple[Type[Tuple]], ReturnType[Type[Tuple]]]]]]`
+	if got := n.String(); got != want {
+		t.Errorf("tree = %s\nwant   %s", got, want)
+	}
+	if fn := n.Children[0]; fn.Kind != KindFunction || fn.Kind.String() != "Function" {
+		t.Errorf("first child kind %v", fn.Kind)
+	}
+	if s, err := Print(n, Options{Style: Simplified}); err != nil || s != "foo()" {
+		t.Errorf("Print = %q, %v", s, err)
+	}
+}
+
+func TestIsMangled(t *testing.T) {
+	for name, want := range map[string]bool{
+		"$s4main3fooyyF": true, "_$s4main3fooyyF": true, "$S1a": true, "_T0Si": true,
+		"_TFC3foo3bar3basfT3zimCS_3zim_T_": true, "$e4main3fooyyF": true,
+		"main": false, "_Z3foov": false, "$ld$add$os10.0$_foo": false, "-[A b]": false,
+	} {
+		if got := IsMangled(name); got != want {
+			t.Errorf("IsMangled(%q) = %v", name, got)
+		}
+	}
+}
+
+func TestPunycode(t *testing.T) {
+	for in, want := range map[string]string{
+		"vergenza_JFa":             "vergüenza",
+		"egbpdajGbuEbxfgehfvwxn":   "ليهمابتكلموشعربي؟",
+		"ihqwcrbEcvIaIdqgAFGpqjye": "他们为什么不说中文",
+	} {
+		if got, ok := decodePunycode(in); !ok || got != want {
+			t.Errorf("decodePunycode(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+	for _, bad := range []string{"9", "a_!", "zzzzzzzzzzzzzzzzzzzzzzzzz"} {
+		if _, ok := decodePunycode(bad); ok {
+			t.Errorf("decodePunycode(%q) accepted", bad)
+		}
+	}
+}
