@@ -283,6 +283,25 @@ func TestCachedReusesAndRaces(t *testing.T) {
 	if !bytes.Equal(ja, jr) {
 		t.Errorf("cached truth differs from a fresh one:\n%.2000s\n%.2000s", ja, jr)
 	}
+	// Without its manifest the directory is still reused, and healed.
+	manifest := filepath.Join(again.Dir, "truth.json")
+	if err := os.Remove(manifest); err != nil {
+		t.Fatal(err)
+	}
+	healed, err := dsctest.Cached(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jh, err := json.Marshal(comparable(healed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(jh, jr) {
+		t.Error("truth without a manifest differs")
+	}
+	if _, err := os.Stat(manifest); err != nil {
+		t.Errorf("manifest not rewritten: %v", err)
+	}
 }
 
 // comparable returns c's exported truth with paths reduced to base names.

@@ -111,7 +111,8 @@ func (c *Cache) Functions(i int) ([]Function, error) {
 
 // Lookup returns the image and function containing the unslid address addr.
 // ok is false when addr is in no image's __TEXT or in its header before the
-// first function.
+// first function. With DiscardTruth each call regenerates the image's
+// functions.
 func (c *Cache) Lookup(addr uint64) (img *Image, fn Function, ok bool) {
 	k := sort.Search(len(c.Images), func(k int) bool { return c.Images[k].Address > addr }) - 1
 	if k < 0 || addr >= c.Images[k].Address+c.Images[k].TextSize {

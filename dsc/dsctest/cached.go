@@ -96,7 +96,20 @@ func writeManifest(dir, key string, p *plan) error {
 	if err != nil {
 		return fmt.Errorf("dsctest: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, manifestName), b, 0o644); err != nil {
+	// Write then rename, so that a concurrent reader never sees half a file.
+	tmp, err := os.CreateTemp(dir, manifestName+".tmp-")
+	if err != nil {
+		return fmt.Errorf("dsctest: %w", err)
+	}
+	_, err = tmp.Write(b)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), filepath.Join(dir, manifestName))
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
 		return fmt.Errorf("dsctest: %w", err)
 	}
 	return nil
@@ -119,6 +132,10 @@ func reuse(dir, key string, cfg Config) (*Cache, error) {
 		if err != nil {
 			return nil, err
 		}
+		// Best effort: a directory without a usable manifest (written by an
+		// older generator) gets one for the next caller; failure only costs
+		// speed.
+		_ = writeManifest(dir, key, p)
 		return p.cache(dir), nil
 	}
 	c := m.Cache

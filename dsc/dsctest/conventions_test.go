@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"sort"
 	"strings"
 	"testing"
 
@@ -754,14 +753,4 @@ func checkSplit(t *testing.T, c *scanCache, gc *dsctest.Cache) {
 			t.Errorf("image %d: no local symbols entry for dylibOffset %#x", im.index, key)
 		}
 	}
-}
-
-// sortedKeys is used in failure messages.
-func sortedKeys[V any](m map[string]V) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

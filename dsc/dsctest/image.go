@@ -43,7 +43,6 @@ type genImage struct {
 	versionStr string // bytes of the <Stem>VersionString data symbol
 	versionNum float64
 	stem       string
-	named      bool // names filled in
 	names      imageNames
 }
 
@@ -115,7 +114,6 @@ func (p *plan) generate(i int, withNames bool, g *genImage) {
 		off += f.size
 	}
 	g.textSize = off
-	g.named = withNames
 	if !withNames {
 		return
 	}
