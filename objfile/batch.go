@@ -1,0 +1,135 @@
+package objfile
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/symbolicate/symbolicate/imagemap"
+)
+
+// Batch serves Images for one run (one or more crash reports) from an
+// Index: each file is opened at most once, and each image's symbol table
+// and DWARF are built at most once, however many reports and threads ask.
+// It is safe for concurrent use; Close releases everything.
+type Batch struct {
+	ix *Index
+
+	mu     sync.Mutex
+	files  map[string]*fileSlot
+	images map[imageKey]*imageSlot
+	closed bool
+}
+
+type fileSlot struct {
+	once sync.Once
+	f    *File
+	err  error
+}
+
+type imageKey struct {
+	uuid imagemap.UUID
+	arch string
+}
+
+type imageSlot struct {
+	once sync.Once
+	im   *Image
+	err  error
+}
+
+// ErrClosed is returned by a Batch used after Close.
+var ErrClosed = errors.New("objfile: batch closed")
+
+// NewBatch returns a Batch over ix.
+func NewBatch(ix *Index) *Batch {
+	return &Batch{ix: ix, files: map[string]*fileSlot{}, images: map[imageKey]*imageSlot{}}
+}
+
+// Image returns the Image for UUID u (and arch, "" for any; name, "" when
+// unknown, only explains a miss), opening its binary and dSYM on first use.
+// Errors are those of [Index.Find] ([*NotFoundError], [*MismatchError]) or
+// of opening the files.
+func (b *Batch) Image(u imagemap.UUID, arch, name string) (*Image, error) {
+	key := imageKey{uuid: u, arch: strings.ToLower(arch)}
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return nil, ErrClosed
+	}
+	slot := b.images[key]
+	if slot == nil {
+		slot = &imageSlot{}
+		b.images[key] = slot
+	}
+	b.mu.Unlock()
+	slot.once.Do(func() { slot.im, slot.err = b.open(u, arch, name) })
+	return slot.im, slot.err
+}
+
+func (b *Batch) open(u imagemap.UUID, arch, name string) (*Image, error) {
+	m, err := b.ix.Find(u, arch, name)
+	if err != nil {
+		return nil, err
+	}
+	var binary, dsym *Slice
+	var errs []error
+	if m.Binary != nil {
+		if binary, err = b.slice(m.Binary); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if m.DSYM != nil {
+		if dsym, err = b.slice(m.DSYM); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if binary == nil && dsym == nil {
+		return nil, errors.Join(errs...)
+	}
+	return NewImage(binary, dsym)
+}
+
+// slice opens (once) the file of e and returns its slice.
+func (b *Batch) slice(e *Entry) (*Slice, error) {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return nil, ErrClosed
+	}
+	fs := b.files[e.Path]
+	if fs == nil {
+		fs = &fileSlot{}
+		b.files[e.Path] = fs
+	}
+	b.mu.Unlock()
+	fs.once.Do(func() { fs.f, fs.err = Open(e.Path) })
+	if fs.err != nil {
+		return nil, fs.err
+	}
+	for _, s := range fs.f.Slices {
+		if s.Index == e.Index && s.HasUUID == e.HasUUID && s.UUID == e.UUID {
+			return s, nil
+		}
+	}
+	return nil, fmt.Errorf("objfile: %s changed since it was scanned: slice %d (%s) is gone", e.Path, e.Index, e.UUID)
+}
+
+// Close releases every file the batch opened. Images it returned must not
+// be used afterwards, and Close must not run concurrently with Image.
+func (b *Batch) Close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil
+	}
+	b.closed = true
+	var errs []error
+	for _, fs := range b.files {
+		if fs.f != nil {
+			errs = append(errs, fs.f.Close())
+		}
+	}
+	return errors.Join(errs...)
+}

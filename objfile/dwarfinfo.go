@@ -1,0 +1,190 @@
+package objfile
+
+import (
+	"debug/dwarf"
+	"fmt"
+	"sync"
+)
+
+// dwarfInfo answers address lookups from one slice's DWARF. The unit index
+// is built on first use and each compile unit is parsed the first time an
+// address falls in it. It is safe for concurrent use.
+type dwarfInfo struct {
+	d    *dwarf.Data
+	secs dwarfSections
+	sl   *Slice
+
+	// mu serializes every call into debug/dwarf: its readers initialise
+	// per-unit state lazily (DWARF 5 base offsets) without locking.
+	mu sync.Mutex
+
+	indexOnce sync.Once
+	units     []unitHeader
+	index     rangeIndex // address → unit
+	indexErr  error
+	cus       []cuSlot
+
+	namesMu sync.RWMutex
+	names   map[dwarf.Offset]string
+}
+
+type cuSlot struct {
+	once sync.Once
+	cu   *cuInfo
+	err  error
+}
+
+// loadDWARF reads and checks the DWARF sections of sl. It returns
+// ErrNoDWARF when the slice has none.
+func loadDWARF(sl *Slice) (*dwarfInfo, error) {
+	secs, err := readDWARFSections(sl)
+	if err != nil {
+		return nil, fmt.Errorf("objfile: %w", err)
+	}
+	d, err := newDWARF(secs)
+	if err != nil {
+		return nil, err
+	}
+	return &dwarfInfo{d: d, secs: secs, sl: sl, names: map[dwarf.Offset]string{}}, nil
+}
+
+// buildIndex maps addresses to units from .debug_aranges and, for units the
+// aranges do not describe, from the unit DIE's DW_AT_low_pc/high_pc or
+// DW_AT_ranges (as llvm-symbolizer does).
+func (dw *dwarfInfo) buildIndex() {
+	order := dw.sl.macho.ByteOrder
+	units, err := parseUnitHeaders(dw.secs["debug_info"], order)
+	if err != nil {
+		dw.indexErr = fmt.Errorf("objfile: .debug_info: %w", err)
+		return
+	}
+	covered := make([]bool, len(units))
+	var ranges []addrRange
+	if ar := dw.secs["debug_aranges"]; len(ar) > 0 {
+		// A damaged aranges section is not fatal: the unit DIEs below
+		// describe every unit it failed to.
+		ranges, _ = parseAranges(ar, order, units, covered)
+	}
+	dw.mu.Lock()
+	defer dw.mu.Unlock()
+	r := dw.d.Reader()
+	for i, u := range units {
+		if covered[i] || !u.header {
+			continue
+		}
+		rs, err := unitRanges(dw.d, r, u.die)
+		if err != nil {
+			continue // such a unit cannot be looked up; the others still can
+		}
+		for _, rg := range rs {
+			ranges = append(ranges, addrRange{lo: rg[0], hi: rg[1], idx: int32(i)})
+		}
+	}
+	dw.units = units
+	dw.index = newRangeIndex(ranges)
+	dw.cus = make([]cuSlot, len(units))
+}
+
+// unitRanges returns the address ranges of the unit DIE at die.
+func unitRanges(d *dwarf.Data, r *dwarf.Reader, die dwarf.Offset) (rs [][2]uint64, err error) {
+	defer recoverDWARF(&err, fmt.Sprintf("unit DIE at %#x", die))
+	r.Seek(die)
+	e, err := r.Next()
+	if err != nil || e == nil {
+		return nil, err
+	}
+	rs, _, err = entryRanges(d, e)
+	return rs, err
+}
+
+// unitFor returns the parsed unit containing addr, nil when no unit does.
+func (dw *dwarfInfo) unitFor(addr uint64) (*cuInfo, error) {
+	dw.indexOnce.Do(dw.buildIndex)
+	if dw.indexErr != nil {
+		return nil, dw.indexErr
+	}
+	i := dw.index.find(addr)
+	if i < 0 {
+		return nil, nil
+	}
+	ui := dw.index.r[i].idx
+	slot := &dw.cus[ui]
+	slot.once.Do(func() {
+		dw.mu.Lock()
+		defer dw.mu.Unlock()
+		slot.cu, slot.err = parseCU(dw.d, dw.units[ui].die)
+		if slot.err != nil {
+			slot.err = fmt.Errorf("objfile: compile unit at %#x: %w", dw.units[ui].off, slot.err)
+		}
+	})
+	return slot.cu, slot.err
+}
+
+// maxOriginHops bounds the DW_AT_abstract_origin / DW_AT_specification
+// chain followed for a name.
+const maxOriginHops = 16
+
+// name returns the linkage name of the function DIE at off (DW_AT_linkage_name
+// or DW_AT_MIPS_linkage_name), else its DW_AT_name, looking through
+// DW_AT_abstract_origin and DW_AT_specification; "" when it has none.
+func (dw *dwarfInfo) name(off dwarf.Offset) string {
+	dw.namesMu.RLock()
+	n, ok := dw.names[off]
+	dw.namesMu.RUnlock()
+	if ok {
+		return n
+	}
+	dw.mu.Lock()
+	n = dw.resolveName(off)
+	dw.mu.Unlock()
+	dw.namesMu.Lock()
+	dw.names[off] = n
+	dw.namesMu.Unlock()
+	return n
+}
+
+func (dw *dwarfInfo) resolveName(off dwarf.Offset) (name string) {
+	defer func() {
+		if recover() != nil {
+			name = ""
+		}
+	}()
+	r := dw.d.Reader()
+	var entries []*dwarf.Entry
+	seen := map[dwarf.Offset]bool{}
+	queue := []dwarf.Offset{off}
+	for len(queue) > 0 && len(entries) < maxOriginHops {
+		o := queue[0]
+		queue = queue[1:]
+		if seen[o] {
+			continue
+		}
+		seen[o] = true
+		r.Seek(o)
+		e, err := r.Next()
+		if err != nil || e == nil {
+			continue
+		}
+		entries = append(entries, e)
+		for _, a := range []dwarf.Attr{dwarf.AttrAbstractOrigin, dwarf.AttrSpecification} {
+			if ref, ok := e.Val(a).(dwarf.Offset); ok {
+				queue = append(queue, ref)
+			}
+		}
+	}
+	// Like llvm's DWARFDie::getSubroutineName: any linkage name along the
+	// chain beats every plain name.
+	for _, e := range entries {
+		for _, a := range []dwarf.Attr{attrMIPSLinkageName, dwarf.AttrLinkageName} {
+			if s, ok := e.Val(a).(string); ok && s != "" {
+				return s
+			}
+		}
+	}
+	for _, e := range entries {
+		if s, ok := e.Val(dwarf.AttrName).(string); ok && s != "" {
+			return s
+		}
+	}
+	return ""
+}

@@ -1,0 +1,327 @@
+package objfile
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/internal/symtab"
+)
+
+// Frame is one function in the answer for an address.
+type Frame struct {
+	// Function is the linkage name (DW_AT_linkage_name, else DW_AT_name, or
+	// the symbol-table name without its leading "_"); "" when unknown.
+	Function string
+	// Start is the function's first address as an offset from the image's
+	// load address; meaningful when Function is set.
+	Start uint64
+	// Synthetic reports a Function of the form "func_<hex address>", made
+	// up for a function known only from LC_FUNCTION_STARTS.
+	Synthetic bool
+	// File is the source file path (cleaned, as the line table or the call
+	// site gives it); "" when unknown. Line and Column are 0 when unknown.
+	File         string
+	Line, Column int
+	// Inlined reports a frame inlined into the next one in the list.
+	Inlined bool
+}
+
+// Result is the answer for one address.
+type Result struct {
+	// Frames lists the inlined calls at the address, innermost first, and
+	// ends with the concrete function (the only frame without Inlined).
+	// Each frame's File and Line are where execution is in that function:
+	// the line table's for the first frame, and for every later frame the
+	// call site of the frame before it. Empty when nothing is known.
+	Frames []Frame
+	// Warning reports damaged debug information met while answering; the
+	// frames are then what the rest of the image could tell.
+	Warning error
+}
+
+// Image symbolicates addresses of one image (one UUID and arch) from its
+// binary, its dSYM, or both. Symbol tables and DWARF are read on first use
+// and kept; an Image is safe for concurrent use.
+type Image struct {
+	// UUID and Arch identify the image.
+	UUID imagemap.UUID
+	Arch string
+	// TextAddr is the __TEXT segment's vmaddr: an address's offset from the
+	// load address plus TextAddr is its address in the files.
+	TextAddr uint64
+	// Binary and DSYM are the slices used; either may be nil.
+	Binary, DSYM *Slice
+
+	symOnce sync.Once
+	syms    *symtab.Table
+	symErr  error
+
+	dwOnce sync.Once
+	dw     *dwarfInfo
+	dwErr  error
+
+	owned []*File
+}
+
+// NewImage returns an Image for a binary slice and/or a dSYM slice of the
+// same image. Both must carry the same UUID and arch.
+func NewImage(binary, dsym *Slice) (*Image, error) {
+	ref := binary
+	if ref == nil {
+		ref = dsym
+	}
+	if ref == nil {
+		return nil, errors.New("objfile: NewImage needs a binary or a dSYM slice")
+	}
+	if binary != nil && dsym != nil && (binary.UUID != dsym.UUID || binary.HasUUID != dsym.HasUUID || binary.Arch != dsym.Arch) {
+		return nil, fmt.Errorf("objfile: %w: binary %s (%s %s) and dSYM %s (%s %s) differ", ErrMismatch,
+			binary.file.Path, binary.Arch, binary.UUID, dsym.file.Path, dsym.Arch, dsym.UUID)
+	}
+	im := &Image{UUID: ref.UUID, Arch: ref.Arch, Binary: binary, DSYM: dsym}
+	if seg := ref.macho.Segment("__TEXT"); seg != nil {
+		im.TextAddr = seg.Addr
+	}
+	return im, nil
+}
+
+// OpenImage opens the image with UUID u from the given paths: Mach-O files
+// or .dSYM bundle directories. The first binary and the first dSYM slice
+// with that UUID are used. Close releases the files.
+func OpenImage(u imagemap.UUID, paths ...string) (*Image, error) {
+	var binary, dsym *Slice
+	var owned []*File
+	fail := func(err error) (*Image, error) {
+		for _, f := range owned {
+			f.Close()
+		}
+		return nil, err
+	}
+	for _, p := range paths {
+		files, err := expandBundle(p)
+		if err != nil {
+			return fail(err)
+		}
+		for _, fp := range files {
+			f, err := Open(fp)
+			if err != nil {
+				return fail(err)
+			}
+			sl := f.Slice(u)
+			switch {
+			case sl != nil && sl.Kind == KindDSYM && dsym == nil:
+				dsym = sl
+			case sl != nil && sl.Kind == KindBinary && binary == nil:
+				binary = sl
+			default:
+				f.Close()
+				continue
+			}
+			owned = append(owned, f)
+		}
+	}
+	if binary == nil && dsym == nil {
+		return fail(&NotFoundError{UUID: u})
+	}
+	im, err := NewImage(binary, dsym)
+	if err != nil {
+		return fail(err)
+	}
+	im.owned = owned
+	return im, nil
+}
+
+// expandBundle returns the DWARF files of a .dSYM bundle directory, or p
+// itself when p is not a directory.
+func expandBundle(p string) ([]string, error) {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return nil, fmt.Errorf("objfile: %w", err)
+	}
+	if !fi.IsDir() {
+		return []string{p}, nil
+	}
+	dir := filepath.Join(p, "Contents", "Resources", "DWARF")
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("objfile: %s is a directory but not a dSYM bundle: %w", p, err)
+	}
+	var out []string
+	for _, e := range ents {
+		if !e.IsDir() {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	return out, nil
+}
+
+// Close releases the files OpenImage opened; Images from a [Batch] or
+// [NewImage] own nothing and Close does nothing.
+func (im *Image) Close() error {
+	var errs []error
+	for _, f := range im.owned {
+		errs = append(errs, f.Close())
+	}
+	im.owned = nil
+	return errors.Join(errs...)
+}
+
+// HasDWARF reports whether the image has usable debug information, loading
+// it if needed.
+func (im *Image) HasDWARF() bool {
+	dw, _ := im.dwarf()
+	return dw != nil
+}
+
+// DWARFErr returns why the image's DWARF could not be loaded: nil when it
+// loaded or when there is simply none.
+func (im *Image) DWARFErr() error {
+	_, err := im.dwarf()
+	if errors.Is(err, ErrNoDWARF) {
+		return nil
+	}
+	return err
+}
+
+func (im *Image) dwarf() (*dwarfInfo, error) {
+	im.dwOnce.Do(func() {
+		src := im.DSYM
+		if src == nil {
+			src = im.Binary
+		}
+		im.dw, im.dwErr = loadDWARF(src)
+		if im.dwErr != nil && im.DSYM != nil && im.Binary != nil && errors.Is(im.dwErr, ErrNoDWARF) {
+			im.dw, im.dwErr = loadDWARF(im.Binary)
+		}
+	})
+	return im.dw, im.dwErr
+}
+
+// symbols returns the image's symbol table, built on first use from both
+// slices.
+func (im *Image) symbols() (*symtab.Table, error) {
+	im.symOnce.Do(func() {
+		im.syms, im.symErr = buildSymbols(im.DSYM, im.Binary)
+		if im.symErr != nil {
+			im.symErr = fmt.Errorf("objfile: symbol table: %w", im.symErr)
+			// Fall back to whichever slice still decodes.
+			for _, sl := range []*Slice{im.DSYM, im.Binary} {
+				if sl == nil {
+					continue
+				}
+				if t, err := buildSymbols(sl); err == nil {
+					im.syms = t
+					break
+				}
+			}
+		}
+	})
+	return im.syms, im.symErr
+}
+
+// Lookup answers offset, an address's distance from the image's load
+// address (a crash report's imageOffset; no return-address adjustment is
+// applied). Function names and file:line come from DWARF where it covers
+// the address; the outermost frame takes its name from the symbol table
+// when a symbol there starts inside the DWARF function's range (this gives
+// real names for bitcode "__hidden#" DWARF and matches llvm-symbolizer).
+// Without DWARF coverage the answer is the symbol table's.
+func (im *Image) Lookup(offset uint64) Result {
+	var res Result
+	addr := im.TextAddr + offset
+	if addr < offset {
+		return res
+	}
+	var warns []error
+	var fnLo uint64
+	haveFn := false
+	dw, err := im.dwarf()
+	if err != nil && !errors.Is(err, ErrNoDWARF) {
+		warns = append(warns, err)
+	}
+	if dw != nil {
+		cu, err := dw.unitFor(addr)
+		if err != nil {
+			warns = append(warns, err)
+		}
+		if cu != nil {
+			if cu.fileErr != nil {
+				warns = append(warns, cu.fileErr)
+			}
+			res.Frames, fnLo, haveFn = im.dwarfFrames(dw, cu, addr)
+		}
+	}
+	syms, err := im.symbols()
+	if err != nil {
+		warns = append(warns, err)
+	}
+	if syms != nil {
+		if sym, ok := syms.Find(addr); ok && sym.Name != "" {
+			switch {
+			case len(res.Frames) == 0:
+				res.Frames = []Frame{im.symbolFrame(sym)}
+			case !haveFn || (!sym.Unnamed && sym.Start >= fnLo):
+				outer := &res.Frames[len(res.Frames)-1]
+				f := im.symbolFrame(sym)
+				outer.Function, outer.Start, outer.Synthetic = f.Function, f.Start, f.Synthetic
+			}
+		}
+	}
+	res.Warning = errors.Join(warns...)
+	return res
+}
+
+// symbolFrame is the frame a symbol-table entry gives.
+func (im *Image) symbolFrame(sym symtab.Symbol) Frame {
+	return Frame{Function: trimUnderscore(sym.Name), Start: im.offsetOf(sym.Start), Synthetic: sym.Unnamed}
+}
+
+// offsetOf converts a file address to an offset from the load address.
+func (im *Image) offsetOf(addr uint64) uint64 {
+	if addr < im.TextAddr {
+		return 0
+	}
+	return addr - im.TextAddr
+}
+
+// dwarfFrames builds the frames for addr from a parsed unit. ok is false
+// when no function DIE covers addr; a single frame with the line then
+// carries no name. lo is the start of the function range holding addr.
+func (im *Image) dwarfFrames(dw *dwarfInfo, cu *cuInfo, addr uint64) (frames []Frame, lo uint64, ok bool) {
+	var buf [16]int32
+	chain, lo := cu.chain(addr, buf[:0])
+	row, hasRow := cu.line(addr)
+	if len(chain) == 0 {
+		if !hasRow {
+			return nil, 0, false
+		}
+		return []Frame{{File: cu.fileName(row.file), Line: int(row.line), Column: int(row.col)}}, 0, false
+	}
+	frames = make([]Frame, len(chain))
+	for k := range chain {
+		fn := &cu.fns[chain[len(chain)-1-k]]
+		f := &frames[k]
+		f.Function = dw.name(fn.off)
+		f.Start = im.offsetOf(fn.start)
+		f.Inlined = k < len(chain)-1
+		if k == 0 {
+			if hasRow {
+				f.File, f.Line, f.Column = cu.fileName(row.file), int(row.line), int(row.col)
+			}
+			continue
+		}
+		// The call site of the frame inlined into this one.
+		in := &cu.fns[chain[len(chain)-k]]
+		f.File, f.Line, f.Column = cu.fileName(in.callFile), int(in.callLine), int(in.callCol)
+	}
+	return frames, lo, true
+}
+
+// trimUnderscore drops the "_" Mach-O puts before C-level symbol names.
+func trimUnderscore(s string) string {
+	return strings.TrimPrefix(s, "_")
+}
