@@ -37,15 +37,15 @@ type lineRow struct {
 
 // cuInfo is what one compile unit contributes to lookups, built on first use.
 type cuInfo struct {
-	fns      []fnInfo
-	tops     rangeIndex   // ranges of top-level functions (idx into fns)
-	kids     []addrRange  // ranges of inlined calls, grouped by parent
-	kidsMax  []uint64     // running maximum of hi within each group
-	rows     []lineRow    // line table rows, sequence by sequence
-	seqs     rangeIndex   // sequences: [first address, end address) → idx into seqRows
-	seqRows  [][2]int32   // rows[a:b] of a sequence (end row excluded)
-	files    []string     // cleaned file paths by DWARF file index
-	fileErr  error        // a line-table problem met after some rows decoded
+	fns     []fnInfo
+	tops    rangeIndex  // ranges of top-level functions (idx into fns)
+	kids    []addrRange // ranges of inlined calls, grouped by parent
+	kidsMax []uint64    // running maximum of hi within each group
+	rows    []lineRow   // line table rows, sequence by sequence
+	seqs    rangeIndex  // sequences: [first address, end address) → idx into seqRows
+	seqRows [][2]int32  // rows[a:b] of a sequence (end row excluded)
+	files   []string    // cleaned file paths by DWARF file index
+	fileErr error       // a line-table problem met after some rows decoded
 }
 
 // parseCU builds the cuInfo of the unit whose root DIE is at die. The caller
