@@ -25,6 +25,7 @@ const (
 	LayoutSingle
 )
 
+// String returns "split", "splitv1" or "single".
 func (l Layout) String() string {
 	switch l {
 	case LayoutSplit:

@@ -99,7 +99,15 @@
 // mappings-with-slide directly after the mappings, but every builder leaves
 // mappingCount×24 bytes between them; the spec says install names are stored
 // in the header area, but before dyld-940 image_info points into each
-// image's LC_ID_DYLIB; the spec does not say that sharedRegionSize is the
-// whole 4 GiB region (not the cache size) before dyld-940, nor that slide
-// info uses 4 KiB pages in 16 KiB mappings.
+// image's LC_ID_DYLIB; it does not mention the path-hash inode, that
+// sharedRegionSize is the whole 4 GiB region (not the cache size) before
+// dyld-940, that slide info uses 4 KiB pages in 16 KiB mappings, that the
+// dyld-1042 cache writes iundefsym 0 when an image has no undefined symbols,
+// or that maxSlide is 2 GiB minus the first mapping. From dyld-1378's
+// builder (not the corpus): the .symbols file has one mapping, its header,
+// at an address after the cache that sharedRegionSize does not count.
+//
+// One deviation from the agreed API: arm64_32 caches default to base
+// 0x1A000000 (dyld's arm64_32 shared region), since 0x180000000 does not fit
+// their 32-bit addresses.
 package dsctest
