@@ -308,23 +308,21 @@ func (p *plan) makeFiles() {
 	}
 	for _, f := range p.files {
 		for _, r := range f.regions {
-			p.setProt(f, r)
+			p.setProt(r)
 		}
 	}
 }
 
 // setProt fills a region's protections and mapping flags.
-func (p *plan) setProt(f *cacheFile, r *region) {
+func (p *plan) setProt(r *region) {
 	switch r.kind {
 	case rkText:
 		r.maxProt, r.initProt = 5, 5
 	case rkHeader:
+		// The header of a DATA-, LINKEDIT-only or .symbols file is a text
+		// region for the dyld-1378 builder (dyld-940 mapped a LINKEDIT-only
+		// header read-only, but its generated layout has no such file).
 		r.maxProt, r.initProt = 5, 5
-		// dyld-940 maps the header of a LINKEDIT-only subcache read-only so
-		// that it shares the protections of the LINKEDIT that follows.
-		if p.hdr == hdr940 && len(f.regions) > 1 && f.regions[1].kind == rkLinkedit {
-			r.maxProt, r.initProt = 1, 1
-		}
 	case rkDataConst, rkAuthConst:
 		r.maxProt, r.initProt = 3, 3
 		if p.newImages() {
