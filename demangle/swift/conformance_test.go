@@ -77,7 +77,7 @@ func runConformance(t *testing.T, rel string, style Style, known map[string]stri
 		case ok:
 			pass++
 		case !listed:
-			t.Logf("%s:%d: %s\n got: %q (err %v)\nwant: %q", rel, tl.line, tl.input, got, err, tl.expect)
+			t.Errorf("%s:%d: %s\n got: %q (err %v)\nwant: %q", rel, tl.line, tl.input, got, err, tl.expect)
 		}
 	}
 	rate := 100 * float64(pass) / float64(len(lines))

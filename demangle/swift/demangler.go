@@ -171,7 +171,15 @@ func (d *demangler) parseSymbol(name string, plen int) *Node {
 			parent = attr
 		}
 	}
+	hoisted := parent != global || len(global.Children) > 0
 	for _, n := range d.stack {
+		if strayOperand(n.Kind) && (!hoisted || len(d.stack) > 1) {
+			// Swift's demangler prints such leftovers concatenated
+			// ("$s4main3foo" → "mainfoo"); they are malformed symbols,
+			// except a lone name after a specialization or thunk marker
+			// (a specialized C function).
+			d.fail("symbol", "incomplete mangling: "+n.Kind.String()+" left over")
+		}
 		if n.Kind == KindType {
 			d.add(parent, n.first())
 		} else {
@@ -221,6 +229,17 @@ func isFunctionAttr(k Kind) bool {
 		return true
 	}
 	return false
+}
+
+// strayOperand reports kinds that are only ever operands of another
+// operator and cannot stand alone at the top of a symbol.
+func strayOperand(k Kind) bool {
+	switch k {
+	case KindModule, KindEmptyList, KindFirstElementMarker, KindVariadicMarker,
+		KindLabelList, KindRetroactiveConformance:
+		return true
+	}
+	return isDeclName(k) && k != KindTypeSymbolicReference && k != KindProtocolSymbolicReference
 }
 
 func isDeclName(k Kind) bool {

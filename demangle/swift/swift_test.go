@@ -199,6 +199,11 @@ func TestErrors(t *testing.T) {
 			t.Errorf("Demangle(%q) error = %v, want format %q at offset %d", name, err, "swift mangling", off)
 		}
 	}
+	// Names left over without an operator are not a symbol (Swift's own
+	// demangler would print "mainfoo").
+	if _, err := Demangle("$s4main3foo"); err == nil {
+		t.Error("$s4main3foo accepted")
+	}
 	// Symbolic references only occur inside binaries and are refused.
 	if _, err := Demangle("$s\x01\x02\x03\x04D"); err == nil {
 		t.Error("symbolic reference accepted")
