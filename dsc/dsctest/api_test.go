@@ -302,6 +302,18 @@ func TestCachedReusesAndRaces(t *testing.T) {
 	if _, err := os.Stat(manifest); err != nil {
 		t.Errorf("manifest not rewritten: %v", err)
 	}
+	// A directory whose bytes this generator would not write is refused.
+	fh, err := os.OpenFile(healed.MainPath, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fh.WriteAt([]byte{0xEE}, 0x58); err != nil {
+		t.Fatal(err)
+	}
+	fh.Close()
+	if _, err := dsctest.Cached(cfg); err == nil || !strings.Contains(err.Error(), "stale") {
+		t.Errorf("stale cache directory: %v", err)
+	}
 }
 
 // comparable returns c's exported truth with paths reduced to base names.

@@ -36,7 +36,11 @@ func CachedContext(ctx context.Context, cfg Config) (*Cache, error) {
 	parent := filepath.Join(os.TempDir(), "symbolicate-dsctest")
 	final := filepath.Join(parent, key)
 	if _, err := os.Stat(filepath.Join(final, completeMarker)); err == nil {
-		return reuse(final, key, cfg)
+		c, err := reuse(final, key, cfg)
+		if err != nil {
+			return nil, err
+		}
+		return c, checkUUID(c)
 	}
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, fmt.Errorf("dsctest: %w", err)
@@ -66,6 +70,25 @@ func CachedContext(ctx context.Context, cfg Config) (*Cache, error) {
 		}
 	}
 	return p.cache(final), nil
+}
+
+// checkUUID guards against a directory written by a generator whose output
+// differed without a change of generatorVersion: the main header's UUID
+// must be the one the truth predicts.
+func checkUUID(c *Cache) error {
+	f, err := os.Open(c.MainPath)
+	if err != nil {
+		return fmt.Errorf("dsctest: %w", err)
+	}
+	defer f.Close()
+	var u [16]byte
+	if _, err := f.ReadAt(u[:], 0x58); err != nil {
+		return fmt.Errorf("dsctest: %s: %w", c.MainPath, err)
+	}
+	if u != c.UUID {
+		return fmt.Errorf("dsctest: %s is stale (UUID %X, this generator writes %v); delete %s", c.MainPath, u, c.UUID, c.Dir)
+	}
+	return nil
 }
 
 func ignoreNotExist(err error) error {

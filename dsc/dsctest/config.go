@@ -195,7 +195,7 @@ func (cfg Config) normalize() (Config, error) {
 
 // generatorVersion changes whenever the bytes written for a Config change, so
 // that caches reused by [Cached] are never stale.
-const generatorVersion = 1
+const generatorVersion = 2
 
 // Hash returns a hex digest identifying the bytes Generate writes for cfg
 // (after defaults are filled in), for keying reusable caches.
