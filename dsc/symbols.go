@@ -1,6 +1,7 @@
 package dsc
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"slices"
@@ -243,7 +244,7 @@ func (s *imageSyms) addSymtab() error {
 				rank = symtab.RankGlobal
 			}
 			s.b.Add(n.Value, pool, n.Strx, rank)
-			if name, ok := bin.CStringAt(strs, uint64(n.Strx), 16); !ok || name != symtab.Redacted {
+			if !isRedacted(strs, n.Strx) {
 				s.named = append(s.named, n.Value)
 			}
 		}
@@ -333,4 +334,12 @@ func (s *imageSyms) addExports(im *Image) error {
 		s.b.AddName(a, e.Name, symtab.RankExport)
 		return nil
 	})
+}
+
+// redactedZ is the placeholder name with its terminator.
+var redactedZ = []byte(symtab.Redacted + "\x00")
+
+// isRedacted reports whether the string at strx in strs is "<redacted>".
+func isRedacted(strs []byte, strx uint32) bool {
+	return uint64(strx) < uint64(len(strs)) && bytes.HasPrefix(strs[strx:], redactedZ)
 }

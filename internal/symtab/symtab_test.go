@@ -68,6 +68,28 @@ func TestLookupBasics(t *testing.T) {
 	}
 }
 
+// TestEqualRanksKeepInsertionOrder: among names of equal rank at one
+// address the first added wins, in both sort paths (narrow and > 4 GiB).
+func TestEqualRanksKeepInsertionOrder(t *testing.T) {
+	for _, far := range []uint64{0x1000, 1 << 40} {
+		var b Builder
+		pool := []byte("\x00zeta\x00alpha\x00")
+		p, _ := b.AddPool(pool)
+		b.Add(0x10, p, 1, RankGlobal) // zeta first
+		b.Add(0x10, p, 6, RankGlobal)
+		b.AddName(0x20, []byte("second"), RankLocal)
+		b.AddName(0x20, []byte("first"), RankGlobal)
+		b.AddName(far, []byte("far"), RankGlobal)
+		tab := b.Build()
+		if n, _, _ := tab.Lookup(0x10); n != "zeta" {
+			t.Errorf("far=%#x: Lookup(0x10) = %q, want zeta", far, n)
+		}
+		if n, _, _ := tab.Lookup(0x20); n != "first" {
+			t.Errorf("far=%#x: Lookup(0x20) = %q, want first (better rank)", far, n)
+		}
+	}
+}
+
 func TestEmptyAndWideTables(t *testing.T) {
 	var b Builder
 	tab := b.Build()
@@ -152,17 +174,17 @@ func TestRandomAgainstModel(t *testing.T) {
 				if string(n) == Redacted {
 					rk = int(rankRedacted)
 				}
-				ms = append(ms, model{a, string(n), rk, fmt.Sprintf("%03d%03d%010d", rk, p, names[j])})
+				ms = append(ms, model{a, string(n), rk, fmt.Sprintf("%03d%06d", rk, len(ms))})
 			case 1:
 				b.AddStart(a)
-				ms = append(ms, model{a, "", int(rankUnnamed), "250"})
+				ms = append(ms, model{a, "", int(rankUnnamed), fmt.Sprintf("250%06d", len(ms))})
 			case 2:
 				b.AddEnd(a)
-				ms = append(ms, model{a, "\x00end", int(rankEnd), "255"})
+				ms = append(ms, model{a, "\x00end", int(rankEnd), fmt.Sprintf("255%06d", len(ms))})
 			case 3:
 				s := fmt.Sprintf("own%d", rng.IntN(5))
 				b.AddName(a, []byte(s), RankExport)
-				ms = append(ms, model{a, s, int(RankExport), "020000"})
+				ms = append(ms, model{a, s, int(RankExport), fmt.Sprintf("020%06d", len(ms))})
 			}
 		}
 		tab := b.Build()
