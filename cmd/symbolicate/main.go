@@ -50,6 +50,7 @@ type cli struct {
 	Imagemap    imagemapCmd    `cmd:"" help:"Emit the CIF of crash reports' or snapshots' image lists. Example: symbolicate imagemap crash.ips -o crash.cif"`
 	Addrs       addrsCmd       `cmd:"" help:"Resolve runtime addresses against an image list. Example: symbolicate addrs --images crash.ips --caches ~/dsc 0x18a98520c"`
 	Dsc         dscCmd         `cmd:"" name:"dsc" help:"Inspect a dyld shared cache: header and images, or address lookups."`
+	Demangle    demangleCmd    `cmd:"" help:"Demangle Swift and C++ names, or filter text replacing mangled names. Example: symbolicate demangle '$s4main3fooyyF'"`
 }
 
 // ioStreams carries the process streams so commands can be run in-process by tests.
