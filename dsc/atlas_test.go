@@ -1,9 +1,18 @@
 package dsc_test
 
 import (
-	"github.com/symbolicate/symbolicate/atlas"
 	"github.com/symbolicate/symbolicate/dsc"
+	"github.com/symbolicate/symbolicate/imagemap"
 )
 
-// A *dsc.Cache is what the atlas package resolves process snapshots against.
-var _ atlas.SharedCache = (*dsc.Cache)(nil)
+// sharedCache is the method set of atlas.SharedCache, which a *dsc.Cache
+// must satisfy. It is repeated here rather than imported so that this
+// package's tests do not depend on the atlas package building.
+type sharedCache interface {
+	UUID() imagemap.UUID
+	SharedRegionStart() uint64
+	ImageCount() int
+	ImageAt(i int) imagemap.Image
+}
+
+var _ sharedCache = (*dsc.Cache)(nil)
