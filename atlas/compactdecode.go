@@ -56,7 +56,7 @@ func DecodeCompactInfo(b []byte) (*Snapshot, error) {
 		return nil, err
 	}
 
-	d := compactDecoder{r: r, s: s}
+	d := compactDecoder{r: r, s: s, buf: b}
 	if err := d.body(); err != nil {
 		return nil, err
 	}
@@ -96,6 +96,7 @@ func allZero(b []byte) bool {
 // compactDecoder holds the state of one body decode.
 type compactDecoder struct {
 	r     *bin.Reader
+	buf   []byte // the bytes r reads, for the PVLE fast path
 	s     *Snapshot
 	page  uint64
 	table string // string table as one string; paths are substrings of it
@@ -108,6 +109,10 @@ func (d *compactDecoder) pvle(field string) uint64 {
 		return 0
 	}
 	start := r.Pos()
+	if v, n := ReadPVLE(d.buf[start:]); n > 0 {
+		r.Skip(uint64(n), field)
+		return v
+	}
 	first := r.U8(field)
 	if r.Failed() {
 		return 0

@@ -141,8 +141,8 @@ func mappedImage(f *MappedFile, slide uint64, haveSlide bool) imagemap.Image {
 		im.Name = imagemap.NameOf(f.Path)
 	case f.Flags&FileHasFileID != 0:
 		im.Name = FileIDName(f.Volume, f.ObjectID)
-	case f.InstallName != "":
-		im.Name = imagemap.NameOf(f.InstallName)
+	case f.Plist != nil && f.Plist.InstallName != "":
+		im.Name = imagemap.NameOf(f.Plist.InstallName)
 	default:
 		im.Name = unknownImageName
 	}
@@ -150,15 +150,19 @@ func mappedImage(f *MappedFile, slide uint64, haveSlide bool) imagemap.Image {
 		im.BuildID = append([]byte(nil), f.UUID[:]...)
 	}
 	im.Base = f.Address
-	if im.Base == 0 && f.PreferredAddress != 0 && haveSlide {
-		im.Base = f.PreferredAddress + slide
+	p := f.Plist
+	if p == nil {
+		return im
+	}
+	if im.Base == 0 && p.PreferredAddress != 0 && haveSlide {
+		im.Base = p.PreferredAddress + slide
 	}
 	if im.Base != 0 {
-		for _, seg := range f.Segments {
+		for _, seg := range p.Segments {
 			if seg.Name != "__TEXT" {
 				continue
 			}
-			unslid := f.PreferredAddress
+			unslid := p.PreferredAddress
 			if unslid == 0 {
 				unslid = seg.PreferredAddress // the header starts __TEXT
 			}

@@ -77,13 +77,19 @@ func sampleProcessSnapshot() *Snapshot {
 		Images: []MappedFile{
 			{
 				Flags: FileHasPath | FileHasUUID, Address: 0x1_0000_0000, UUID: repeatUUID(1),
-				Path: "/private/var/containers/Bundle/Application/X/App.app/App", InstallName: "@rpath/App",
-				Segments: []Segment{
-					{Name: "__TEXT", PreferredAddress: 0x1_0000_0000, Size: 0x8000, FileSize: 0x8000, Perm: 5},
-					{Name: "__DATA", PreferredAddress: 0x1_0000_8000, Size: 0x4000, FileOffset: 0x8000, FileSize: 0x4000, Perm: 3},
+				Path: "/private/var/containers/Bundle/Application/X/App.app/App",
+				Plist: &PlistImageInfo{
+					InstallName: "@rpath/App",
+					Segments: []Segment{
+						{Name: "__TEXT", PreferredAddress: 0x1_0000_0000, Size: 0x8000, FileSize: 0x8000, Perm: 5},
+						{Name: "__DATA", PreferredAddress: 0x1_0000_8000, Size: 0x4000, FileOffset: 0x8000, FileSize: 0x4000, Perm: 3},
+					},
 				},
 			},
-			{Flags: FileHasPath | FileHasUUID, Address: 0x1_0040_0000, PreferredAddress: 0x1_8000_0000, UUID: repeatUUID(2), Path: "/usr/lib/dyld"},
+			{
+				Flags: FileHasPath | FileHasUUID, Address: 0x1_0040_0000, UUID: repeatUUID(2), Path: "/usr/lib/dyld",
+				Plist: &PlistImageInfo{PreferredAddress: 0x1_8000_0000},
+			},
 		},
 		PID:         4242,
 		PointerSize: 8,

@@ -113,12 +113,14 @@ func DecodeProcessPlist(b []byte) (*Snapshot, error) {
 func decodePlistImage(d pdict, m *MappedFile) error {
 	var e [6]error
 	var hasFile, hasAddr, hasPadr, hasUUID bool
+	p := &PlistImageInfo{}
+	m.Plist = p
 	m.Path, hasFile, e[0] = d.str("file", false)
 	m.Address, hasAddr, e[1] = d.uint("addr", false)
-	m.PreferredAddress, hasPadr, e[2] = d.uint("padr", false)
-	m.InstallName, _, e[3] = d.str("name", false)
+	p.PreferredAddress, hasPadr, e[2] = d.uint("padr", false)
+	p.InstallName, _, e[3] = d.str("name", false)
 	m.UUID, hasUUID, e[4] = d.uuid("uuid", false)
-	m.Segments, e[5] = d.segments("segs")
+	p.Segments, e[5] = d.segments("segs")
 	if err := firstErr(e[:]...); err != nil {
 		return err
 	}

@@ -87,7 +87,13 @@ type MappedFile struct {
 	ObjectID uint64
 	Path     string // when Flags&FileHasPath
 
-	// process.plist only.
+	// Plist holds what only a process.plist records; nil for compact info.
+	Plist *PlistImageInfo
+}
+
+// PlistImageInfo is what a process.plist records about an image beyond the
+// compact-info fields.
+type PlistImageInfo struct {
 	InstallName      string    // "name"
 	PreferredAddress uint64    // "padr": unslid load address, 0 when absent
 	Segments         []Segment // "segs"
