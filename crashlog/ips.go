@@ -2,6 +2,7 @@ package crashlog
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	json "github.com/goccy/go-json"
@@ -42,14 +43,26 @@ func (l *frameList) frames(r *Report) []Frame {
 	return nil
 }
 
-// decodeCrash decodes a bug_type 309-style payload: go-json for the values,
-// the scanner for the byte spans of the frame objects.
-func (r *Report) decodeCrash(b []byte, ps span, pm []member, hdr *header) error {
+// decodeCrash decodes a bug_type 309-style payload from its tape.
+func (r *Report) decodeCrash(t *tape, hdr *header) error {
 	p := &payload{hdr: *hdr}
-	if err := json.Unmarshal(b[ps.start:ps.end], p); err != nil {
-		return memberDecodeFail[payload](r, b, pm, ps, "payload", err)
-	}
 	r.p = p
+	var threadsNode, lebNode int32 = -1, -1
+	for k := int32(1); k < t.nodes[0].next; k = t.nodes[k+1].next {
+		v := k + 1
+		switch string(t.keyBytes(k)) {
+		case "threads":
+			threadsNode = v
+		case "lastExceptionBacktrace":
+			lebNode = v
+		case "asi":
+			p.asi = decodeASI(t, v)
+		default:
+			if err := p.set(t, k, v); err != nil {
+				return r.decodeFail(int(t.nodes[v].start), "payload."+t.key(k), err)
+			}
+		}
+	}
 
 	r.Images = make([]Image, len(p.UsedImages))
 	for i := range p.UsedImages {
@@ -89,52 +102,25 @@ func (r *Report) decodeCrash(b []byte, ps span, pm []member, hdr *header) error 
 		Message: string(p.Exception.Message),
 	}
 
-	// Threads and their frame spans.
-	tspan, _ := findMember(pm, "threads")
-	telems, err := arrayElems(b, tspan.start)
-	if err != nil {
-		return r.scanFail("threads", err)
-	}
-	if len(telems) != len(p.Threads) {
-		return r.errAt(formatIPS, tspan.start, "threads", "decoder and scanner disagree on the thread count (%d vs %d)", len(p.Threads), len(telems))
-	}
-	r.Threads = make([]Thread, len(p.Threads))
-	for ti := range p.Threads {
-		tj := &p.Threads[ti]
-		th := &r.Threads[ti]
-		th.ID = tj.ID.u
-		th.Name = string(tj.Name)
-		th.Queue = string(tj.Queue)
-		th.Triggered = tj.Triggered.v
-		tm, err := objectMembers(b, telems[ti].start)
-		if err != nil {
-			return r.scanFail("threads", err)
+	if threadsNode >= 0 {
+		if t.nodes[threadsNode].kind != '[' {
+			return r.errAt(formatIPS, int(t.nodes[threadsNode].start), "threads", "not an array")
 		}
-		if fs, ok := findMember(tm, "frames"); ok && b[fs.start] == '[' {
-			frames, err := r.frameList(b, fs, tj.Frames, listFrames, ti, fmt.Sprintf("threads[%d].frames", ti))
-			if err != nil {
+		telems := t.elems(threadsNode)
+		r.Threads = make([]Thread, len(telems))
+		p.instr = make([]*instrState, len(telems))
+		for ti, tn := range telems {
+			if err := r.decodeThread(t, tn, ti); err != nil {
 				return err
 			}
-			th.Frames = frames
-		}
-		if ss, ok := findMember(tm, "threadState"); ok && b[ss.start] == '{' {
-			regs, err := r.decodeRegisters(b, ss)
-			if err != nil {
-				return err
-			}
-			th.Registers = regs
-			tj.regs = regs
 		}
 	}
-	if ls, ok := findMember(pm, "lastExceptionBacktrace"); ok && b[ls.start] == '[' {
-		frames, err := r.frameList(b, ls, p.LastException, listLastException, 0, "lastExceptionBacktrace")
+	if lebNode >= 0 && t.nodes[lebNode].kind == '[' {
+		frames, err := r.frameList(t, lebNode, listLastException, 0, "lastExceptionBacktrace")
 		if err != nil {
 			return err
 		}
 		r.LastExceptionBacktrace = frames
-	}
-	if as, ok := findMember(pm, "asi"); ok && b[as.start] == '{' {
-		p.asi = decodeASI(b, as)
 	}
 
 	r.FaultingThread = -1
@@ -151,54 +137,104 @@ func (r *Report) decodeCrash(b []byte, ps span, pm []member, hdr *header) error 
 	return nil
 }
 
-// frameList builds the frames of one JSON frame array and records its spans.
-func (r *Report) frameList(b []byte, arr span, fj []frameJSON, which listKind, thread int, field string) ([]Frame, error) {
-	elems, err := arrayElems(b, arr.start)
-	if err != nil {
-		return nil, r.scanFail(field, err)
+// decodeThread decodes threads[ti] (tape node tn).
+func (r *Report) decodeThread(t *tape, tn int32, ti int) error {
+	field := "threads[" + strconv.Itoa(ti) + "]"
+	if t.nodes[tn].kind != '{' {
+		return r.errAt(formatIPS, int(t.nodes[tn].start), field, "thread is not an object")
 	}
-	if len(elems) != len(fj) {
-		return nil, r.errAt(formatIPS, arr.start, field, "decoder and scanner disagree on the frame count (%d vs %d)", len(fj), len(elems))
-	}
-	frames := make([]Frame, len(fj))
-	for i := range fj {
-		f := &frames[i]
-		f.src = elems[i]
-		if b[elems[i].start] != '{' {
-			return nil, r.errAt(formatIPS, elems[i].start, field, "frame %d is not an object", i)
+	th := &r.Threads[ti]
+	for k := tn + 1; k < t.nodes[tn].next; k = t.nodes[k+1].next {
+		v := k + 1
+		switch string(t.keyBytes(k)) {
+		case "id":
+			th.ID = t.num(v).u
+		case "name":
+			th.Name = t.str(v)
+		case "queue":
+			th.Queue = t.str(v)
+		case "triggered":
+			th.Triggered = t.boolean(v)
+		case "frames":
+			if t.nodes[v].kind != '[' {
+				return r.errAt(formatIPS, int(t.nodes[v].start), field+".frames", "not an array")
+			}
+			frames, err := r.frameList(t, v, listFrames, ti, field+".frames")
+			if err != nil {
+				return err
+			}
+			th.Frames = frames
+		case "threadState":
+			if t.nodes[v].kind == '{' {
+				th.Registers = decodeRegisters(t, v)
+			}
+		case "instructionState":
+			if t.nodes[v].kind == '{' {
+				var is instrState
+				if err := json.Unmarshal(t.raw(v), &is); err != nil {
+					return r.decodeFail(int(t.nodes[v].start), field+".instructionState", err)
+				}
+				r.p.instr[ti] = &is
+			}
 		}
-		r.frameFromJSON(f, &fj[i], field, i)
 	}
-	r.lists = append(r.lists, frameList{which: which, thread: thread, arr: arr, sep: separator(b, elems)})
+	return nil
+}
+
+// frameList decodes one JSON array of frame objects and records its spans.
+func (r *Report) frameList(t *tape, arr int32, which listKind, thread int, field string) ([]Frame, error) {
+	elems := t.elems(arr)
+	frames := make([]Frame, len(elems))
+	for i, fn := range elems {
+		if t.nodes[fn].kind != '{' {
+			return nil, r.errAt(formatIPS, int(t.nodes[fn].start), field, "frame %d is not an object", i)
+		}
+		r.frameFromTape(t, fn, &frames[i], func() string { return field }, i)
+	}
+	r.lists = append(r.lists, frameList{which: which, thread: thread, arr: t.span(arr), sep: t.separator(elems)})
 	return frames, nil
 }
 
-func (r *Report) frameFromJSON(f *Frame, fj *frameJSON, field string, i int) {
+// frameFromTape decodes frame object fn.
+func (r *Report) frameFromTape(t *tape, fn int32, f *Frame, fieldOf func() string, i int) {
+	f.src = t.span(fn)
 	f.ImageIndex = -1
-	if fj.ImageIndex.iok && fj.ImageIndex.i >= 0 && fj.ImageIndex.i < int64(len(r.Images)) {
-		f.ImageIndex = int(fj.ImageIndex.i)
-	} else if fj.ImageIndex.set {
-		r.warnf("%s[%d]: imageIndex %s is not an image of this report", field, i, fj.ImageIndex)
+	var idx jnum
+	for k := fn + 1; k < t.nodes[fn].next; k = t.nodes[k+1].next {
+		v := k + 1
+		switch string(t.keyBytes(k)) {
+		case "imageIndex":
+			idx = t.num(v)
+		case "imageOffset":
+			f.ImageOffset = t.num(v).u
+		case "symbol":
+			f.Symbol, f.HasSymbol = t.str(v), true
+		case "symbolLocation":
+			f.SymbolLocation = t.num(v).u
+		case "sourceFile":
+			f.SourceFile = t.str(v)
+		case "sourceLine":
+			n := t.num(v)
+			f.SourceLine, f.hasLine = n.int(0), n.set
+		case "inline":
+			f.Inline = t.boolean(v)
+		}
 	}
-	f.ImageOffset = fj.ImageOffset.u
-	if fj.Symbol != nil {
-		f.HasSymbol = true
-		f.Symbol = string(*fj.Symbol)
+	switch {
+	case idx.iok && idx.i >= 0 && idx.i < int64(len(r.Images)):
+		f.ImageIndex = int(idx.i)
+	case idx.set:
+		r.warnf("%s[%d]: imageIndex %s is not an image of this report", fieldOf(), i, idx)
 	}
-	f.SymbolLocation = fj.SymbolLocation.u
-	f.SourceFile = string(fj.SourceFile)
-	f.SourceLine = fj.SourceLine.int(0)
-	f.hasLine = fj.SourceLine.set
-	f.Inline = fj.Inline.v
 }
 
 // separator returns the bytes between the first two elements of an array
 // (for example "," or ",\n    "), or "," when there are fewer than two.
-func separator(b []byte, elems []span) []byte {
+func (t *tape) separator(elems []int32) []byte {
 	if len(elems) < 2 {
 		return []byte{','}
 	}
-	return b[elems[0].end:elems[1].start:elems[1].start]
+	return t.b[t.nodes[elems[0]].end:t.nodes[elems[1]].start:t.nodes[elems[1]].start]
 }
 
 func (r *Report) imageFromJSON(ij *imageJSON, i int) Image {
@@ -233,19 +269,18 @@ func (r *Report) warnf(format string, args ...any) {
 	}
 }
 
-// decodeASI reads "asi" in document order: image name → message(s).
-func decodeASI(b []byte, s span) []asiEntry {
-	ms, err := objectMembers(b, s.start)
-	if err != nil {
+// decodeASI reads "asi" (node v) in document order: image name → message(s).
+func decodeASI(t *tape, v int32) []asiEntry {
+	if t.nodes[v].kind != '{' {
 		return nil
 	}
-	out := make([]asiEntry, 0, len(ms))
-	for _, m := range ms {
+	var out []asiEntry
+	for k := v + 1; k < t.nodes[v].next; k = t.nodes[k+1].next {
 		var l jstrs
-		if l.UnmarshalJSON(b[m.val.start:m.val.end]) != nil {
+		if l.UnmarshalJSON(t.raw(k+1)) != nil {
 			continue
 		}
-		out = append(out, asiEntry{image: m.key, msgs: l})
+		out = append(out, asiEntry{image: t.key(k), msgs: l})
 	}
 	return out
 }
@@ -266,50 +301,42 @@ var (
 		"tmp0", "tmp1", "tmp2", "cpu", "trap", "err"}
 )
 
-// decodeRegisters reads a threadState object: "flavor", the ARM "x" array,
-// Rosetta's nested "rosetta" object, and one object per named register.
-func (r *Report) decodeRegisters(b []byte, s span) (*Registers, error) {
-	ms, err := objectMembers(b, s.start)
-	if err != nil {
-		return nil, r.scanFail("threadState", err)
+// decodeRegisters reads a threadState object (node s): "flavor", the ARM
+// "x" array, Rosetta's nested "rosetta" object, and one object per named
+// register.
+func decodeRegisters(t *tape, s int32) *Registers {
+	n := 0
+	for k := s + 1; k < t.nodes[s].next; k = t.nodes[k+1].next {
+		n++
+		if t.keyIs(k, "x") || t.keyIs(k, "rosetta") {
+			n += 32
+		}
 	}
-	rs := &Registers{}
-	var named []Register
-	for _, m := range ms {
-		v := b[m.val.start:m.val.end]
-		switch {
-		case m.key == "flavor":
-			var f jstr
-			if f.UnmarshalJSON(v) == nil {
-				rs.Flavor = string(f)
-			}
-		case m.key == "x" && v[0] == '[':
-			elems, err := arrayElems(b, m.val.start)
-			if err != nil {
-				return nil, r.scanFail("threadState.x", err)
-			}
-			for i, e := range elems {
-				reg, ok := decodeRegister(b, e)
-				if !ok {
-					continue
+	rs := &Registers{Regs: make([]Register, 0, n)}
+	named := make([]Register, 0, n)
+	for k := s + 1; k < t.nodes[s].next; k = t.nodes[k+1].next {
+		v := k + 1
+		key := string(t.keyBytes(k))
+		switch kind := t.nodes[v].kind; {
+		case key == "flavor":
+			rs.Flavor = t.str(v)
+		case key == "x" && kind == '[':
+			for i, e := range t.elems(v) {
+				if reg, ok := decodeRegister(t, e); ok {
+					reg.Name = "x" + strconv.Itoa(i)
+					rs.Regs = append(rs.Regs, reg)
 				}
-				reg.Name = "x" + fmt.Sprint(i)
-				rs.Regs = append(rs.Regs, reg)
 			}
-		case m.key == "rosetta" && v[0] == '{':
-			sub, err := objectMembers(b, m.val.start)
-			if err != nil {
-				return nil, r.scanFail("threadState.rosetta", err)
-			}
-			for _, sm := range sub {
-				if reg, ok := decodeRegister(b, sm.val); ok {
-					reg.Name = sm.key
+		case key == "rosetta" && kind == '{':
+			for sk := v + 1; sk < t.nodes[v].next; sk = t.nodes[sk+1].next {
+				if reg, ok := decodeRegister(t, sk+1); ok {
+					reg.Name = t.key(sk)
 					named = append(named, reg)
 				}
 			}
-		case v[0] == '{':
-			if reg, ok := decodeRegister(b, m.val); ok {
-				reg.Name = m.key
+		case kind == '{':
+			if reg, ok := decodeRegister(t, v); ok {
+				reg.Name = key
 				named = append(named, reg)
 			}
 		}
@@ -333,60 +360,36 @@ func (r *Report) decodeRegisters(b []byte, s span) (*Registers, error) {
 			rs.Regs = append(rs.Regs, named[i])
 		}
 	}
-	return rs, nil
+	return rs
 }
 
 // decodeRegister reads one register object {"value":…, "symbol":…, …}.
-func decodeRegister(b []byte, s span) (Register, bool) {
+func decodeRegister(t *tape, s int32) (Register, bool) {
 	var reg Register
-	if b[s.start] != '{' {
+	if t.nodes[s].kind != '{' {
 		return reg, false
 	}
-	ms, err := objectMembers(b, s.start)
-	if err != nil {
-		return reg, false
-	}
-	for _, m := range ms {
-		v := b[m.val.start:m.val.end]
-		switch m.key {
+	for k := s + 1; k < t.nodes[s].next; k = t.nodes[k+1].next {
+		v := k + 1
+		switch string(t.keyBytes(k)) {
 		case "value":
-			var n jnum
-			if n.UnmarshalJSON(v) == nil {
-				reg.Value = n.u
-				if !n.uok && n.iok {
-					reg.Value = uint64(n.i)
-				}
+			n := t.num(v)
+			reg.Value = n.u
+			if !n.uok && n.iok {
+				reg.Value = uint64(n.i)
 			}
 		case "symbol":
-			var t jstr
-			if t.UnmarshalJSON(v) == nil {
-				reg.Symbol, reg.HasSymbol = string(t), true
-			}
+			reg.Symbol, reg.HasSymbol = t.str(v), true
 		case "symbolLocation":
-			var n jnum
-			if n.UnmarshalJSON(v) == nil {
-				reg.SymbolLocation = n.u
-			}
+			reg.SymbolLocation = t.num(v).u
 		case "description":
-			var t jstr
-			if t.UnmarshalJSON(v) == nil {
-				reg.Description = string(t)
-			}
+			reg.Description = t.str(v)
 		case "sourceFile":
-			var t jstr
-			if t.UnmarshalJSON(v) == nil {
-				reg.SourceFile = string(t)
-			}
+			reg.SourceFile = t.str(v)
 		case "sourceLine":
-			var n jnum
-			if n.UnmarshalJSON(v) == nil {
-				reg.SourceLine = n.int(0)
-			}
+			reg.SourceLine = t.num(v).int(0)
 		case "matchesCrashFrame":
-			var j jbool
-			if j.UnmarshalJSON(v) == nil {
-				reg.MatchesCrashFrame = j.v
-			}
+			reg.MatchesCrashFrame = t.boolean(v)
 		}
 	}
 	return reg, true

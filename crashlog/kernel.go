@@ -1,7 +1,6 @@
 package crashlog
 
 import (
-	"fmt"
 	"strconv"
 
 	json "github.com/goccy/go-json"
@@ -28,14 +27,44 @@ type kernelPayload struct {
 	Notes            jstrs `json:"notes"`
 }
 
-// decodeKernel decodes a kernel-style payload.
-func (r *Report) decodeKernel(b []byte, ps span, pm []member) error {
-	var kp kernelPayload
-	if err := json.Unmarshal(b[ps.start:ps.end], &kp); err != nil {
-		return memberDecodeFail[kernelPayload](r, b, pm, ps, "payload", err)
-	}
+// decodeKernel decodes a kernel-style payload from its tape.
+func (r *Report) decodeKernel(t *tape) error {
+	kp := &kernelPayload{}
 	r.p = &payload{}
-	r.kp = &kp
+	r.kp = kp
+	var imagesNode, procsNode int32 = -1, -1
+	for k := int32(1); k < t.nodes[0].next; k = t.nodes[k+1].next {
+		v := k + 1
+		raw := t.raw(v)
+		switch string(t.keyBytes(k)) {
+		case "build":
+			_ = kp.Build.UnmarshalJSON(raw)
+		case "product":
+			_ = kp.Product.UnmarshalJSON(raw)
+		case "kernel":
+			_ = kp.Kernel.UnmarshalJSON(raw)
+		case "incident":
+			_ = kp.Incident.UnmarshalJSON(raw)
+		case "crashReporterKey":
+			_ = kp.CrashReporterKey.UnmarshalJSON(raw)
+		case "date":
+			_ = kp.Date.UnmarshalJSON(raw)
+		case "panicString":
+			_ = kp.PanicString.UnmarshalJSON(raw)
+		case "string":
+			_ = kp.String.UnmarshalJSON(raw)
+		case "macOSPanicString":
+			_ = kp.MacOSPanicString.UnmarshalJSON(raw)
+		case "otherString":
+			_ = kp.OtherString.UnmarshalJSON(raw)
+		case "notes":
+			_ = kp.Notes.UnmarshalJSON(raw)
+		case "binaryImages":
+			imagesNode = v
+		case "processByPid":
+			procsNode = v
+		}
+	}
 	if r.Incident == "" {
 		r.Incident = string(kp.Incident)
 	}
@@ -44,63 +73,47 @@ func (r *Report) decodeKernel(b []byte, ps span, pm []member) error {
 	}
 	r.CaptureTime = string(kp.Date)
 
-	if bs, ok := findMember(pm, "binaryImages"); ok && b[bs.start] == '[' {
-		elems, err := arrayElems(b, bs.start)
-		if err != nil {
-			return r.scanFail("binaryImages", err)
-		}
+	if imagesNode >= 0 && t.nodes[imagesNode].kind == '[' {
+		elems := t.elems(imagesNode)
 		r.Images = make([]Image, 0, len(elems))
 		for i, e := range elems {
-			im, err := r.kernelImage(b, e, i)
+			im, err := r.kernelImage(t, e, i)
 			if err != nil {
 				return err
 			}
 			r.Images = append(r.Images, im)
 		}
 	}
-
-	pbp, ok := findMember(pm, "processByPid")
-	if !ok || b[pbp.start] != '{' {
+	if procsNode < 0 || t.nodes[procsNode].kind != '{' {
 		return nil
 	}
-	procs, err := objectMembers(b, pbp.start)
-	if err != nil {
-		return r.scanFail("processByPid", err)
-	}
-	for _, pr := range procs {
-		if b[pr.val.start] != '{' {
+	for pk := procsNode + 1; pk < t.nodes[procsNode].next; pk = t.nodes[pk+1].next {
+		pv := pk + 1
+		if t.nodes[pv].kind != '{' {
 			continue
 		}
-		pms, err := objectMembers(b, pr.val.start)
-		if err != nil {
-			return r.scanFail("processByPid", err)
-		}
-		var name jstr
+		name := ""
 		pid := int64(-1)
-		if v, ok := findMember(pms, "procname"); ok {
-			_ = name.UnmarshalJSON(b[v.start:v.end])
-		}
-		if v, ok := findMember(pms, "pid"); ok {
-			var n jnum
-			if n.UnmarshalJSON(b[v.start:v.end]) == nil && n.iok {
-				pid = n.i
-			}
-		} else if n, err := strconv.ParseInt(pr.key, 10, 64); err == nil {
+		if n, err := strconv.ParseInt(t.key(pk), 10, 64); err == nil {
 			pid = n
 		}
-		tb, ok := findMember(pms, "threadById")
-		if !ok || b[tb.start] != '{' {
+		if v, ok := t.member(pv, "procname"); ok {
+			name = t.str(v)
+		}
+		if v, ok := t.member(pv, "pid"); ok {
+			if n := t.num(v); n.iok {
+				pid = n.i
+			}
+		}
+		tb, ok := t.member(pv, "threadById")
+		if !ok || t.nodes[tb].kind != '{' {
 			continue
 		}
-		tms, err := objectMembers(b, tb.start)
-		if err != nil {
-			return r.scanFail("threadById", err)
-		}
-		for _, tm := range tms {
-			if b[tm.val.start] != '{' {
+		for tk := tb + 1; tk < t.nodes[tb].next; tk = t.nodes[tk+1].next {
+			if t.nodes[tk+1].kind != '{' {
 				continue
 			}
-			if err := r.kernelThread(b, tm, pid, string(name)); err != nil {
+			if err := r.kernelThread(t, tk, pid, name); err != nil {
 				return err
 			}
 		}
@@ -108,49 +121,42 @@ func (r *Report) decodeKernel(b []byte, ps span, pm []member) error {
 	return nil
 }
 
-func (r *Report) kernelThread(b []byte, tm member, pid int64, proc string) error {
-	ms, err := objectMembers(b, tm.val.start)
-	if err != nil {
-		return r.scanFail("threadById", err)
-	}
+// kernelThread decodes one threadById member (key node tk).
+func (r *Report) kernelThread(t *tape, tk int32, pid int64, proc string) error {
+	tv := tk + 1
 	th := Thread{PID: pid, Process: proc}
-	if n, err := strconv.ParseUint(tm.key, 10, 64); err == nil {
+	key := t.key(tk)
+	if n, err := strconv.ParseUint(key, 10, 64); err == nil {
 		th.ID = n
 	}
 	ti := len(r.Threads)
-	field := fmt.Sprintf("processByPid[%d].threadById[%s]", pid, tm.key)
-	for _, m := range ms {
-		v := b[m.val.start:m.val.end]
-		switch m.key {
+	for k := tv + 1; k < t.nodes[tv].next; k = t.nodes[k+1].next {
+		v := k + 1
+		switch m := string(t.keyBytes(k)); m {
 		case "id":
-			var n jnum
-			if n.UnmarshalJSON(v) == nil && n.uok {
+			if n := t.num(v); n.uok {
 				th.ID = n.u
 			}
 		case "name":
-			var s jstr
-			if s.UnmarshalJSON(v) == nil {
-				th.Name = string(s)
-			}
+			th.Name = t.str(v)
 		case "dispatch_queue_label":
-			var s jstr
-			if s.UnmarshalJSON(v) == nil {
-				th.Queue = string(s)
-			}
+			th.Queue = t.str(v)
 		case "state":
 			var l jstrs
-			if l.UnmarshalJSON(v) == nil {
+			if l.UnmarshalJSON(t.raw(v)) == nil {
 				th.State = l
 			}
 		case "userFrames", "kernelFrames":
-			if v[0] != '[' {
+			if t.nodes[v].kind != '[' {
 				continue
 			}
 			which := listFrames
-			if m.key == "kernelFrames" {
+			if m == "kernelFrames" {
 				which = listKernelFrames
 			}
-			frames, err := r.tupleFrames(b, m.val, which, ti, field+"."+m.key)
+			frames, err := r.tupleFrames(t, v, which, ti, func() string {
+				return "processByPid[" + strconv.FormatInt(pid, 10) + "].threadById[" + key + "]." + m
+			})
 			if err != nil {
 				return err
 			}
@@ -167,99 +173,73 @@ func (r *Report) kernelThread(b []byte, tm member, pid int64, proc string) error
 
 // tupleFrames reads a list of [imageIndex, imageOffset] tuples. Frame objects
 // (written by WriteJSON for resolved tuples) are accepted as well.
-func (r *Report) tupleFrames(b []byte, arr span, which listKind, thread int, field string) ([]Frame, error) {
-	elems, err := arrayElems(b, arr.start)
-	if err != nil {
-		return nil, r.scanFail(field, err)
-	}
+func (r *Report) tupleFrames(t *tape, arr int32, which listKind, thread int, fieldOf func() string) ([]Frame, error) {
+	elems := t.elems(arr)
 	frames := make([]Frame, len(elems))
 	for i, e := range elems {
 		f := &frames[i]
-		f.src = e
-		switch b[e.start] {
+		switch t.nodes[e].kind {
 		case '[':
+			f.src = t.span(e)
 			f.tuple = true
-			parts, err := arrayElems(b, e.start)
-			if err != nil {
-				return nil, r.scanFail(field, err)
+			parts := t.elems(e)
+			if len(parts) < 2 || t.nodes[parts[0]].kind != '0' || t.nodes[parts[1]].kind != '0' {
+				return nil, r.errAt(formatIPS, int(t.nodes[e].start), fieldOf(), "frame %d: want [imageIndex, imageOffset]", i)
 			}
-			if len(parts) < 2 {
-				return nil, r.errAt(formatIPS, e.start, field, "frame %d: want [imageIndex, imageOffset]", i)
-			}
-			var idx, off jnum
-			if idx.UnmarshalJSON(b[parts[0].start:parts[0].end]) != nil || off.UnmarshalJSON(b[parts[1].start:parts[1].end]) != nil {
-				return nil, r.errAt(formatIPS, e.start, field, "frame %d: want [imageIndex, imageOffset] numbers", i)
-			}
+			idx, off := t.num(parts[0]), t.num(parts[1])
 			f.ImageIndex = -1
 			if idx.iok && idx.i >= 0 && idx.i < int64(len(r.Images)) {
 				f.ImageIndex = int(idx.i)
 			} else {
-				r.warnf("%s[%d]: imageIndex %s is not an image of this report", field, i, idx)
+				r.warnf("%s[%d]: imageIndex %s is not an image of this report", fieldOf(), i, idx)
 			}
 			f.ImageOffset = off.u
 		case '{':
-			var fj frameJSON
-			if err := json.Unmarshal(b[e.start:e.end], &fj); err != nil {
-				return nil, r.decodeFail(e.start, field, err)
-			}
-			r.frameFromJSON(f, &fj, field, i)
+			r.frameFromTape(t, e, f, fieldOf, i)
 		default:
-			return nil, r.errAt(formatIPS, e.start, field, "frame %d is neither a tuple nor an object", i)
+			return nil, r.errAt(formatIPS, int(t.nodes[e].start), fieldOf(), "frame %d is neither a tuple nor an object", i)
 		}
 	}
-	r.lists = append(r.lists, frameList{which: which, thread: thread, arr: arr, sep: separator(b, elems)})
+	r.lists = append(r.lists, frameList{which: which, thread: thread, arr: t.span(arr), sep: t.separator(elems)})
 	return frames, nil
 }
 
 // kernelImage reads one binaryImages entry: [uuid, base, source] (a fourth
 // element, when present, is taken as a size) or an object like usedImages.
-func (r *Report) kernelImage(b []byte, e span, i int) (Image, error) {
-	field := fmt.Sprintf("binaryImages[%d]", i)
-	switch b[e.start] {
+func (r *Report) kernelImage(t *tape, e int32, i int) (Image, error) {
+	field := "binaryImages[" + strconv.Itoa(i) + "]"
+	switch t.nodes[e].kind {
 	case '{':
 		var ij imageJSON
-		if err := json.Unmarshal(b[e.start:e.end], &ij); err != nil {
-			return Image{}, r.decodeFail(e.start, field, err)
+		if err := json.Unmarshal(t.raw(e), &ij); err != nil {
+			return Image{}, r.decodeFail(int(t.nodes[e].start), field, err)
 		}
 		return r.imageFromJSON(&ij, i), nil
 	case '[':
 	default:
-		return Image{}, r.errAt(formatIPS, e.start, field, "want a [uuid, base, source] tuple")
-	}
-	parts, err := arrayElems(b, e.start)
-	if err != nil {
-		return Image{}, r.scanFail(field, err)
+		return Image{}, r.errAt(formatIPS, int(t.nodes[e].start), field, "want a [uuid, base, source] tuple")
 	}
 	var im Image
-	for pi, p := range parts {
-		v := b[p.start:p.end]
+	for pi, p := range t.elems(e) {
 		switch pi {
 		case 0:
-			var s jstr
-			if s.UnmarshalJSON(v) != nil {
-				return im, r.errAt(formatIPS, p.start, field, "uuid is not a string")
+			if t.nodes[p].kind != '"' {
+				return im, r.errAt(formatIPS, int(t.nodes[p].start), field, "uuid is not a string")
 			}
-			if u, err := imagemap.ParseUUID(string(s)); err != nil {
+			if u, err := imagemap.ParseUUID(t.str(p)); err != nil {
 				r.warnf("%s: %v", field, err)
 			} else if !u.IsZero() {
 				im.UUID, im.HasUUID = u, true
 			}
 		case 1:
-			var n jnum
-			if n.UnmarshalJSON(v) != nil {
-				return im, r.errAt(formatIPS, p.start, field, "base is not a number")
+			if t.nodes[p].kind != '0' {
+				return im, r.errAt(formatIPS, int(t.nodes[p].start), field, "base is not a number")
 			}
-			im.Base = n.u
+			im.Base = t.num(p).u
 		case 2:
-			var s jstr
-			if s.UnmarshalJSON(v) == nil {
-				im.Source = string(s)
-			}
+			im.Source = t.str(p)
 		case 3:
-			var n jnum
-			if n.UnmarshalJSON(v) == nil {
-				im.Size = n.u
-			}
+			im.Size = t.num(p).u
 		}
 	}
 	return im, nil

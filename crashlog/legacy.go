@@ -269,13 +269,20 @@ func (r *Report) fillLegacyProps(crashedNum int) {
 // imageIndex finds images by address.
 type imageIndex struct {
 	images []Image
-	order  []int // image indices sorted by base
+	order  []int            // image indices sorted by base
+	byName map[string][]int // name and bundle id → image indices
 }
 
 func newImageIndex(images []Image) *imageIndex {
-	ix := &imageIndex{images: images, order: make([]int, len(images))}
+	ix := &imageIndex{images: images, order: make([]int, len(images)), byName: map[string][]int{}}
 	for i := range ix.order {
 		ix.order[i] = i
+		if n := images[i].Name; n != "" {
+			ix.byName[n] = append(ix.byName[n], i)
+		}
+		if id := images[i].BundleID; id != "" && id != images[i].Name {
+			ix.byName[id] = append(ix.byName[id], i)
+		}
 	}
 	sort.SliceStable(ix.order, func(a, b int) bool { return images[ix.order[a]].Base < images[ix.order[b]].Base })
 	return ix
@@ -301,9 +308,8 @@ func (ix *imageIndex) lookup(addr uint64, name string) int {
 	if best >= 0 {
 		return best
 	}
-	for i := range ix.images {
-		im := &ix.images[i]
-		if (im.Name == name || im.BundleID == name) && im.Base <= addr && im.Source != "A" {
+	for _, i := range ix.byName[name] {
+		if im := &ix.images[i]; im.Base <= addr && im.Source != "A" {
 			return i
 		}
 	}

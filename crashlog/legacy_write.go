@@ -45,7 +45,7 @@ func (r *Report) writeLegacyText(w io.Writer, fullPaths bool) error {
 			for _, in := range c.Resolved.Inlined {
 				res := Resolution{Symbol: in.Symbol, SymbolLocation: in.SymbolLocation, SourceFile: in.SourceFile, SourceLine: in.SourceLine}
 				buf.Write(prefix)
-				buf.WriteString(symbolPart(r, c, &res, true, fullPaths))
+				appendSymbolPart(&buf, r, c, &res, true, fullPaths)
 				buf.Write(eol)
 			}
 			start := c.src.start
@@ -53,7 +53,7 @@ func (r *Report) writeLegacyText(w io.Writer, fullPaths bool) error {
 				start = frames[first].line.start
 				buf.Write(prefix)
 			}
-			buf.WriteString(symbolPart(r, c, c.Resolved, false, fullPaths))
+			appendSymbolPart(&buf, r, c, c.Resolved, false, fullPaths)
 			edits = append(edits, edit{start, c.line.end, buf.Bytes()})
 		}
 	}

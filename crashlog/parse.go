@@ -4,8 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-
-	json "github.com/goccy/go-json"
+	"sort"
 
 	"github.com/symbolicate/symbolicate/internal/bin"
 )
@@ -52,6 +51,8 @@ func Parse(data []byte) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The JSON writer walks the frame lists in document order.
+	sort.Slice(r.lists, func(a, b int) bool { return r.lists[a].arr.start < r.lists[b].arr.start })
 	return r, nil
 }
 
@@ -79,23 +80,6 @@ func (r *Report) decodeFail(off int, field string, err error) error {
 	return fmt.Errorf("%w: %w", r.errAt(formatIPS, off, field, "cannot decode"), err)
 }
 
-// memberDecodeFail finds which member of the object made decoding into a
-// fresh T fail, so the error names the field and its offset. It runs only on
-// the error path.
-func memberDecodeFail[T any](r *Report, b []byte, ms []member, whole span, field string, err error) error {
-	for _, m := range ms {
-		one := make([]byte, 0, m.val.end-m.keyStart+2)
-		one = append(one, '{')
-		one = append(one, b[m.keyStart:m.val.end]...)
-		one = append(one, '}')
-		var v T
-		if e := json.Unmarshal(one, &v); e != nil {
-			return r.decodeFail(m.val.start, field+"."+m.key, e)
-		}
-	}
-	return r.decodeFail(whole.start, field, err)
-}
-
 // locateReport finds the report inside data: after a UTF-8 byte-order mark,
 // after Console's "Full Report" banner when the input is a translated report,
 // and inside a markdown code fence. It returns the start and end offsets.
@@ -104,8 +88,11 @@ func locateReport(data []byte) (start, end int) {
 	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
 		start = 3
 	}
-	if s, ok := fullReportStart(data, start); ok {
-		start = s
+	// Console's wrapper starts with a line of dashes.
+	if i := skipWS(data, start); i < len(data) && data[i] == '-' {
+		if s, ok := fullReportStart(data, start); ok {
+			start = s
+		}
 	}
 	// Markdown fence: ``` or ```json on its own line before the report.
 	i := skipWS(data, start)
@@ -128,33 +115,25 @@ func locateReport(data []byte) (start, end int) {
 //	Full Report
 //	-----------
 //
-// and returns the offset just after it.
+// and returns the offset just after it. It looks at each line once.
 func fullReportStart(data []byte, from int) (int, bool) {
-	const title = "Full Report"
-	off := from
-	for {
-		j := bytes.Index(data[off:], []byte(title))
-		if j < 0 {
-			return 0, false
+	prevDash := false // the previous line is a dash line
+	for s := from; s < len(data); {
+		e := lineEndOf(data, s)
+		if prevDash && string(bytes.TrimSpace(data[s:e])) == "Full Report" && e < len(data) {
+			ns := e + 1
+			ne := lineEndOf(data, ns)
+			if isDashLine(data[ns:ne]) {
+				if ne < len(data) {
+					ne++
+				}
+				return ne, true
+			}
 		}
-		at := off + j
-		off = at + len(title)
-		lineStart := bytes.LastIndexByte(data[:at], '\n') + 1
-		lineEnd := lineEndOf(data, lineStart)
-		if string(bytes.TrimSpace(data[lineStart:lineEnd])) != title || lineStart == 0 || lineEnd >= len(data) {
-			continue
-		}
-		prevStart := bytes.LastIndexByte(data[:lineStart-1], '\n') + 1
-		nextStart := lineEnd + 1
-		nextEnd := lineEndOf(data, nextStart)
-		if !isDashLine(data[prevStart:lineStart-1]) || !isDashLine(data[nextStart:nextEnd]) {
-			continue
-		}
-		if nextEnd < len(data) {
-			nextEnd++
-		}
-		return nextEnd, true
+		prevDash = isDashLine(data[s:e])
+		s = e + 1
 	}
+	return 0, false
 }
 
 // lineEndOf returns the offset of the '\n' ending the line that starts at s,
@@ -182,34 +161,32 @@ func isDashLine(l []byte) bool {
 // parseIPS handles input whose first non-blank byte is '{': an .ips header
 // line followed by a JSON payload or a text body, or a bare payload object.
 func (r *Report) parseIPS(b []byte, i int) error {
-	hs, he, se := scanValue(b, i)
+	ht, he, se := buildTape(b, i)
 	if se != nil {
 		return r.scanFail("header", se)
-	}
-	hm, err := objectMembers(b, hs)
-	if err != nil {
-		return r.scanFail("header", err)
 	}
 	next := skipWS(b, he)
 	if next >= len(b) {
 		// A single JSON object: a payload without its header line?
-		if _, ok := findMember(hm, "usedImages"); ok {
-			return r.parsePayload(b, span{hs, he}, hm, nil)
+		_, hasUI := ht.member(0, "usedImages")
+		_, hasBI := ht.member(0, "binaryImages")
+		if hasUI || hasBI {
+			return r.parsePayload(ht, nil)
 		}
-		if _, ok := findMember(hm, "binaryImages"); ok {
-			return r.parsePayload(b, span{hs, he}, hm, nil)
-		}
-		if _, ok := findMember(hm, "bug_type"); ok {
+		if _, ok := ht.member(0, "bug_type"); ok {
 			return r.errAt(formatIPS, he, "payload", "no report body after the header line")
 		}
-		return fmt.Errorf("%w: %w", r.errAt(formatIPS, hs, "", "JSON object is neither an .ips header nor a crash report payload"), ErrUnsupported)
+		return fmt.Errorf("%w: %w", r.errAt(formatIPS, i, "", "JSON object is neither an .ips header nor a crash report payload"), ErrUnsupported)
+	}
+	if ht.nodes[0].kind != '{' {
+		return r.errAt(formatIPS, i, "header", "the header is not a JSON object")
 	}
 	var hdr header
-	if err := json.Unmarshal(b[hs:he], &hdr); err != nil {
-		return memberDecodeFail[header](r, b, hm, span{hs, he}, "header", err)
+	for k := int32(1); k < ht.nodes[0].next; k = ht.nodes[k+1].next {
+		hdr.set(ht, k, k+1)
 	}
-	r.header = span{hs, he}
-	r.HeaderFields = fields(b, hm)
+	r.header = ht.span(0)
+	r.HeaderFields = ht.fields(0)
 	r.BugType = string(hdr.BugType)
 	r.BugTypeName = BugTypeName(r.BugType)
 	r.OSVersion = string(hdr.OSVersion)
@@ -224,63 +201,54 @@ func (r *Report) parseIPS(b []byte, i int) error {
 		r.Kind = KindOther
 		return nil
 	}
-	ps, pe, se := scanValue(b, next)
+	pt, _, se := buildTape(b, next)
 	if se != nil {
 		return r.scanFail("payload", se)
 	}
-	pm, err := objectMembers(b, ps)
-	if err != nil {
-		return r.scanFail("payload", err)
-	}
-	return r.parsePayload(b, span{ps, pe}, pm, &hdr)
+	return r.parsePayload(pt, &hdr)
 }
 
-// parsePayload dispatches on the shape of the JSON payload.
-func (r *Report) parsePayload(b []byte, ps span, pm []member, hdr *header) error {
-	r.payload = ps
-	r.Fields = fields(b, pm)
+// parsePayload dispatches on the shape of the JSON payload (tape node 0).
+func (r *Report) parsePayload(t *tape, hdr *header) error {
+	if t.nodes[0].kind != '{' {
+		return r.errAt(formatIPS, int(t.nodes[0].start), "payload", "the payload is not a JSON object")
+	}
+	r.payload = t.span(0)
+	r.Fields = t.fields(0)
 	if hdr == nil {
 		hdr = &header{}
-		if v, ok := findMember(pm, "bug_type"); ok {
-			var s jstr
-			if s.UnmarshalJSON(b[v.start:v.end]) == nil {
-				r.BugType = string(s)
-				r.BugTypeName = BugTypeName(r.BugType)
-			}
+		if v, ok := t.member(0, "bug_type"); ok {
+			r.BugType = t.str(v)
+			r.BugTypeName = BugTypeName(r.BugType)
 		}
 	}
-	_, hasThreads := findMember(pm, "threads")
-	_, hasPBP := findMember(pm, "processByPid")
-	_, hasBI := findMember(pm, "binaryImages")
+	_, hasThreads := t.member(0, "threads")
+	_, hasPBP := t.member(0, "processByPid")
+	_, hasBI := t.member(0, "binaryImages")
 	switch {
 	case hasThreads:
 		r.Kind = KindCrash
-		return r.decodeCrash(b, ps, pm, hdr)
+		return r.decodeCrash(t, hdr)
 	case hasPBP || hasBI:
 		r.Kind = KindKernel
-		return r.decodeKernel(b, ps, pm)
+		return r.decodeKernel(t)
 	}
 	r.Kind = KindOther
-	var o struct {
-		Incident jstr `json:"incident"`
-		Build    jstr `json:"build"`
+	if v, ok := t.member(0, "incident"); ok && r.Incident == "" {
+		r.Incident = t.str(v)
 	}
-	if err := json.Unmarshal(b[ps.start:ps.end], &o); err != nil {
-		return r.decodeFail(ps.start, "payload", err)
-	}
-	if r.Incident == "" {
-		r.Incident = string(o.Incident)
-	}
-	if r.OSVersion == "" {
-		r.OSVersion = string(o.Build)
+	if v, ok := t.member(0, "build"); ok && r.OSVersion == "" {
+		r.OSVersion = t.str(v)
 	}
 	return nil
 }
 
-func fields(b []byte, ms []member) []Field {
-	out := make([]Field, len(ms))
-	for i, m := range ms {
-		out[i] = Field{Key: m.key, Value: b[m.val.start:m.val.end:m.val.end]}
+// fields lists the members of object node o as raw JSON values.
+func (t *tape) fields(o int32) []Field {
+	var out []Field
+	for k := o + 1; k < t.nodes[o].next; k = t.nodes[k+1].next {
+		v := t.span(k + 1)
+		out = append(out, Field{Key: t.key(k), Value: t.b[v.start:v.end:v.end]})
 	}
 	return out
 }

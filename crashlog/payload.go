@@ -1,9 +1,16 @@
 package crashlog
 
-// Typed view of the bug_type 309 payload (ips.md §4–§7), decoded with
-// go-json. Only what the model and the text renderer use is typed; every
-// other member stays available, unmodified, in Report.Fields, and the JSON
-// writer copies the original bytes.
+import (
+	json "github.com/goccy/go-json"
+)
+
+// Typed view of the bug_type 309 payload (ips.md §4–§7). The payload is
+// validated and indexed once (tape.go); then each top-level member the model
+// or the renderer uses is decoded on its own: objects and arrays of objects
+// with go-json, scalars with the tolerant types of jsontypes.go, and the
+// frame lists, registers and "asi" straight from the tape (they need byte
+// spans or document order). Every other member stays available, unmodified,
+// in Report.Fields, and the JSON writer copies the original bytes.
 
 type header struct {
 	BugType      jstr `json:"bug_type"`
@@ -64,12 +71,11 @@ type payload struct {
 	LegacyInfo       legacyInfo       `json:"legacyInfo"`
 	FaultingThread   jnum             `json:"faultingThread"`
 	ReportNotes      jstrs            `json:"reportNotes"`
-	Threads          []threadJSON     `json:"threads"`
 	UsedImages       []imageJSON      `json:"usedImages"`
 	SharedCache      *sharedCacheJSON `json:"sharedCache"`
-	LastException    []frameJSON      `json:"lastExceptionBacktrace"`
 
-	asi []asiEntry // ordered, from the scanner
+	asi   []asiEntry    // "asi" in document order
+	instr []*instrState // per thread: instructionState, nil when absent
 }
 
 type asiEntry struct {
@@ -137,32 +143,11 @@ type legacyInfo struct {
 	} `json:"threadTriggered"`
 }
 
-type threadJSON struct {
-	ID               jnum        `json:"id"`
-	Name             jstr        `json:"name"`
-	Queue            jstr        `json:"queue"`
-	Triggered        jbool       `json:"triggered"`
-	Frames           []frameJSON `json:"frames"`
-	InstructionState *instrState `json:"instructionState"`
-
-	regs *Registers // decoded from threadState by the scanner
-}
-
 type instrState struct {
 	Stream struct {
 		Bytes  []jnum `json:"bytes"`
 		Offset jnum   `json:"offset"`
 	} `json:"instructionStream"`
-}
-
-type frameJSON struct {
-	ImageIndex     jnum  `json:"imageIndex"`
-	ImageOffset    jnum  `json:"imageOffset"`
-	Symbol         *jstr `json:"symbol"`
-	SymbolLocation jnum  `json:"symbolLocation"`
-	SourceFile     jstr  `json:"sourceFile"`
-	SourceLine     jnum  `json:"sourceLine"`
-	Inline         jbool `json:"inline"`
 }
 
 type imageJSON struct {
@@ -184,12 +169,139 @@ type sharedCacheJSON struct {
 	UUID jstr `json:"uuid"`
 }
 
-type regJSON struct {
-	Value             jnum  `json:"value"`
-	Symbol            *jstr `json:"symbol"`
-	SymbolLocation    jnum  `json:"symbolLocation"`
-	Description       jstr  `json:"description"`
-	SourceFile        jstr  `json:"sourceFile"`
-	SourceLine        jnum  `json:"sourceLine"`
-	MatchesCrashFrame jbool `json:"matchesCrashFrame"`
+// set decodes one header member.
+func (h *header) set(t *tape, k, v int32) {
+	raw := t.raw(v)
+	switch string(t.keyBytes(k)) {
+	case "bug_type":
+		_ = h.BugType.UnmarshalJSON(raw)
+	case "timestamp":
+		_ = h.Timestamp.UnmarshalJSON(raw)
+	case "os_version":
+		_ = h.OSVersion.UnmarshalJSON(raw)
+	case "incident_id":
+		_ = h.IncidentID.UnmarshalJSON(raw)
+	case "name":
+		_ = h.Name.UnmarshalJSON(raw)
+	case "app_name":
+		_ = h.AppName.UnmarshalJSON(raw)
+	case "app_version":
+		_ = h.AppVersion.UnmarshalJSON(raw)
+	case "build_version":
+		_ = h.BuildVersion.UnmarshalJSON(raw)
+	case "bundleID":
+		_ = h.BundleID.UnmarshalJSON(raw)
+	case "slice_uuid":
+		_ = h.SliceUUID.UnmarshalJSON(raw)
+	case "platform":
+		_ = h.Platform.UnmarshalJSON(raw)
+	}
+}
+
+// set decodes one top-level payload member that is not decoded from the
+// tape. Only go-json can fail here (a member of the wrong shape, such as
+// "usedImages" that is not an array of objects).
+func (p *payload) set(t *tape, k, v int32) error {
+	raw := t.raw(v)
+	var u interface{ UnmarshalJSON([]byte) error }
+	var obj any
+	switch string(t.keyBytes(k)) {
+	case "version":
+		u = &p.Version
+	case "incident":
+		u = &p.Incident
+	case "crashReporterKey":
+		u = &p.CrashReporterKey
+	case "modelCode":
+		u = &p.ModelCode
+	case "procName":
+		u = &p.ProcName
+	case "procPath":
+		u = &p.ProcPath
+	case "pid":
+		u = &p.PID
+	case "cpuType":
+		u = &p.CPUType
+	case "translated":
+		u = &p.Translated
+	case "procRole":
+		u = &p.ProcRole
+	case "parentProc":
+		u = &p.ParentProc
+	case "parentPid":
+		u = &p.ParentPID
+	case "responsibleProc":
+		u = &p.ResponsibleProc
+	case "responsiblePid":
+		u = &p.ResponsiblePID
+	case "coalitionName":
+		u = &p.CoalitionName
+	case "coalitionID":
+		u = &p.CoalitionID
+	case "userID":
+		u = &p.UserID
+	case "captureTime":
+		u = &p.CaptureTime
+	case "procLaunch":
+		u = &p.ProcLaunch
+	case "basebandVersion":
+		u = &p.BasebandVersion
+	case "uptime":
+		u = &p.Uptime
+	case "wakeTime":
+		u = &p.WakeTime
+	case "sleepWakeUUID":
+		u = &p.SleepWakeUUID
+	case "sip":
+		u = &p.SIP
+	case "isCorpse":
+		u = &p.IsCorpse
+	case "isNonFatal":
+		u = &p.IsNonFatal
+	case "isSimulated":
+		u = &p.IsSimulated
+	case "asiBacktraces":
+		u = &p.ASIBacktraces
+	case "ktriageinfo":
+		u = &p.KTriageInfo
+	case "vmRegionInfo":
+		u = &p.VMRegionInfo
+	case "vmregioninfo":
+		u = &p.VMRegionInfoLC
+	case "vmSummary":
+		u = &p.VMSummary
+	case "faultingThread":
+		u = &p.FaultingThread
+	case "reportNotes":
+		u = &p.ReportNotes
+	case "bundleInfo":
+		obj = &p.BundleInfo
+	case "storeInfo":
+		obj = &p.StoreInfo
+	case "osVersion":
+		obj = &p.OSVersion
+	case "exception":
+		obj = &p.Exception
+	case "termination":
+		obj = &p.Termination
+	case "exceptionReason":
+		obj = &p.ExceptionReason
+	case "extMods":
+		obj = &p.ExtMods
+	case "legacyInfo":
+		obj = &p.LegacyInfo
+	case "usedImages":
+		obj = &p.UsedImages
+	case "sharedCache":
+		obj = &p.SharedCache
+	default:
+		return nil
+	}
+	if u != nil {
+		return u.UnmarshalJSON(raw)
+	}
+	if t.nodes[v].kind == 'n' {
+		return nil
+	}
+	return json.Unmarshal(raw, obj)
 }

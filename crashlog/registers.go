@@ -156,10 +156,10 @@ func (t *textWriter) x86State(n int, rs *Registers) {
 // Console does: 16 bytes per row, a '-' after the eighth, the byte at the
 // faulting offset in brackets and the row marked "<==".
 func (t *textWriter) instructionStream(fi int) {
-	if fi >= len(t.p.Threads) || t.p.Threads[fi].InstructionState == nil {
+	if fi >= len(t.p.instr) || t.p.instr[fi] == nil {
 		return
 	}
-	st := t.p.Threads[fi].InstructionState.Stream
+	st := t.p.instr[fi].Stream
 	if len(st.Bytes) == 0 {
 		return
 	}

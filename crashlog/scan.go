@@ -239,52 +239,42 @@ func scanKeyColon(b []byte, i int) (int, *scanErr) {
 // span is a half-open byte range [start, end) of the input.
 type span struct{ start, end int }
 
-// member is one key/value pair of a scanned object.
-type member struct {
-	key      string // unescaped key
-	keyStart int    // offset of the key's opening quote
-	val      span
-}
-
-// objectMembers lists the members of the (already validated) object whose
-// '{' is at b[start], in document order.
-func objectMembers(b []byte, start int) ([]member, error) {
+// eachMember calls fn for each member of the (already validated) object
+// whose '{' is at b[start], in document order, with the key as written
+// (quotes included) and the span of the whole member, key to end of value.
+// It allocates nothing.
+func eachMember(b []byte, start int, fn func(rawKey []byte, member span)) error {
 	if start >= len(b) || b[start] != '{' {
-		return nil, &scanErr{start, "expected an object"}
+		return &scanErr{start, "expected an object"}
 	}
-	var out []member
 	i := skipWS(b, start+1)
 	if i < len(b) && b[i] == '}' {
-		return out, nil
+		return nil
 	}
 	for {
 		ks := i
 		ke, e := scanString(b, i)
 		if e != nil {
-			return nil, e
-		}
-		key, ok := unquote(b[ks:ke])
-		if !ok {
-			return nil, &scanErr{ks, "bad object key"}
+			return e
 		}
 		i = skipWS(b, ke)
 		if i >= len(b) || b[i] != ':' {
-			return nil, &scanErr{i, "expected ':' after object key"}
+			return &scanErr{i, "expected ':' after object key"}
 		}
-		vs, ve, e := scanValue(b, i+1)
+		_, ve, e := scanValue(b, i+1)
 		if e != nil {
-			return nil, e
+			return e
 		}
-		out = append(out, member{key: key, keyStart: ks, val: span{vs, ve}})
+		fn(b[ks:ke], span{ks, ve})
 		i = skipWS(b, ve)
 		if i >= len(b) {
-			return nil, &scanErr{i, "unexpected end of input inside object"}
+			return &scanErr{i, "unexpected end of input inside object"}
 		}
 		if b[i] == '}' {
-			return out, nil
+			return nil
 		}
 		if b[i] != ',' {
-			return nil, &scanErr{i, "expected ',' or '}' in object"}
+			return &scanErr{i, "expected ',' or '}' in object"}
 		}
 		i = skipWS(b, i+1)
 	}
@@ -319,16 +309,6 @@ func arrayElems(b []byte, start int) ([]span, error) {
 		}
 		i = skipWS(b, i+1)
 	}
-}
-
-// findMember returns the value span of key in members.
-func findMember(ms []member, key string) (span, bool) {
-	for _, m := range ms {
-		if m.key == key {
-			return m.val, true
-		}
-	}
-	return span{}, false
 }
 
 // unquote decodes a JSON string literal (quotes included). Invalid UTF-8 and

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strconv"
 	"unicode/utf8"
 )
@@ -16,10 +15,15 @@ import (
 // header line, text after the payload — is copied unchanged. See
 // docs/output.md for the contract.
 
-// isOwnedKey reports whether k is a frame key a Resolution replaces.
-func isOwnedKey(k string) bool {
-	switch k {
-	case "symbol", "symbolLocation", "sourceFile", "sourceLine", "rawSymbol":
+// isOwnedRawKey reports whether a quoted key is one of the frame keys a
+// Resolution replaces.
+func isOwnedRawKey(q []byte) bool {
+	if bytes.IndexByte(q, '\\') >= 0 {
+		k, _ := unquote(q)
+		q = []byte(`"` + k + `"`)
+	}
+	switch string(q) {
+	case `"symbol"`, `"symbolLocation"`, `"sourceFile"`, `"sourceLine"`, `"rawSymbol"`:
 		return true
 	}
 	return false
@@ -47,11 +51,12 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	if r.Kind == KindLegacyText {
 		return ErrNotJSON
 	}
-	edits, err := r.jsonEdits()
-	if err != nil {
+	buf := bytes.NewBuffer(make([]byte, 0, (r.ips.end-r.ips.start)*5/4+256))
+	if err := r.appendJSON(buf); err != nil {
 		return err
 	}
-	return writeEdited(w, r.raw, r.ips, edits)
+	_, err := w.Write(buf.Bytes())
+	return err
 }
 
 // writeEdited writes raw[within] with the (sorted, disjoint) edits applied.
@@ -73,9 +78,11 @@ func writeEdited(w io.Writer, raw []byte, within span, edits []edit) error {
 	return err
 }
 
-// jsonEdits collects one edit per resolved frame group, in input order.
-func (r *Report) jsonEdits() ([]edit, error) {
-	var edits []edit
+// appendJSON writes the .ips with every resolved frame group replaced, in
+// one pass over the input: frame lists are sorted by position at parse time
+// and frames within a list are in document order.
+func (r *Report) appendJSON(buf *bytes.Buffer) error {
+	pos := r.ips.start
 	for li := range r.lists {
 		l := &r.lists[li]
 		frames := l.frames(r)
@@ -94,29 +101,24 @@ func (r *Report) jsonEdits() ([]edit, error) {
 			}
 			j = concrete + 1
 			c := &frames[concrete]
-			if c.Resolved == nil || c.src.end <= c.src.start {
-				continue
-			}
 			start := frames[first].src.start
-			if start < 0 || c.src.end > len(r.raw) || start >= c.src.end {
+			if c.Resolved == nil || c.src.end <= c.src.start || start >= c.src.end {
 				continue
 			}
-			var buf bytes.Buffer
+			if start < pos || c.src.end > r.ips.end {
+				return fmt.Errorf("crashlog: frame at offset %d is out of order; frame lists must keep their parsed shape", start)
+			}
+			buf.Write(r.raw[pos:start])
 			for _, in := range c.Resolved.Inlined {
-				appendInlineFrame(&buf, c, &in)
+				appendInlineFrame(buf, c, &in)
 				buf.Write(l.sep)
 			}
-			r.appendResolvedFrame(&buf, c)
-			edits = append(edits, edit{start, c.src.end, buf.Bytes()})
+			r.appendResolvedFrame(buf, c)
+			pos = c.src.end
 		}
 	}
-	sort.Slice(edits, func(a, b int) bool { return edits[a].start < edits[b].start })
-	for i := 1; i < len(edits); i++ {
-		if edits[i].start < edits[i-1].end {
-			return nil, fmt.Errorf("crashlog: internal error: overlapping frame edits at offset %d", edits[i].start)
-		}
-	}
-	return edits, nil
+	buf.Write(r.raw[pos:r.ips.end])
+	return nil
 }
 
 // appendInlineFrame writes one inline frame object for concrete frame c.
@@ -152,17 +154,17 @@ func (r *Report) appendResolvedFrame(buf *bytes.Buffer, c *Frame) {
 			buf.WriteString(strconv.FormatUint(c.ImageOffset, 10))
 		}
 		n = 2
-	} else if ms, err := objectMembers(b, c.src.start); err == nil {
-		for _, m := range ms {
-			if isOwnedKey(m.key) {
-				continue
+	} else {
+		_ = eachMember(b, c.src.start, func(rawKey []byte, m span) {
+			if isOwnedRawKey(rawKey) {
+				return
 			}
 			if n > 0 {
 				buf.WriteByte(',')
 			}
-			buf.Write(b[m.keyStart:m.val.end])
+			buf.Write(b[m.start:m.end])
 			n++
-		}
+		})
 	}
 	if n == 0 {
 		// An object with nothing but owned keys (should not happen): keep the

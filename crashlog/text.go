@@ -59,6 +59,7 @@ func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
 		return r.writeLegacyText(w, opts.FullPaths)
 	case KindCrash:
 		t := &textWriter{r: r, p: r.p, opts: opts}
+		t.buf.Grow((r.ips.end - r.ips.start) / 2)
 		t.render()
 		_, err := w.Write(t.buf.Bytes())
 		return err
@@ -164,9 +165,13 @@ func (t *textWriter) render() {
 // threads writes every thread with its header and frames.
 func (t *textWriter) threads() {
 	crashed := t.r.FaultingThread
+	anyTriggered := false
+	for i := range t.r.Threads {
+		anyTriggered = anyTriggered || t.r.Threads[i].Triggered
+	}
 	for i := range t.r.Threads {
 		th := &t.r.Threads[i]
-		triggered := th.Triggered || (i == crashed && !t.anyTriggered())
+		triggered := th.Triggered || (i == crashed && !anyTriggered)
 		label := th.Name
 		if th.Queue != "" {
 			label += " Dispatch queue: " + th.Queue
@@ -196,15 +201,6 @@ func (t *textWriter) threads() {
 		t.blank()
 	}
 	t.blank()
-}
-
-func (t *textWriter) anyTriggered() bool {
-	for i := range t.r.Threads {
-		if t.r.Threads[i].Triggered {
-			return true
-		}
-	}
-	return false
 }
 
 // frames writes a backtrace; frame numbers count inline frames.
@@ -248,13 +244,14 @@ func (t *textWriter) frames(frames []Frame) {
 
 // frameLine writes one "N   image   \t  0xaddr symbol + off (file:line)" line.
 func (t *textWriter) frameLine(n int, f *Frame, res *Resolution, inline bool) {
-	t.buf.WriteString(frameLinePrefix(t.r, n, f))
-	t.buf.WriteString(symbolPart(t.r, f, res, inline, t.opts.FullPaths))
-	t.blank()
+	appendFramePrefix(&t.buf, t.r, n, f)
+	appendSymbolPart(&t.buf, t.r, f, res, inline, t.opts.FullPaths)
+	t.buf.WriteByte('\n')
 }
 
-// frameLinePrefix is "N   image<pad to 30>\t<addr right-aligned in 18> ".
-func frameLinePrefix(r *Report, n int, f *Frame) string {
+// appendFramePrefix writes "N   image<pad to 30>\t<addr right-aligned in 18> ",
+// Apple's "%-4d%-30s\t%18s " columns.
+func appendFramePrefix(buf *bytes.Buffer, r *Report, n int, f *Frame) {
 	name := "???"
 	if im := r.Image(f); im != nil {
 		switch {
@@ -264,42 +261,74 @@ func frameLinePrefix(r *Report, n int, f *Frame) string {
 			name = kernelImageName(im)
 		}
 	}
-	addr := "???"
+	var tmp [24]byte
+	num := strconv.AppendInt(tmp[:0], int64(n), 10)
+	buf.Write(num)
+	pad(buf, 4-len(num))
+	buf.WriteString(name)
+	pad(buf, 30-len(name))
+	buf.WriteByte('\t')
+	addr := append(tmp[:0], "???"...)
 	if a, ok := r.Address(f); ok {
-		addr = "0x" + strconv.FormatUint(a, 16)
+		addr = strconv.AppendUint(append(tmp[:0], "0x"...), a, 16)
 	}
-	return fmt.Sprintf("%-4d%-30s\t%18s ", n, name, addr)
+	pad(buf, 18-len(addr))
+	buf.Write(addr)
+	buf.WriteByte(' ')
 }
 
-// symbolPart renders what follows the address: "symbol + offset", then
+const spaces = "                                        "
+
+// pad writes n spaces (none when n ≤ 0).
+func pad(buf *bytes.Buffer, n int) {
+	for n > 0 {
+		k := min(n, len(spaces))
+		buf.WriteString(spaces[:k])
+		n -= k
+	}
+}
+
+// appendSymbolPart writes what follows the address: "symbol + offset", then
 // " (file:line)" and " [inlined]" when they apply, or "0xbase + offset" for an
-// unsymbolicated frame.
-func symbolPart(r *Report, f *Frame, res *Resolution, inline, fullPaths bool) string {
-	var sb strings.Builder
+// unsymbolicated frame ("???" when the frame has no image or the absolute one).
+func appendSymbolPart(buf *bytes.Buffer, r *Report, f *Frame, res *Resolution, inline, fullPaths bool) {
+	var tmp [24]byte
 	switch {
 	case res != nil:
-		sb.WriteString(res.Symbol)
-		sb.WriteString(" + ")
-		sb.WriteString(strconv.FormatUint(res.SymbolLocation, 10))
+		buf.WriteString(res.Symbol)
+		buf.WriteString(" + ")
+		buf.Write(strconv.AppendUint(tmp[:0], res.SymbolLocation, 10))
 		if res.SourceFile != "" {
-			sb.WriteString(" (" + sourceName(res.SourceFile, fullPaths) + ":" + strconv.Itoa(res.SourceLine) + ")")
+			appendSource(buf, res.SourceFile, res.SourceLine, fullPaths)
 		}
 	case f.HasSymbol:
-		sb.WriteString(f.Symbol)
-		sb.WriteString(" + ")
-		sb.WriteString(strconv.FormatUint(f.SymbolLocation, 10))
+		buf.WriteString(f.Symbol)
+		buf.WriteString(" + ")
+		buf.Write(strconv.AppendUint(tmp[:0], f.SymbolLocation, 10))
 		if f.SourceFile != "" && f.hasLine {
-			sb.WriteString(" (" + sourceName(f.SourceFile, fullPaths) + ":" + strconv.Itoa(f.SourceLine) + ")")
+			appendSource(buf, f.SourceFile, f.SourceLine, fullPaths)
 		}
 	case f.absolute || f.ImageIndex < 0 || r.Images[f.ImageIndex].Source == "A":
-		sb.WriteString("???")
+		buf.WriteString("???")
 	default:
-		sb.WriteString("0x" + strconv.FormatUint(r.Images[f.ImageIndex].Base, 16) + " + " + strconv.FormatUint(f.ImageOffset, 10))
+		buf.WriteString("0x")
+		buf.Write(strconv.AppendUint(tmp[:0], r.Images[f.ImageIndex].Base, 16))
+		buf.WriteString(" + ")
+		buf.Write(strconv.AppendUint(tmp[:0], f.ImageOffset, 10))
 	}
 	if inline {
-		sb.WriteString(" [inlined]")
+		buf.WriteString(" [inlined]")
 	}
-	return sb.String()
+}
+
+// appendSource writes " (file:line)".
+func appendSource(buf *bytes.Buffer, file string, line int, fullPaths bool) {
+	var tmp [24]byte
+	buf.WriteString(" (")
+	buf.WriteString(sourceName(file, fullPaths))
+	buf.WriteByte(':')
+	buf.Write(strconv.AppendInt(tmp[:0], int64(line), 10))
+	buf.WriteByte(')')
 }
 
 // sourceName formats a source file name for display.
