@@ -1,6 +1,7 @@
 package imagemap
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -19,7 +20,7 @@ const minImageBytes = 5
 // An expand opcode of one or two bytes can append a prefix of up to
 // MaxPathLen bytes, so without this a small input could demand gigabytes.
 const (
-	pathBudgetBase   = 1 << 20
+	pathBudgetBase   = MaxPathLen // so that one maximal path always fits
 	pathBudgetFactor = 64
 	pathBudgetMax    = 1 << 30
 )
@@ -60,15 +61,20 @@ func (o DecodeOptions) Decode(b []byte) (*Map, error) {
 	return d.decode()
 }
 
-// span locates a dynamic prefix inside the decoder's path arena.
-type span struct{ off, n uint32 }
+// span locates a dynamic prefix inside the decoder's path arena. name is
+// where the text after its last separator starts, relative to off (0 when
+// it holds no separator), so that names need no second scan of the path.
+type span struct{ off, n, name uint32 }
 
-// decoder holds the state of one Decode call.
+// decoder holds the state of one Decode call. The map header is read through
+// the bin.Reader; the image records, the hot loop, are read from in with an
+// explicit position, and their errors are recorded in the same reader.
 type decoder struct {
 	opts     DecodeOptions
-	in       []byte // the whole input; path decoding reads it directly
+	in       []byte
 	r        *bin.Reader
 	wordSize int
+	mask     uint64 // the low wordSize bits
 	signMask uint64 // ORed into a field whose first byte has bit 7 set (cif.md §3)
 	// arena holds every decoded path back to back; paths and dynamic prefixes
 	// are substrings of it, so decoding allocates a few large blocks instead
@@ -102,6 +108,7 @@ func (d *decoder) decode() (*Map, error) {
 		r.FailAt(0, "info byte", "version %d is not supported (only 0)", v)
 		return nil, r.Err()
 	}
+	d.mask = wordMask(d.wordSize)
 
 	plen := r.U8("platform length")
 	pb := r.Bytes(uint64(plen), "platform")
@@ -114,63 +121,91 @@ func (d *decoder) decode() (*Map, error) {
 	}
 
 	countPos := r.Pos()
-	count := d.count("image count")
-	if r.Failed() {
+	count, pos, ok := d.count(countPos, "image count")
+	if !ok {
 		return nil, r.Err()
 	}
+	rest := uint64(len(d.in) - pos)
 	if count > MaxImages {
 		r.FailAt(countPos, "image count", "%d images exceeds the limit of %d", count, MaxImages)
 		return nil, r.Err()
 	}
-	if bin.SliceCap(count, minImageBytes, uint64(r.Len())) < 0 {
+	if bin.SliceCap(count, minImageBytes, rest) < 0 {
 		r.FailAt(countPos, "image count", "%d images need at least %d bytes, %d remain",
-			count, count*minImageBytes, r.Len())
+			count, count*minImageBytes, rest)
 		return nil, r.Err()
 	}
 
 	m := &Map{Platform: string(pb), WordSize: d.wordSize, Images: make([]Image, count)}
-	d.arena.Grow(min(2*r.Len(), d.budget))
-	d.table = make([]span, 0, min(uint64(r.Len()), count)) // about one new prefix per image
-	// Sized for a 16-byte UUID per image, as on Apple platforms.
-	d.bids = make([]byte, 0, min(uint64(r.Len()), 16*count))
-	mask := wordMask(d.wordSize)
-	var prev uint64 // previous image's resolved base, before masking
+	d.arena.Grow(min(2*int(rest), d.budget))
+	d.table = make([]span, 0, min(rest, count))   // about one new prefix per image
+	d.bids = make([]byte, 0, min(rest, 16*count)) // a 16-byte UUID per image, as on Apple platforms
+	var prev uint64                               // previous image's resolved base, before masking
 	for i := range m.Images {
-		im := &m.Images[i]
-		h := r.U8("header")
-		a := d.field(int(h>>3&7)+1, "base")
-		if h&0x80 != 0 {
-			a += prev
-		}
-		prev = a
-		im.Base = a & mask
-		offPos := r.Pos()
-		o := d.field(int(h&7)+1, "end of text")
-		if !r.Failed() {
-			im.EndOfText = d.checkEnd(im.Base, (im.Base+o)&mask, offPos)
-		}
-		blPos := r.Pos()
-		bl := d.count("build ID length")
-		if bl > MaxBuildIDLen {
-			r.FailAt(blPos, "build ID length", "%d bytes exceeds the limit of %d", bl, MaxBuildIDLen)
-		}
-		if bid := r.Bytes(bl, "build ID"); len(bid) > 0 {
-			im.BuildID = d.buildID(bid)
-		}
-		im.Path = d.path()
-		if r.Failed() {
+		if pos, ok = d.image(&m.Images[i], &prev, pos); !ok {
 			return nil, imageError(r.Err(), i)
 		}
-		im.Name = NameOf(im.Path)
 	}
 	return m, nil
+}
+
+// image decodes the image record at pos into im (cif.md §6, §7, §8) and
+// returns the position after it. prev is the previous image's base before
+// masking, and is updated.
+func (d *decoder) image(im *Image, prev *uint64, pos int) (int, bool) {
+	in := d.in
+	if pos >= len(in) {
+		return pos, d.fail(pos, "header", "input ends before the image")
+	}
+	h := in[pos]
+	pos++
+	an, en := int(h>>3&7)+1, int(h&7)+1
+	if len(in)-pos < an {
+		return pos, d.fail(pos, "base", "needs %d bytes, %d remain", an, len(in)-pos)
+	}
+	a := d.field(in[pos : pos+an])
+	pos += an
+	if h&0x80 != 0 {
+		a += *prev
+	}
+	*prev = a
+	im.Base = a & d.mask
+	if len(in)-pos < en {
+		return pos, d.fail(pos, "end of text", "needs %d bytes, %d remain", en, len(in)-pos)
+	}
+	end := (im.Base + d.field(in[pos:pos+en])) & d.mask
+	if !d.setEnd(im, end, pos) {
+		return pos, false
+	}
+	pos += en
+	blPos := pos
+	bl, pos, ok := d.count(pos, "build ID length")
+	switch {
+	case !ok:
+		return pos, false
+	case bl > MaxBuildIDLen:
+		return pos, d.fail(blPos, "build ID length", "%d bytes exceeds the limit of %d", bl, MaxBuildIDLen)
+	case uint64(len(in)-pos) < bl:
+		return pos, d.fail(pos, "build ID", "needs %d bytes, %d remain", bl, len(in)-pos)
+	case bl > 0:
+		im.BuildID = d.buildID(in[pos : pos+int(bl)])
+		pos += int(bl)
+	}
+	im.Path, im.Name, pos, ok = d.path(pos)
+	return pos, ok
+}
+
+// fail records an error at pos (the first one wins) and returns false.
+func (d *decoder) fail(pos int, field, msg string, args ...any) bool {
+	d.r.FailAt(pos, field, msg, args...)
+	return false
 }
 
 // buildID copies b into the build-ID arena and returns the copy, capped so
 // that appending to one image's build ID cannot overwrite the next.
 func (d *decoder) buildID(b []byte) []byte {
 	if cap(d.bids)-len(d.bids) < len(b) {
-		d.bids = make([]byte, 0, max(len(b), min(d.r.Len()+len(b), 4096)))
+		d.bids = make([]byte, 0, max(len(b), 4096))
 	}
 	n := len(d.bids)
 	d.bids = append(d.bids, b...)
@@ -185,57 +220,52 @@ func imageError(err error, i int) error {
 	return err
 }
 
-// checkEnd validates a decoded end of text against its base (both masked)
-// and returns the EndOfText to store.
-func (d *decoder) checkEnd(base, end uint64, pos int) uint64 {
+// setEnd validates a decoded end of text against the image's base (both
+// masked) and stores it; pos is the offset field's position.
+func (d *decoder) setEnd(im *Image, end uint64, pos int) bool {
 	switch {
-	case end > base:
-		return end
-	case end == base && d.opts.AllowEmptyText:
-		return 0
-	case end == base:
-		d.r.FailAt(pos, "end of text",
-			"offset is zero (end of text equals base %#x); current Swift rejects this, older encoders wrote it for images without code", base)
+	case end > im.Base:
+		im.EndOfText = end
+		return true
+	case end == im.Base && d.opts.AllowEmptyText:
+		im.EndOfText = 0
+		return true
+	case end == im.Base:
+		return d.fail(pos, "end of text",
+			"offset is zero (end of text equals base %#x); current Swift rejects this, older encoders wrote it for images without code", end)
 	default:
-		d.r.FailAt(pos, "end of text", "end of text %#x is below base %#x", end, base)
+		return d.fail(pos, "end of text", "end of text %#x is below base %#x", end, im.Base)
 	}
-	return 0
 }
 
-// count reads a 7-bit "count" varint, most significant group first (cif.md
-// §5.1). Redundant leading 0x80 bytes are accepted; more than 10 bytes or a
-// value above 2^63-1 is an error.
-func (d *decoder) count(field string) uint64 {
-	r := d.r
-	start := r.Pos()
+// count reads a 7-bit "count" varint at pos, most significant group first
+// (cif.md §5.1), and returns it with the position after it. Redundant
+// leading 0x80 bytes are accepted; more than 10 bytes or a value above
+// 2^63-1 is an error.
+func (d *decoder) count(pos int, field string) (uint64, int, bool) {
+	in := d.in
 	var v uint64
 	for n := 0; ; n++ {
-		c := r.U8(field)
-		if r.Failed() {
-			return 0
+		if pos+n >= len(in) {
+			return 0, pos + n, d.fail(pos+n, field, "input ends inside the count")
 		}
 		if n == 10 {
-			r.FailAt(start, field, "count varint is longer than 10 bytes")
-			return 0
+			return 0, pos, d.fail(pos, field, "count varint is longer than 10 bytes")
 		}
 		if v>>56 != 0 {
-			r.FailAt(start, field, "count varint overflows 63 bits")
-			return 0
+			return 0, pos, d.fail(pos, field, "count varint overflows 63 bits")
 		}
+		c := in[pos+n]
 		v = v<<7 | uint64(c&0x7f)
 		if c&0x80 == 0 {
-			return v
+			return v, pos + n + 1, true
 		}
 	}
 }
 
-// field reads an n-byte big-endian two's-complement base or offset and
-// sign-extends it the way Swift does (cif.md §6.2); callers mask the result.
-func (d *decoder) field(n int, name string) uint64 {
-	p := d.r.Bytes(uint64(n), name)
-	if len(p) == 0 {
-		return 0
-	}
+// field decodes a 1- to 8-byte big-endian two's-complement base or offset,
+// sign-extended the way Swift does (cif.md §6.2); callers mask the result.
+func (d *decoder) field(p []byte) uint64 {
 	v := uint64(p[0])
 	if v&0x80 != 0 {
 		v |= d.signMask
@@ -246,134 +276,197 @@ func (d *decoder) field(n int, name string) uint64 {
 	return v
 }
 
-// path decodes one path (cif.md §8) into the arena and returns it; "" means
-// the stream holds no path for this image. On error it records the error in
-// the reader and returns "". It reads the input directly rather than through
-// the reader, which is the decoder's hot loop.
-func (d *decoder) path() string {
-	r := d.r
-	if r.Failed() {
-		return ""
-	}
-	in, pos := d.in, r.Pos()
-	pathPos, start := pos, d.arena.Len()
-	strBase := -1 // arena position of the first raw byte of this path
-	// high collects the raw bytes ORed together: if no raw byte is
-	// non-ASCII, the path is a concatenation of ASCII and table entries,
-	// which are valid UTF-8, so it needs no validation.
-	var high byte
+// path decodes the path at pos (cif.md §8) into the arena and returns it,
+// its name (the text after its last separator, as NameOf gives) and the
+// position after it; "" means the stream holds no path.
+func (d *decoder) path(pos int) (path, name string, next int, ok bool) {
+	in := d.in
+	p := pathState{start: d.arena.Len(), strBase: -1}
+	p.nameAt = p.start
+	pathPos := pos
 	for first := true; ; first = false {
 		if pos >= len(in) {
-			r.FailAt(pos, "path", "input ends inside the path")
-			return ""
+			return "", "", pos, d.fail(pos, "path", "input ends inside the path")
 		}
 		op := in[pos]
 		opPos := pos
 		pos++
 		switch {
 		case op == opEnd:
-			r.Seek(uint64(pos), "path")
 			if first {
-				return ""
+				return "", "", pos, true
 			}
-			return d.finishPath(start, pathPos, high)
+			path, name, ok = d.finishPath(&p, pathPos)
+			return path, name, pos, ok
 		case op <= opStrMax:
 			n := int(op)
 			if len(in)-pos < n {
-				r.FailAt(pos, "path", "str needs %d bytes, %d remain", n, len(in)-pos)
-				return ""
+				return "", "", pos, d.fail(pos, "path", "str needs %d bytes, %d remain", n, len(in)-pos)
 			}
-			raw := in[pos : pos+n]
+			if !d.grow(p.start, n, opPos) {
+				return "", "", pos, false
+			}
+			d.str(&p, in[pos:pos+n])
 			pos += n
-			if !d.grow(start, n, opPos) {
-				return ""
-			}
-			at := d.arena.Len()
-			if strBase < 0 {
-				strBase = at
-			}
-			for j, c := range raw {
-				high |= c
-				if (c == '/' || c == '\\') && at+j > strBase {
-					d.table = append(d.table, span{uint32(strBase), uint32(at + j - strBase)})
-				}
-			}
-			d.arena.Write(raw)
 		case op < opExpand:
 			n := int(op&0x3f) + 1
 			if len(in)-pos < 1+n {
-				r.FailAt(pos, "path", "framewk needs %d bytes, %d remain", 1+n, len(in)-pos)
-				return ""
+				return "", "", pos, d.fail(pos, "path", "framewk needs %d bytes, %d remain", 1+n, len(in)-pos)
 			}
-			ver, name := in[pos], in[pos+1:pos+1+n]
+			if !d.grow(p.start, 2*n+len(frameworkVersions)+3, opPos) {
+				return "", "", pos, false
+			}
+			d.framework(&p, in[pos], in[pos+1:pos+1+n])
 			pos += 1 + n
-			if !d.grow(start, 2*n+len(frameworkVersions)+3, opPos) {
-				return ""
-			}
-			d.arena.WriteByte('/')
-			d.arena.Write(name)
-			if ver == iosFrameworkVersion {
-				d.arena.WriteString(frameworkDir)
-			} else {
-				d.arena.WriteString(frameworkVersions)
-				d.arena.WriteByte(ver)
-				d.arena.WriteByte('/')
-			}
-			d.arena.Write(name)
-			r.Seek(uint64(pos), "path")
-			return d.finishPath(start, pathPos, 0x80) // framewk ends the path: no end byte
+			path, name, ok = d.finishPath(&p, pathPos) // framewk ends the path: no end byte
+			return path, name, pos, ok
 		default:
-			var prefix string
-			var ok bool
-			prefix, pos, ok = d.expand(op, opPos, pos)
-			if !ok || !d.grow(start, len(prefix), opPos) {
-				return ""
+			var e span
+			e, pos, ok = d.expand(op, opPos, pos)
+			if !ok || !d.grow(p.start, int(e.n), opPos) {
+				return "", "", pos, false
 			}
-			d.arena.WriteString(prefix)
+			if at := d.arena.Len(); e.name > 0 {
+				p.nameAt = at + int(e.name)
+			}
+			if e.off == fixedSpan {
+				d.arena.WriteString(fixedPrefixes[e.n])
+			} else {
+				d.arena.WriteString(d.arena.String()[e.off : e.off+e.n])
+			}
 		}
 	}
 }
 
+// pathState is the decoding state of one path; positions are in the arena.
+type pathState struct {
+	start   int  // where the path starts
+	strBase int  // where its first raw byte is, or -1 before the first str
+	nameAt  int  // just after the last separator so far (start if none)
+	high    byte // every raw byte ORed together
+}
+
+// str appends raw text and defines a prefix for every separator after the
+// path's first raw byte (cif.md §8.3).
+func (d *decoder) str(p *pathState, raw []byte) {
+	at := d.arena.Len()
+	if p.strBase < 0 {
+		p.strBase = at
+	}
+	p.high |= orBytes(raw)
+	if bytes.IndexByte(raw, '\\') < 0 {
+		for j := bytes.IndexByte(raw, '/'); j >= 0; {
+			d.sep(p, at+j)
+			k := bytes.IndexByte(raw[j+1:], '/')
+			if k < 0 {
+				break
+			}
+			j += k + 1
+		}
+	} else {
+		for j, c := range raw {
+			if c == '/' || c == '\\' {
+				d.sep(p, at+j)
+			}
+		}
+	}
+	d.arena.Write(raw)
+}
+
+// sep records a separator at arena position at.
+func (d *decoder) sep(p *pathState, at int) {
+	if at > p.strBase {
+		e := span{off: uint32(p.strBase), n: uint32(at - p.strBase)}
+		if p.nameAt > p.strBase {
+			e.name = uint32(p.nameAt - p.strBase)
+		}
+		d.table = append(d.table, e)
+	}
+	p.nameAt = at + 1
+}
+
+// framework appends the framewk expansion for version byte ver and name
+// (cif.md §8.5): the macOS form, or the iOS form for version 0x01.
+func (d *decoder) framework(p *pathState, ver byte, name []byte) {
+	p.high |= ver | orBytes(name)
+	var buf [2*64 + len(frameworkVersions) + 3]byte
+	b := append(buf[:0], '/')
+	b = append(b, name...)
+	if ver == iosFrameworkVersion {
+		b = append(b, frameworkDir...)
+	} else {
+		b = append(b, frameworkVersions...)
+		b = append(b, ver, '/')
+	}
+	p.nameAt = d.arena.Len() + len(b)
+	if bytes.IndexByte(name, '/') >= 0 || bytes.IndexByte(name, '\\') >= 0 {
+		p.nameAt += len(name) - len(NameOf(string(name))) // odd, but legal
+	}
+	d.arena.Write(append(b, name...))
+}
+
+// orBytes returns every byte of b ORed together, eight at a time.
+func orBytes(b []byte) byte {
+	var w uint64
+	for len(b) >= 8 {
+		w |= binary.LittleEndian.Uint64(b)
+		b = b[8:]
+	}
+	for _, c := range b {
+		w |= uint64(c)
+	}
+	w |= w >> 32
+	w |= w >> 16
+	w |= w >> 8
+	return byte(w)
+}
+
+// fixedSpan marks a span that stands for fixed prefix n rather than arena text.
+const fixedSpan = ^uint32(0)
+
+// fixedNames holds, for each fixed prefix, where the text after its last
+// separator starts.
+var fixedNames = func() (t [numFixedCodes]uint32) {
+	for i, p := range fixedPrefixes {
+		t[i] = uint32(len(p) - len(NameOf(p)))
+	}
+	return t
+}()
+
 // expand reads the rest of an expand opcode, whose operand bytes start at
 // pos, and returns its table entry and the position after it.
-func (d *decoder) expand(op byte, opPos, pos int) (string, int, bool) {
-	r := d.r
+func (d *decoder) expand(op byte, opPos, pos int) (span, int, bool) {
 	var code uint64
 	if op&0x40 == 0 {
 		code = uint64(op & 0x3f)
 	} else {
 		k := int(op&0x3f) + 1
 		if k > maxExpandBytes {
-			r.FailAt(opPos, "path", "expand code of %d bytes (at most %d accepted)", k, maxExpandBytes)
-			return "", pos, false
+			return span{}, pos, d.fail(opPos, "path", "expand code of %d bytes (at most %d accepted)", k, maxExpandBytes)
 		}
 		if len(d.in)-pos < k {
-			r.FailAt(pos, "path", "expand needs %d bytes, %d remain", k, len(d.in)-pos)
-			return "", pos, false
+			return span{}, pos, d.fail(pos, "path", "expand needs %d bytes, %d remain", k, len(d.in)-pos)
 		}
 		for _, c := range d.in[pos : pos+k] {
 			code = code<<8 | uint64(c)
 		}
 		pos += k
 		if code > math.MaxUint64-64 {
-			r.FailAt(opPos, "path", "expand code overflows")
-			return "", pos, false
+			return span{}, pos, d.fail(opPos, "path", "expand code overflows")
 		}
 		code += 64
 	}
 	switch {
 	case code < numFixedCodes:
-		return fixedPrefixes[code], pos, true
+		return span{off: fixedSpan, n: uint32(code), name: fixedNames[code]}, pos, true
 	case code < firstDynamicCode:
-		r.FailAt(opPos, "path", "expand of reserved code %d", code)
+		return span{}, pos, d.fail(opPos, "path", "expand of reserved code %d", code)
 	case code-firstDynamicCode < uint64(len(d.table)):
-		e := d.table[code-firstDynamicCode]
-		return d.arena.String()[e.off : e.off+e.n], pos, true
+		return d.table[code-firstDynamicCode], pos, true
 	default:
-		r.FailAt(opPos, "path", "expand of undefined code %d (codes up to %d are defined)",
+		return span{}, pos, d.fail(opPos, "path", "expand of undefined code %d (codes up to %d are defined)",
 			code, firstDynamicCode+len(d.table)-1)
 	}
-	return "", pos, false
 }
 
 // grow checks that n more bytes fit the current path (which starts at arena
@@ -391,14 +484,15 @@ func (d *decoder) grow(start, n, opPos int) bool {
 	return false
 }
 
-// finishPath returns the path that starts at arena position start, which
-// must be valid UTF-8 (Swift gives invalid paths no path at all; we reject).
-// Paths whose raw bytes (high) were all ASCII are valid by construction.
-func (d *decoder) finishPath(start, pathPos int, high byte) string {
-	s := d.arena.String()[start:]
-	if high >= 0x80 && !utf8.ValidString(s) {
-		d.r.FailAt(pathPos, "path", "not valid UTF-8")
-		return ""
+// finishPath returns the finished path and its name. The path must be
+// valid UTF-8 (Swift gives invalid paths no path at all; we reject); one
+// whose raw bytes were all ASCII is valid by construction, being ASCII and
+// table entries, so only the others are checked.
+func (d *decoder) finishPath(p *pathState, pathPos int) (path, name string, ok bool) {
+	all := d.arena.String()
+	path = all[p.start:]
+	if p.high >= 0x80 && !utf8.ValidString(path) {
+		return "", "", d.fail(pathPos, "path", "not valid UTF-8")
 	}
-	return s
+	return path, all[p.nameAt:], true
 }

@@ -141,9 +141,10 @@ func TestCountVarint(t *testing.T) {
 			t.Errorf("appendCount(%d) = % x, want %s", tc.n, got, tc.swift)
 		}
 		for _, form := range []string{tc.minimal, tc.swift, "80 80 " + tc.swift} {
-			d := decoder{r: bin.NewReader("cif", hx(form), binary.BigEndian, 0)}
-			if got := d.count("n"); got != tc.n || d.r.Err() != nil || d.r.Len() != 0 {
-				t.Errorf("count(%s) = %d, %v, %d left; want %d", form, got, d.r.Err(), d.r.Len(), tc.n)
+			in := hx(form)
+			d := decoder{in: in, r: bin.NewReader("cif", in, binary.BigEndian, 0)}
+			if got, pos, ok := d.count(0, "n"); got != tc.n || !ok || pos != len(in) {
+				t.Errorf("count(%s) = %d, %v, ends at %d; want %d", form, got, d.r.Err(), pos, tc.n)
 			}
 		}
 	}
@@ -153,14 +154,15 @@ func TestCountVarint(t *testing.T) {
 		"80 80 80 80 80 80 80 80 80 80 01", // 11 bytes, even though the value is 1
 		"81 80 80 80 80 80 80 80 80 00",    // 2^63 needs 64 bits
 	} {
-		d := decoder{r: bin.NewReader("cif", hx(bad), binary.BigEndian, 0)}
-		d.count("n")
-		if d.r.Err() == nil {
+		in := hx(bad)
+		d := decoder{in: in, r: bin.NewReader("cif", in, binary.BigEndian, 0)}
+		if _, _, ok := d.count(0, "n"); ok || d.r.Err() == nil {
 			t.Errorf("count(%s) accepted", bad)
 		}
 	}
-	d := decoder{r: bin.NewReader("cif", hx("ff ff ff ff ff ff ff ff 7f"), binary.BigEndian, 0)}
-	if got := d.count("n"); got != 1<<63-1 || d.r.Err() != nil {
+	in := hx("ff ff ff ff ff ff ff ff 7f")
+	d := decoder{in: in, r: bin.NewReader("cif", in, binary.BigEndian, 0)}
+	if got, _, ok := d.count(0, "n"); got != 1<<63-1 || !ok {
 		t.Errorf("count(2^63-1) = %#x, %v", got, d.r.Err())
 	}
 }
@@ -183,8 +185,8 @@ func TestSignedLen(t *testing.T) {
 			t.Errorf("len(%#x) = %d: % x, want %s", tc.v, n, got, tc.bytes)
 		}
 		// And the decoder's sign extension reads the bytes back.
-		d := decoder{r: bin.NewReader("cif", hx(tc.bytes), binary.BigEndian, 0), signMask: 0xffffffffffffff00}
-		if got := d.field(n, "f"); got != tc.v {
+		d := decoder{signMask: 0xffffffffffffff00}
+		if got := d.field(hx(tc.bytes)); got != tc.v {
 			t.Errorf("field(%s) = %#x, want %#x", tc.bytes, got, tc.v)
 		}
 	}
@@ -311,3 +313,42 @@ func TestDecodeRejects(t *testing.T) {
 
 // neg returns -v in two's complement.
 func neg(v uint64) uint64 { return ^v + 1 }
+
+// TestPathBudget checks the bound on the total of decoded paths (64 KiB +
+// 64 × input length): many images expanding one 1001-byte prefix exceed
+// it, and Encode refuses such a map rather than write bytes Decode rejects.
+func TestPathBudget(t *testing.T) {
+	long := "/" + strings.Repeat("a", 1000)
+	stream := func(n int) []byte {
+		b := hx("02 00")
+		b = appendCount(b, uint64(n+1))
+		b = append(b, hx("09 10 00 01 00 00")...)
+		raw := long + "/x"
+		for len(raw) > 0 {
+			k := min(len(raw), 63)
+			b = append(append(b, byte(k)), raw[:k]...)
+			raw = raw[k:]
+		}
+		b = append(b, 0)
+		for range n {
+			b = append(b, hx("09 10 00 01 00 00 a0 00")...)
+		}
+		return b
+	}
+	if m, err := Decode(stream(50)); err != nil || m.Images[50].Path != long {
+		t.Fatalf("50 expansions: %v", err)
+	}
+	_, err := Decode(stream(2000))
+	if fe := formatError(t, err); !strings.HasSuffix(fe.Field, " path") || !strings.Contains(fe.Msg, "decoded paths exceed") {
+		t.Fatalf("2000 expansions: %v", err)
+	}
+	m := &Map{WordSize: 64, Images: []Image{img(long+"/x", 0x1000, 0x1100, "")}}
+	for range 2000 {
+		m.Images = append(m.Images, img(long, 0x1000, 0x1100, ""))
+	}
+	if _, err := Encode(m); !errors.Is(err, errPathBudget) {
+		t.Fatalf("Encode: %v, want errPathBudget", err)
+	}
+	m.Images = m.Images[:51]
+	roundTrip(t, "51 images", m)
+}

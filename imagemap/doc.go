@@ -13,7 +13,7 @@
 // The decoder treats its input as hostile. Every count and length is checked
 // against the bytes that remain before anything is allocated; the image count
 // is capped at [MaxImages], build IDs at [MaxBuildIDLen] bytes, each path at
-// [MaxPathLen] bytes, and the total of all decoded paths at 1 MiB plus 64
+// [MaxPathLen] bytes, and the total of all decoded paths at 64 KiB plus 64
 // times the input length, so memory use is linear in the input. Errors are
 // *bin.FormatError values (Format "cif") naming the offset and the field, for
 // example "image 3 path". The decoder never panics; the fuzz targets in the
