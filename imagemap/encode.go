@@ -66,6 +66,8 @@ func Encode(m *Map) ([]byte, error) {
 // checkHeader validates the map-level fields.
 func checkHeader(m *Map) error {
 	switch {
+	case m == nil:
+		return errors.New("cif: nil map")
 	case m.WordSize != 16 && m.WordSize != 32 && m.WordSize != 64:
 		return fmt.Errorf("cif: word size %d is not 16, 32 or 64", m.WordSize)
 	case len(m.Platform) > MaxPlatformLen:

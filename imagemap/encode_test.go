@@ -206,6 +206,7 @@ func TestEncodeDifferences(t *testing.T) {
 		{"platform not UTF-8", &Map{WordSize: 64, Platform: "\xff"}, "not valid UTF-8"},
 		{"word size 8", &Map{WordSize: 8}, "word size 8"},
 		{"word size 0", &Map{}, "word size 0"},
+		{"nil map", nil, "nil map"},
 		{"too many images", &Map{WordSize: 64, Images: make([]Image, MaxImages+1)}, "1048577 images"},
 		{"end below base", one(Image{Base: 0x2000, EndOfText: 0x1000}), "below base"},
 		{"end equals base", one(Image{Base: 0x2000, EndOfText: 0x2000}), "equals base"},
