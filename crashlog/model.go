@@ -3,6 +3,7 @@ package crashlog
 import (
 	"math/bits"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/symbolicate/symbolicate/imagemap"
@@ -38,7 +39,7 @@ func (k Kind) String() string {
 	case KindLegacyText:
 		return "legacy text"
 	}
-	return "Kind(" + itoa(int64(k)) + ")"
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
 }
 
 // Report is one parsed crash report. The exported slices describe the report;
@@ -342,27 +343,4 @@ func (r *Report) wordSize() int {
 // sameLoc reports whether two frames point at the same place.
 func sameLoc(a, b *Frame) bool {
 	return a.ImageIndex == b.ImageIndex && a.ImageOffset == b.ImageOffset && a.absolute == b.absolute
-}
-
-func itoa(v int64) string {
-	var buf [20]byte
-	i := len(buf)
-	neg := v < 0
-	u := uint64(v)
-	if neg {
-		u = -u
-	}
-	for {
-		i--
-		buf[i] = byte('0' + u%10)
-		u /= 10
-		if u == 0 {
-			break
-		}
-	}
-	if neg {
-		i--
-		buf[i] = '-'
-	}
-	return string(buf[i:])
 }

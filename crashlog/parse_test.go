@@ -115,7 +115,8 @@ func TestParseSynthetic309(t *testing.T) {
 	for _, f := range r.Fields {
 		keys[f.Key] = string(f.Value)
 	}
-	if keys["trialInfo"] == "" || keys["vmregioninfo"] != `"0x10 is not in any region."` || keys["storeInfo"] == "" {
+	if !strings.Contains(keys["trialInfo"], `"factorPackIds" : [`) || keys["vmregioninfo"] != `"0x10 is not in any region."` ||
+		keys["vmRegionInfo"] != keys["vmregioninfo"] || keys["storeInfo"] == "" {
 		t.Errorf("fields kept: %v", keys)
 	}
 	if len(r.HeaderFields) != 14 || r.HeaderFields[0].Key != "app_name" {
@@ -150,6 +151,11 @@ func TestParseX86Registers(t *testing.T) {
 	}
 	if im := r.Images[0]; im.BundleID != "org.example.tool" || im.Version != "3.0" || im.BundleVersion != "300" {
 		t.Errorf("bundle info %+v", im)
+	}
+	for _, f := range r.Fields {
+		if f.Key == "trialInfo" && !bytes.Contains(f.Value, []byte(`"factorPackIds" : {`)) {
+			t.Errorf("trialInfo with object-valued factorPackIds not kept: %s", f.Value)
+		}
 	}
 }
 
