@@ -14,7 +14,7 @@ import (
 const (
 	maxPlistDepth      = 32
 	maxPlistValues     = 1 << 22
-	plistValuesPerByte = 64
+	plistValuesPerByte = 16
 )
 
 // errPlistPanic marks a panic recovered from the plist decoder, which the
