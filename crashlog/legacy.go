@@ -80,7 +80,7 @@ func (r *Report) parseLegacy(b []byte, start int) error {
 	threadNum := map[int]int{} // thread number → index in r.Threads
 	sawLEB := false
 	for _, l := range lines {
-		text := string(b[l.start:l.end])
+		line := b[l.start:l.end]
 		if f, ok := r.parseFrameLine(b, l, idx); ok {
 			if cur != nil {
 				*cur = append(*cur, f)
@@ -88,12 +88,12 @@ func (r *Report) parseLegacy(b []byte, start int) error {
 			continue
 		}
 		cur = nil
-		trim := strings.TrimSpace(text)
+		trim := bytes.TrimSpace(line)
 		switch {
-		case trim == "":
+		case len(trim) == 0:
 			continue
-		case strings.HasPrefix(text, "Thread "):
-			num, rest, ok := threadHeader(text)
+		case bytes.HasPrefix(line, []byte("Thread ")):
+			num, rest, ok := threadHeader(string(line))
 			if !ok {
 				continue
 			}
@@ -123,32 +123,30 @@ func (r *Report) parseLegacy(b []byte, start int) error {
 			threadNum[num] = len(r.Threads)
 			r.Threads = append(r.Threads, th)
 			cur = &r.Threads[len(r.Threads)-1].Frames
-		case trim == "Last Exception Backtrace:":
+		case string(trim) == "Last Exception Backtrace:":
 			inHeader = false
 			sawLEB = true
 			r.LastExceptionBacktrace = nil
 			cur = &r.LastExceptionBacktrace
-		case strings.HasPrefix(trim, "Application Specific Backtrace ") && strings.HasSuffix(trim, ":"):
+		case bytes.HasPrefix(trim, []byte("Application Specific Backtrace ")) && bytes.HasSuffix(trim, []byte(":")):
 			// The text ancestor of lastExceptionBacktrace: keep the first one
 			// when the report has no Last Exception Backtrace.
 			if !sawLEB && r.LastExceptionBacktrace == nil {
 				cur = &r.LastExceptionBacktrace
 			}
-		case trim == "Binary Images:":
+		case string(trim) == "Binary Images:":
 			inHeader = false
-		default:
-			if inHeader {
-				if k, v, ok := strings.Cut(text, ":"); ok && !strings.Contains(k, "  ") {
-					k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-					doc.props = append(doc.props, prop{k, v})
-					if k == "Triggered by Thread" || k == "Crashed Thread" {
-						d := 0
-						for d < len(v) && isDigit(v[d]) {
-							d++
-						}
-						if n, err := strconv.Atoi(v[:d]); err == nil {
-							crashedNum = n
-						}
+		case inHeader:
+			if k, v, ok := strings.Cut(string(line), ":"); ok && !strings.Contains(k, "  ") {
+				k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+				doc.props = append(doc.props, prop{k, v})
+				if k == "Triggered by Thread" || k == "Crashed Thread" {
+					d := 0
+					for d < len(v) && isDigit(v[d]) {
+						d++
+					}
+					if n, err := strconv.Atoi(v[:d]); err == nil {
+						crashedNum = n
 					}
 				}
 			}
