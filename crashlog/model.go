@@ -153,7 +153,7 @@ type SharedCache struct {
 
 // Thread is one thread's backtrace.
 type Thread struct {
-	// ID is the kernel thread id; 0 when absent.
+	// ID is the kernel thread id (legacy text: the thread number); 0 when absent.
 	ID uint64
 	// Name is the pthread name and Queue the dispatch queue label.
 	Name, Queue string

@@ -163,6 +163,20 @@ func isDashLine(l []byte) bool {
 func (r *Report) parseIPS(b []byte, i int) error {
 	ht, he, se := buildTape(b, i)
 	if se != nil {
+		// A header line cut short (seen in reports pasted into issues): read
+		// the payload on the next line without it.
+		if nl := bytes.IndexByte(b[i:], '\n'); nl >= 0 {
+			ps := skipWS(b, i+nl+1)
+			if pt, _, perr := buildTape(b, ps); perr == nil && pt.nodes[0].kind == '{' {
+				_, hasUI := pt.member(0, "usedImages")
+				_, hasBI := pt.member(0, "binaryImages")
+				if hasUI || hasBI {
+					r.warnf("the header line is not valid JSON (%s at offset %d); reading the payload without it", se.msg, se.off)
+					r.ips.start = ps
+					return r.parsePayload(pt, nil)
+				}
+			}
+		}
 		return r.scanFail("header", se)
 	}
 	next := skipWS(b, he)

@@ -343,6 +343,18 @@ func TestContainers(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
+	// A truncated header line: the payload is read without it, with a warning,
+	// and WriteJSON writes the payload alone.
+	nl := bytes.IndexByte(orig, '\n')
+	cut := append(append([]byte(nil), orig[:nl/2]...), orig[nl:]...)
+	if r, err := Parse(cut); err != nil || len(r.Warnings) != 1 || countFrames(r) != countFrames(base) {
+		t.Errorf("truncated header: %v %v", err, r)
+	} else {
+		var out bytes.Buffer
+		if err := r.WriteJSON(&out); err != nil || !bytes.Equal(out.Bytes(), orig[nl+1:]) {
+			t.Errorf("truncated header: WriteJSON wrote %.60q (%v)", out.Bytes(), err)
+		}
+	}
 	// The legacy parser tolerates CRLF too, and keeps it when rewriting.
 	crlf := bytes.ReplaceAll(readTestdata(t, "legacy-ios.crash"), []byte("\n"), []byte("\r\n"))
 	r := mustParse(t, crlf)
