@@ -16,7 +16,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the fuzz seed files in testdata")
 
 // seedFiles are the fuzz seeds kept in testdata: hand-built mini caches of
-// three header generations, a small generated single-file cache, and a
+// three header generations and a 32-bit armv7 one, a small generated single-file cache, and a
 // truncated copy of a generated split main file (its subcaches are absent,
 // which exercises the missing-file path).
 func seedFiles(t testing.TB) map[string][]byte {
@@ -24,6 +24,7 @@ func seedFiles(t testing.TB) map[string][]byte {
 		"mini-0x68.dsc":  newMiniCache(0x68).data,
 		"mini-0x140.dsc": newMiniCache(0x140).data,
 		"mini-0x228.dsc": newMiniCache(0x228).data,
+		"mini-armv7.dsc": newMiniCacheArch(0x140, "armv7").data,
 	}
 	g, err := dsctest.Generate(t.TempDir(), dsctest.Config{Seed: 1, Arch: "x86_64", Layout: dsctest.LayoutSingle,
 		HeaderSize: 0x98, Images: 2, SymbolsPerImage: 4})

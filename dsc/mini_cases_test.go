@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
+	"strconv"
 	"testing"
 	"testing/fstest"
 
@@ -16,45 +18,55 @@ func openMini(t *testing.T, b []byte) (*dsc.Cache, error) {
 	return dsc.OpenFS(fstest.MapFS{"cache": {Data: b}}, "cache")
 }
 
-// TestMiniCache checks the hand-built cache at every header generation.
+// TestMiniCache checks the hand-built cache at every header generation, for
+// a 64-bit arch and the two 32-bit ones (armv7 with Thumb bits in function
+// starts and exports, i386).
 func TestMiniCache(t *testing.T) {
-	for _, h := range []uint32{0x68, 0x98, 0xF8, 0x138, 0x140, 0x1C8, 0x200, 0x208, 0x228} {
-		m := newMiniCache(h)
-		c, err := openMini(t, m.data)
-		if err != nil {
-			t.Fatalf("header %#x: %v", h, err)
+	for _, arch := range []string{"x86_64", "armv7", "i386"} {
+		for _, h := range []uint32{0x68, 0x98, 0xF8, 0x138, 0x140, 0x1C8, 0x200, 0x208, 0x228} {
+			m := newMiniCacheArch(h, arch)
+			checkMini(t, fmt.Sprintf("%s header %#x", arch, h), m)
 		}
-		im := c.Image(0)
-		if c.ImageCount() != 1 || im.Path != "/usr/lib/libmini.dylib" || im.Address != miniBase+miniImage ||
-			im.TextSize != miniLinkedit-miniImage || im.UUID[0] != 0xaa {
-			t.Fatalf("header %#x: image %+v", h, im)
+	}
+}
+
+func checkMini(t *testing.T, what string, m *miniCache) {
+	t.Helper()
+	c, err := openMini(t, m.data)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	defer c.Close()
+	base := m.base
+	im := c.Image(0)
+	if c.ImageCount() != 1 || im.Path != "/usr/lib/libmini.dylib" || im.Address != base+miniImage ||
+		im.TextSize != miniLinkedit-miniImage || im.UUID[0] != 0xaa || c.SharedRegionStart() != base {
+		t.Fatalf("%s: image %+v", what, im)
+	}
+	local := "<redacted>"
+	if m.hdrSize < 0x190 && m.hdrSize >= 0x58 {
+		local = "_local_real"
+	}
+	for _, tc := range []struct {
+		off  uint64
+		name string
+		at   uint64
+	}{
+		{miniText, "_mini_exported", miniText},
+		{miniText + 0xf, "_mini_exported", miniText},
+		{miniText + 0x10, local, miniText + 0x10},
+		{miniText + 0x45, "func_" + strconv.FormatUint(base+miniText+0x40, 16), miniText + 0x40},
+		{miniText + 0x81, "_mini_trie", miniText + 0x80},
+		{miniText + 0xff, "_mini_trie", miniText + 0x80},
+	} {
+		s, err := c.Lookup(base + tc.off)
+		if err != nil || s.Name != tc.name || s.Start != base+tc.at {
+			t.Errorf("%s: Lookup(+%#x) = %q @%#x, %v; want %q @%#x", what, tc.off, s.Name, s.Start, err, tc.name, base+tc.at)
 		}
-		local := "<redacted>"
-		if h < 0x190 && h >= 0x58 {
-			local = "_local_real"
-		}
-		for _, tc := range []struct {
-			off  uint64
-			name string
-			at   uint64
-		}{
-			{miniText, "_mini_exported", miniText},
-			{miniText + 0xf, "_mini_exported", miniText},
-			{miniText + 0x10, local, miniText + 0x10},
-			{miniText + 0x45, "func_180000640", miniText + 0x40},
-			{miniText + 0x81, "_mini_trie", miniText + 0x80},
-			{miniText + 0xff, "_mini_trie", miniText + 0x80},
-		} {
-			s, err := c.Lookup(miniBase + tc.off)
-			if err != nil || s.Name != tc.name || s.Start != miniBase+tc.at {
-				t.Errorf("header %#x: Lookup(+%#x) = %q @%#x, %v; want %q @%#x", h, tc.off, s.Name, s.Start, err, tc.name, miniBase+tc.at)
-			}
-		}
-		// Past __text (end marker) there is no symbol, but the image is known.
-		if s, err := c.Lookup(miniBase + miniText + 0x100); err != nil || s.Name != "" || s.Image == nil {
-			t.Errorf("header %#x: past __text = %+v, %v", h, s, err)
-		}
-		c.Close()
+	}
+	// Past __text (end marker) there is no symbol, but the image is known.
+	if s, err := c.Lookup(base + miniText + 0x100); err != nil || s.Name != "" || s.Image == nil {
+		t.Errorf("%s: past __text = %+v, %v", what, s, err)
 	}
 }
 

@@ -2,23 +2,26 @@ package dsc_test
 
 import (
 	"encoding/binary"
+	"fmt"
 )
 
 // miniCache builds a small single-file cache by hand (not with dsctest), for
 // fuzz seeds and targeted hostile-input tests. The file is mapped once at
-// base (file offset = VM offset), holds one 64-bit image at 0x400 with a
+// base (file offset = VM offset), holds one image at 0x400 with a
 // __TEXT and a __LINKEDIT segment, two symbols (one external, one local
 // named "<redacted>"), an in-cache local symbol with the real name, three
 // function starts (the third unnamed), a trie-only export, and image tables
 // as the header generation has them.
 type miniCache struct {
 	hdrSize uint32
+	base    uint64
 	data    []byte
 }
 
 const (
-	miniBase     = 0x180000000
-	miniImage    = 0x400 // mach_header file/VM offset
+	miniBase     = 0x180000000 // base of 64-bit mini caches
+	miniBase32   = 0x30000000  // base of 32-bit mini caches
+	miniImage    = 0x400       // mach_header file/VM offset
 	miniLinkedit = 0x800
 	miniText     = 0x600 // __text start offset
 	miniSize     = 0x1000
@@ -34,10 +37,24 @@ const (
 	miniPathOff = 0x300
 )
 
-func newMiniCache(hdrSize uint32) *miniCache {
+func newMiniCache(hdrSize uint32) *miniCache { return newMiniCacheArch(hdrSize, "x86_64") }
+
+// newMiniCacheArch builds the mini cache for arch: "x86_64", or the 32-bit
+// "i386" and "armv7" (32-bit Mach-O and nlist; armv7 function starts and
+// exports carry the Thumb bit).
+func newMiniCacheArch(hdrSize uint32, arch string) *miniCache {
 	le := binary.LittleEndian
 	b := make([]byte, miniSize)
-	copy(b, "dyld_v1  x86_64\x00")
+	is64 := arch == "x86_64"
+	thumb := uint64(0)
+	if arch == "armv7" {
+		thumb = 1
+	}
+	miniBase := uint64(miniBase)
+	if !is64 {
+		miniBase = miniBase32
+	}
+	copy(b, fmt.Sprintf("dyld_v1%8s\x00", arch))
 	le.PutUint32(b[0x10:], hdrSize) // mappingOffset
 	le.PutUint32(b[0x14:], 1)       // mappingCount
 	put64 := func(off int, v uint64) {
@@ -100,42 +117,60 @@ func newMiniCache(hdrSize uint32) *miniCache {
 		le.PutUint32(b[l+0x18:], miniImage) // dylibOffset: file offset of the mach_header
 		le.PutUint32(b[l+0x1C:], 0)         // nlistStartIndex
 		le.PutUint32(b[l+0x20:], 1)         // nlistCount
-		nl := l + 0x28
-		le.PutUint32(b[nl:], 1) // strx
-		b[nl+4], b[nl+5] = 0x0e, 1
-		le.PutUint64(b[nl+8:], miniBase+miniText+0x10)
+		nlistAt(b, l+0x28, is64, thumb != 0, 1, 0x0e, miniBase+miniText+0x10)
 		copy(b[l+0x38:], "\x00_local_real\x00")
 	}
 	// The Mach-O image.
 	mh := miniImage
-	le.PutUint32(b[mh:], 0xfeedfacf)
-	le.PutUint32(b[mh+4:], 0x01000007)
+	word := func(off int, v uint64) int { // pointer-sized field; returns its size
+		if is64 {
+			le.PutUint64(b[off:], v)
+			return 8
+		}
+		le.PutUint32(b[off:], uint32(v))
+		return 4
+	}
+	cmds := mh + 28
+	if is64 {
+		le.PutUint32(b[mh:], 0xfeedfacf)
+		le.PutUint32(b[mh+4:], 0x01000007)
+		cmds = mh + 32
+	} else {
+		le.PutUint32(b[mh:], 0xfeedface)
+		le.PutUint32(b[mh+4:], map[string]uint32{"i386": 7, "armv7": 12}[arch])
+	}
 	le.PutUint32(b[mh+12:], 6)
-	cmds := mh + 32
 	p := cmds
 	seg := func(name string, addr, size, fileoff uint64, sect string, saddr, ssize uint64) {
-		n := uint32(0)
+		n := 0
 		if sect != "" {
 			n = 1
 		}
-		le.PutUint32(b[p:], 0x19)
-		le.PutUint32(b[p+4:], 72+80*n)
+		start := p
+		cmd, segSize, sectSize := uint32(0x1), 56, 68
+		if is64 {
+			cmd, segSize, sectSize = 0x19, 72, 80
+		}
+		le.PutUint32(b[p:], cmd)
+		le.PutUint32(b[p+4:], uint32(segSize+sectSize*n))
 		copy(b[p+8:], name)
-		le.PutUint64(b[p+24:], addr)
-		le.PutUint64(b[p+32:], size)
-		le.PutUint64(b[p+40:], fileoff)
-		le.PutUint64(b[p+48:], size)
-		le.PutUint32(b[p+56:], 5)
-		le.PutUint32(b[p+60:], 5)
-		le.PutUint32(b[p+64:], n)
-		p += 72
+		q := p + 24
+		q += word(q, addr)
+		q += word(q, size)
+		q += word(q, fileoff)
+		q += word(q, size)
+		le.PutUint32(b[q:], 5)
+		le.PutUint32(b[q+4:], 5)
+		le.PutUint32(b[q+8:], uint32(n))
+		p = start + segSize
 		if n == 1 {
 			copy(b[p:], sect)
 			copy(b[p+16:], name)
-			le.PutUint64(b[p+32:], saddr)
-			le.PutUint64(b[p+40:], ssize)
-			le.PutUint32(b[p+64:], 0x80000400)
-			p += 80
+			q := p + 32
+			q += word(q, saddr)
+			q += word(q, ssize)
+			le.PutUint32(b[q+16:], 0x80000400) // flags after offset, align, reloff, nreloc
+			p += sectSize
 		}
 	}
 	seg("__TEXT", miniBase+miniImage, miniLinkedit-miniImage, miniImage, "__text", miniBase+miniText, 0x100)
@@ -156,16 +191,15 @@ func newMiniCache(hdrSize uint32) *miniCache {
 	le.PutUint32(b[mh+16:], 7) // ncmds
 	le.PutUint32(b[mh+20:], uint32(p-cmds))
 	// Symbols: local "<redacted>" at text+0x10, external _mini_exported at text.
-	nl := miniSymoff
-	le.PutUint32(b[nl:], 1)
-	b[nl+4], b[nl+5] = 0x0e, 1
-	le.PutUint64(b[nl+8:], miniBase+miniText+0x10)
-	le.PutUint32(b[nl+16:], 12)
-	b[nl+20], b[nl+21] = 0x0f, 1
-	le.PutUint64(b[nl+24:], miniBase+miniText)
+	nlSize := 12
+	if is64 {
+		nlSize = 16
+	}
+	nlistAt(b, miniSymoff, is64, thumb != 0, 1, 0x0e, miniBase+miniText+0x10)
+	nlistAt(b, miniSymoff+nlSize, is64, thumb != 0, 12, 0x0f, miniBase+miniText)
 	copy(b[miniStroff:], "\x00<redacted>\x00_mini_exported\x00")
 	// Function starts: text, text+0x10, text+0x40 (unnamed), text+0x80 (trie only).
-	copy(b[miniStarts:], []byte{0x80, 0x04, 0x10, 0x30, 0x40, 0})
+	copy(b[miniStarts:], []byte{0x80 | byte(thumb), 0x04, 0x10, 0x30, 0x40, 0})
 	// Export trie: root → "_mini_" → {"exported" (text), "trie" (text+0x80)}.
 	trie := []byte{
 		0, 1, '_', 'm', 'i', 'n', 'i', '_', 0, 11, // root: edge to node at 11
@@ -174,10 +208,25 @@ func newMiniCache(hdrSize uint32) *miniCache {
 		// offset 11: node "_mini_"
 		0, 2, 'e', 'x', 'p', 'o', 'r', 't', 'e', 'd', 0, 29, 't', 'r', 'i', 'e', 0, 34,
 		// offset 29: terminal for _mini_exported: flags 0, address 0x200 (ULEB 0x80 0x04)
-		3, 0, 0x80, 0x04, 0,
+		3, 0, 0x80 | byte(thumb), 0x04, 0,
 		// offset 34: terminal for _mini_trie: address 0x280
-		3, 0, 0x80, 0x05, 0,
+		3, 0, 0x80 | byte(thumb), 0x05, 0,
 	}
 	copy(b[miniTrie:], trie)
-	return &miniCache{hdrSize: hdrSize, data: b}
+	return &miniCache{hdrSize: hdrSize, base: miniBase, data: b}
+}
+
+// nlistAt writes one nlist or nlist_64 entry (section 1) at off.
+func nlistAt(b []byte, off int, is64, thumb bool, strx uint32, typ uint8, value uint64) {
+	le := binary.LittleEndian
+	le.PutUint32(b[off:], strx)
+	b[off+4], b[off+5] = typ, 1
+	if thumb {
+		le.PutUint16(b[off+6:], 0x0008)
+	}
+	if is64 {
+		le.PutUint64(b[off+8:], value)
+	} else {
+		le.PutUint32(b[off+8:], uint32(value))
+	}
 }
