@@ -135,11 +135,8 @@ func checkEncodable(s *Snapshot) error {
 		return bad("the shared-cache flag (%v) disagrees with the cache record (present: %v)",
 			s.Flags&ProcessHasSharedCache != 0, s.Cache != nil)
 	}
-	checkPath := func(m *MappedFile, what string) error {
-		if m.Flags&FileHasPath != 0 && strings.IndexByte(m.Path, 0) >= 0 {
-			return bad("%s: path %q contains NUL", what, m.Path)
-		}
-		return nil
+	nulInPath := func(m *MappedFile) bool {
+		return m.Flags&FileHasPath != 0 && strings.IndexByte(m.Path, 0) >= 0
 	}
 	if c := s.Cache; c != nil {
 		if c.Address%page != 0 {
@@ -149,8 +146,8 @@ func checkEncodable(s *Snapshot) error {
 			return bad("cache bitmap of %d bits has %d bytes (need at least 1 bit and ⌈bits/8⌉ bytes)",
 				c.Bitmap.Len, len(c.Bitmap.Bytes))
 		}
-		if err := checkPath(&c.MappedFile, "cache"); err != nil {
-			return err
+		if nulInPath(&c.MappedFile) {
+			return bad("cache: path %q contains NUL", c.Path)
 		}
 	}
 	var last uint64
@@ -163,8 +160,8 @@ func checkEncodable(s *Snapshot) error {
 			return bad("image %d: address %#x is below the previous image's %#x", i, im.Address, last)
 		}
 		last = im.Address
-		if err := checkPath(im, fmt.Sprintf("image %d", i)); err != nil {
-			return err
+		if nulInPath(im) {
+			return bad("image %d: path %q contains NUL", i, im.Path)
 		}
 	}
 	return nil
