@@ -43,7 +43,8 @@ are runtime addresses from a process and the slide is subtracted first.
 
 Exit status: 0 every address was resolved to an image; 1 an address lay in no
 image of the cache (its line says so), or a flag or address was malformed; 2 the
-cache could not be read.
+cache could not be read, or an image's symbol table was damaged (the line shows
+the image and the error).
 
 Examples:
   symbolicate dsc lookup dyld_shared_cache_arm64e 0x1a2b3c4d0
@@ -327,14 +328,17 @@ func (c *dscLookupCmd) Run(ctx context.Context, streams *ioStreams) error {
 			fmt.Fprintln(w)
 		}
 	}
-	missing := 0
+	missing, damaged := 0, 0
 	resolve := func(text string) error {
 		addr, err := parseHex(text)
 		if err != nil {
 			return withExit(exitUsage, err)
 		}
-		if n := c.resolve(w, cache, addr, slide); n {
+		switch c.resolve(w, cache, addr, slide) {
+		case resolvedNoImage:
 			missing++
+		case resolvedDamaged:
+			damaged++
 		}
 		return ctx.Err()
 	}
@@ -365,11 +369,23 @@ func (c *dscLookupCmd) Run(ctx context.Context, streams *ioStreams) error {
 	if missing > 0 {
 		return withExit(exitUsage, fmt.Errorf("%d address(es) lie in no image of the cache", missing))
 	}
+	if damaged > 0 {
+		return withExit(exitBadInput, fmt.Errorf("%d address(es) are in images whose symbols could not be read", damaged))
+	}
 	return nil
 }
 
-// resolve prints one address and reports whether it lay in no image.
-func (c *dscLookupCmd) resolve(w io.Writer, cache *dsc.Cache, addr, slide uint64) (missing bool) {
+// resolution is the outcome of resolving one address.
+type resolution int
+
+const (
+	resolvedOK      resolution = iota
+	resolvedNoImage            // the address is in no image
+	resolvedDamaged            // the image's symbol table could not be read
+)
+
+// resolve prints one address and reports the outcome.
+func (c *dscLookupCmd) resolve(w io.Writer, cache *dsc.Cache, addr, slide uint64) resolution {
 	unslid := addr - slide
 	res := lookupResult{Address: hexs(addr)}
 	if slide != 0 {
@@ -382,7 +398,14 @@ func (c *dscLookupCmd) resolve(w io.Writer, cache *dsc.Cache, addr, slide uint64
 	} else {
 		s, err = cache.Lookup(unslid)
 	}
-	missing = errors.Is(err, dsc.ErrNoImage)
+	missing := errors.Is(err, dsc.ErrNoImage)
+	outcome := resolvedOK
+	switch {
+	case missing:
+		outcome = resolvedNoImage
+	case err != nil:
+		outcome = resolvedDamaged
+	}
 	if s.Image != nil {
 		res.Image, res.UUID = s.Image.Path, s.Image.UUID.String()
 		name, off := s.Name, s.Offset
@@ -397,7 +420,7 @@ func (c *dscLookupCmd) resolve(w io.Writer, cache *dsc.Cache, addr, slide uint64
 	if c.Format == "json" {
 		b, _ := json.Marshal(res)
 		fmt.Fprintf(w, "%s\n", b)
-		return missing
+		return outcome
 	}
 	prefix := res.Address
 	if slide != 0 {
@@ -413,5 +436,5 @@ func (c *dscLookupCmd) resolve(w io.Writer, cache *dsc.Cache, addr, slide uint64
 	default:
 		fmt.Fprintf(w, "%s: %s %s + %d\n", prefix, res.Image, *res.Symbol, *res.Offset)
 	}
-	return missing
+	return outcome
 }

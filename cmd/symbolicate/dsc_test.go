@@ -1,11 +1,15 @@
 package main
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
+	"github.com/symbolicate/symbolicate/dsc/dsctest"
 	"github.com/symbolicate/symbolicate/internal/corpus"
+	"github.com/symbolicate/symbolicate/internal/machofmt"
 )
 
 const testCache = "macho/testbins/dyldcache/dyld_shared_cache_arm64e-macOS-objc"
@@ -136,5 +140,40 @@ func TestDscHelpHasExamples(t *testing.T) {
 	_, out, _ = runCLI(t, "", "dsc", "info", "--help")
 	if !strings.Contains(out, "Example: --images") || !strings.Contains(out, "Example: --format json") {
 		t.Errorf("dsc info help lacks examples:\n%s", out)
+	}
+}
+
+// TestDscLookupDamagedSymbolsExitsBadInput corrupts the LC_SYMTAB of one
+// image of a generated single-file cache: its lines still name the image,
+// and the exit status is 2.
+func TestDscLookupDamagedSymbolsExitsBadInput(t *testing.T) {
+	g, err := dsctest.Generate(t.TempDir(), dsctest.Config{Seed: 1, Layout: dsctest.LayoutSingle, Images: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(g.MainPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im := g.Images[0]
+	mh := im.Address - g.Base // the single-file layout maps __TEXT at file offset 0
+	m, err := machofmt.Parse(data[mh:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range m.Loads {
+		if l.Cmd == machofmt.LCSymtab {
+			binary.LittleEndian.PutUint32(data[mh+uint64(l.Offset)+12:], 0x7fffffff) // nsyms
+		}
+	}
+	if err := os.WriteFile(g.MainPath, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f := im.Functions[0]
+	ok := g.Images[1].Functions[0]
+	code, out, errOut := runCLI(t, "", "dsc", "lookup", g.MainPath, hexs(f.Address), hexs(ok.Address))
+	if code != exitBadInput || !strings.Contains(out, im.Path) || !strings.Contains(out, "symbols unavailable") ||
+		!strings.Contains(out, g.SymbolName(ok)+" + 0") || !strings.Contains(errOut, "could not be read") {
+		t.Fatalf("code %d, out %q, stderr %q", code, out, errOut)
 	}
 }
