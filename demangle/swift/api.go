@@ -16,23 +16,63 @@ func IsMangled(name string) bool {
 // be modified.
 func Parse(name string) (*Node, error) { return parseName(name) }
 
-func parseName(name string) (n *Node, err error) {
+func parseName(name string) (*Node, error) {
+	var d demangler
+	var o oldDemangler
+	return parseWith(&arena{hint: len(name)/2 + 8}, &d, &o, name)
+}
+
+// parseWith parses name with the given parsers, which are reset first and
+// allocate from a.
+func parseWith(a *arena, d *demangler, o *oldDemangler, name string) (n *Node, err error) {
 	if len(name) > MaxNameLen {
 		return nil, ErrLimit
 	}
 	defer catch(&err)
 	switch {
-	case hasPrefix(name, "_Tt"):
-		o := &oldDemangler{}
+	case hasPrefix(name, "_Tt"), prefixLen(name) == 0 && hasPrefix(name, "_T"):
+		*o = oldDemangler{arena: a, subs: o.subs[:0]}
 		return o.topLevel(name), nil
 	case prefixLen(name) > 0:
-		d := &demangler{}
+		*d = demangler{arena: a, stack: d.stack[:0], subs: d.subs[:0], scratch: d.scratch[:0]}
 		return d.parseSymbol(name, prefixLen(name)), nil
-	case hasPrefix(name, "_T"):
-		o := &oldDemangler{}
-		return o.topLevel(name), nil
 	}
 	return nil, ErrNotMangled
+}
+
+// Demangler demangles names reusing its memory from one call to the next,
+// which makes demangling many names almost allocation-free. The zero value
+// is ready to use. A Demangler is not safe for concurrent use: give each
+// goroutine its own.
+type Demangler struct {
+	arena arena
+	d     demangler
+	o     oldDemangler
+	p     printer
+}
+
+// DemangleWith is like the package function DemangleWith.
+func (dm *Demangler) DemangleWith(name string, opts Options) (string, error) {
+	dm.arena.reset()
+	if len(dm.arena.nodeChunks) == 0 {
+		// A name makes about one node per three bytes.
+		dm.arena.hint = len(name)/2 + 8
+	}
+	if cap(dm.p.buf) == 0 {
+		dm.p.buf = make([]byte, 0, 2*len(name)+32)
+	}
+	n, err := parseWith(&dm.arena, &dm.d, &dm.o, name)
+	if err != nil {
+		return "", err
+	}
+	dm.p.reset(opts)
+	if err := dm.p.printRoot(n); err != nil {
+		return "", err
+	}
+	if len(dm.p.buf) == 0 {
+		return "", errEmpty
+	}
+	return string(dm.p.buf), nil
 }
 
 // errEmpty reports a tree that prints as nothing (for example only a module
@@ -59,11 +99,7 @@ func (p *printer) printRoot(n *Node) (err error) {
 
 // DemangleWith demangles name and prints it with opts.
 func DemangleWith(name string, opts Options) (string, error) {
-	n, err := parseName(name)
-	if err != nil {
-		return "", err
-	}
-	return Print(n, opts)
+	return new(Demangler).DemangleWith(name, opts)
 }
 
 // Demangle returns the full demangling of name, as swift-demangle prints it

@@ -8,7 +8,7 @@ package swift
 
 // demangler parses one mangled name in the current mangling.
 type demangler struct {
-	arena
+	*arena
 	text   string
 	pos    int
 	stack  []*Node
@@ -20,6 +20,8 @@ type demangler struct {
 	// oldFuncTypes is set for the Swift 4.0 prefix _T0, where argument
 	// labels were still mangled inside the parameter tuple.
 	oldFuncTypes bool
+
+	scratch []byte // identifier assembly
 }
 
 // prefixLen returns the length of the current-mangling prefix of name, or 0.

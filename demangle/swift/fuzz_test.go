@@ -33,7 +33,13 @@ func FuzzDemangle(f *testing.F) {
 			}
 		}
 	}
+	var dm Demangler // reused across inputs, checked against fresh results
 	f.Fuzz(func(t *testing.T, name string) {
+		want, werr := DemangleWith(name, Options{Style: Simplified})
+		got, gerr := dm.DemangleWith(name, Options{Style: Simplified})
+		if got != want || (werr == nil) != (gerr == nil) {
+			t.Fatalf("reused Demangler(%q) = %q, %v; fresh %q, %v", name, got, gerr, want, werr)
+		}
 		n, err := Parse(name)
 		if err != nil {
 			if n != nil {

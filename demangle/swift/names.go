@@ -23,7 +23,8 @@ func (d *demangler) identifier() *Node {
 			wordSubsts = true
 		}
 	}
-	var id []byte
+	id := d.scratch[:0]
+	defer func() { d.scratch = id[:0] }()
 	for {
 		for wordSubsts && isLetter(d.peek()) {
 			c := d.next()
@@ -53,6 +54,12 @@ func (d *demangler) identifier() *Node {
 			d.fail("identifier", "length runs past the end")
 		}
 		s := d.text[d.pos : d.pos+n]
+		if !punycoded && !wordSubsts && len(id) == 0 {
+			// The common case, a plain identifier: a slice of the name.
+			d.addWords(s)
+			d.pos += n
+			return d.identNode(s)
+		}
 		if punycoded {
 			dec, ok := decodePunycode(s)
 			if !ok {
@@ -71,7 +78,11 @@ func (d *demangler) identifier() *Node {
 	if len(id) == 0 {
 		d.fail("identifier", "empty identifier")
 	}
-	n := d.str(KindIdentifier, string(id))
+	return d.identNode(string(id))
+}
+
+func (d *demangler) identNode(s string) *Node {
+	n := d.str(KindIdentifier, s)
 	d.addSubst(n)
 	return n
 }

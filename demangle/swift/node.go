@@ -15,10 +15,10 @@ import (
 // makes the same subtree appear in several places, so nodes are shared.
 type Node struct {
 	Kind     Kind
+	payload  payload // which of Text and Index is set
 	Text     string
 	Index    uint64
 	Children []*Node
-	payload  payload
 }
 
 type payload uint8
@@ -151,15 +151,34 @@ func catch(errp *error) {
 }
 
 func syntaxError(off int, field, msg string) failure {
-	return failure{bin.Errorf(errFormat, int64(off), field, "%s", msg)}
+	return failure{&bin.FormatError{Format: errFormat, Off: int64(off), Field: field, Msg: msg}}
 }
 
-// arena hands out nodes and child slices in chunks so that a parse makes few
-// allocations. The zero value is ready to use.
+// arena hands out nodes and child slices from chunks so that a parse makes
+// few allocations; reset makes the chunks available again to a later parse
+// (used by Demangler). The zero value is ready to use.
 type arena struct {
-	nodes []Node
-	ptrs  []*Node
-	count int
+	nodeChunks [][]Node
+	nodes      []Node // the chunk being filled
+	nodeChunk  int    // index of nodes in nodeChunks
+	ptrChunks  [][]*Node
+	ptrs       []*Node
+	ptrChunk   int
+	count      int
+	hint       int // expected number of nodes, sizes the first chunks
+}
+
+// reset forgets every node handed out so far, keeping the memory.
+func (a *arena) reset() {
+	a.count = 0
+	a.nodeChunk, a.ptrChunk = 0, 0
+	a.nodes, a.ptrs = nil, nil
+	if len(a.nodeChunks) > 0 {
+		a.nodes = a.nodeChunks[0][:0]
+	}
+	if len(a.ptrChunks) > 0 {
+		a.ptrs = a.ptrChunks[0][:0]
+	}
 }
 
 func (a *arena) newNode(k Kind) *Node {
@@ -168,26 +187,54 @@ func (a *arena) newNode(k Kind) *Node {
 	}
 	a.count++
 	if len(a.nodes) == cap(a.nodes) {
-		size := 32
-		if a.count > 64 {
-			size = 256
+		if a.nodes != nil {
+			a.nodeChunk++
 		}
-		a.nodes = make([]Node, 0, size)
+		if a.nodeChunk < len(a.nodeChunks) {
+			a.nodes = a.nodeChunks[a.nodeChunk][:0]
+		} else {
+			size := 256
+			switch {
+			case len(a.nodeChunks) > 0:
+				size = min(2*cap(a.nodeChunks[len(a.nodeChunks)-1]), 256)
+			case a.hint > 0 && a.hint < size:
+				size = a.hint
+			}
+			a.nodes = make([]Node, 0, size)
+			a.nodeChunks = append(a.nodeChunks, a.nodes)
+			a.nodeChunk = len(a.nodeChunks) - 1
+		}
 	}
 	a.nodes = a.nodes[:len(a.nodes)+1]
 	n := &a.nodes[len(a.nodes)-1]
-	n.Kind = k
+	*n = Node{Kind: k}
 	return n
 }
 
 // kids returns an empty slice with room for n children, carved from a shared
 // block; appending beyond n reallocates, so blocks never overlap.
 func (a *arena) kids(n int) []*Node {
-	if n > 8 {
+	if n > 32 {
 		return make([]*Node, 0, n)
 	}
 	if cap(a.ptrs)-len(a.ptrs) < n {
-		a.ptrs = make([]*Node, 0, 128)
+		if a.ptrs != nil {
+			a.ptrChunk++
+		}
+		if a.ptrChunk < len(a.ptrChunks) {
+			a.ptrs = a.ptrChunks[a.ptrChunk][:0]
+		} else {
+			size := 512
+			switch {
+			case len(a.ptrChunks) > 0:
+				size = min(2*cap(a.ptrChunks[len(a.ptrChunks)-1]), 512)
+			case a.hint > 0 && 2*a.hint < size:
+				size = max(2*a.hint, 32)
+			}
+			a.ptrs = make([]*Node, 0, size)
+			a.ptrChunks = append(a.ptrChunks, a.ptrs)
+			a.ptrChunk = len(a.ptrChunks) - 1
+		}
 	}
 	s := a.ptrs[len(a.ptrs) : len(a.ptrs) : len(a.ptrs)+n]
 	a.ptrs = a.ptrs[:len(a.ptrs)+n]
@@ -210,8 +257,9 @@ func (a *arena) num(k Kind, i uint64) *Node {
 
 // add appends child c to n. Both must be non-nil.
 func (a *arena) add(n, c *Node) {
-	if n.Children == nil {
-		n.Children = a.kids(2)
+	if len(n.Children) == cap(n.Children) {
+		k := a.kids(max(2*len(n.Children), 2))
+		n.Children = append(k, n.Children...)
 	}
 	n.Children = append(n.Children, c)
 }

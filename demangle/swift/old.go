@@ -7,7 +7,7 @@ package swift
 // demangler so one printer serves both.
 
 type oldDemangler struct {
-	arena
+	*arena
 	s     string
 	pos   int
 	subs  []*Node

@@ -83,11 +83,18 @@ type printer struct {
 }
 
 func newPrinter(opts Options) *printer {
+	p := &printer{}
+	p.reset(opts)
+	return p
+}
+
+// reset prepares p for a new tree, keeping its buffer.
+func (p *printer) reset(opts Options) {
 	max := opts.MaxOutput
 	if max <= 0 {
 		max = DefaultMaxOutput
 	}
-	return &printer{f: styleFlags(opts.Style), max: max}
+	*p = printer{f: styleFlags(opts.Style), max: max, buf: p.buf[:0]}
 }
 
 func (p *printer) write(s string) {

@@ -4,6 +4,7 @@ import (
 	"debug/macho"
 	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -295,6 +296,36 @@ func TestPunycode(t *testing.T) {
 	for _, bad := range []string{"9", "a_!", "zzzzzzzzzzzzzzzzzzzzzzzzz"} {
 		if _, ok := decodePunycode(bad); ok {
 			t.Errorf("decodePunycode(%q) accepted", bad)
+		}
+	}
+}
+
+// TestDemanglerReuse checks that a reused Demangler gives the same results as
+// fresh demanglings, in any order of valid and invalid names.
+func TestDemanglerReuse(t *testing.T) {
+	var names []string
+	for _, v := range vectors {
+		names = append(names, v.name, v.name+"Q", "_T"+v.name)
+	}
+	for _, rel := range []string{"swift-demangle/manglings.txt", "swift-demangle/simplified-manglings.txt"} {
+		if data, err := os.ReadFile(filepath.Join(corpus.Root(), rel)); err == nil {
+			for _, l := range strings.Split(string(data), "\n") {
+				if in, _, ok := strings.Cut(l, "--->"); ok {
+					names = append(names, strings.TrimSpace(in))
+				}
+			}
+		}
+	}
+	var dm Demangler
+	for round := 0; round < 2; round++ {
+		for _, n := range names {
+			for _, st := range []Style{Full, Simplified, SimplifiedSwift3} {
+				want, werr := DemangleWith(n, Options{Style: st})
+				got, gerr := dm.DemangleWith(n, Options{Style: st})
+				if got != want || (werr == nil) != (gerr == nil) {
+					t.Fatalf("reused Demangler(%q, %v) = %q, %v; fresh %q, %v", n, st, got, gerr, want, werr)
+				}
+			}
 		}
 	}
 }

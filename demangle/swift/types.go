@@ -259,26 +259,25 @@ func (d *demangler) takeTupleLabel(elt *Node) *Node {
 
 // list pops the elements of a list that ends (at its start) with a
 // FirstElementMarker or is an EmptyList, calling elem for each element from
-// last to first, and returns them in order.
-func (d *demangler) list(elem func() *Node) []*Node {
+// last to first, and appends them in order to the children of parent.
+func (d *demangler) list(parent *Node, elem func() *Node) {
 	if d.popKind(KindEmptyList) != nil {
-		return nil
+		return
 	}
-	var out []*Node
+	start := len(parent.Children)
 	for {
 		first := d.popKind(KindFirstElementMarker) != nil
-		out = append(out, elem())
+		d.add(parent, elem())
 		if first {
 			break
 		}
 	}
-	reverseNodes(out)
-	return out
+	reverseNodes(parent.Children[start:])
 }
 
 func (d *demangler) tuple() *Node {
 	tup := d.newNode(KindTuple)
-	for _, e := range d.list(func() *Node {
+	d.list(tup, func() *Node {
 		elt := d.newNode(KindTupleElement)
 		d.addIf(elt, d.popKind(KindVariadicMarker))
 		if id := d.popKind(KindIdentifier); id != nil {
@@ -286,26 +285,22 @@ func (d *demangler) tuple() *Node {
 		}
 		d.add(elt, d.mustPop(KindType))
 		return elt
-	}) {
-		d.add(tup, e)
-	}
+	})
 	return d.typ(tup)
 }
 
+func (d *demangler) popType() *Node { return d.mustPop(KindType) }
+
 func (d *demangler) typeList() *Node {
 	tl := d.newNode(KindTypeList)
-	for _, t := range d.list(func() *Node { return d.mustPop(KindType) }) {
-		d.add(tl, t)
-	}
+	d.list(tl, d.popType)
 	return tl
 }
 
 // pack demangles 'QP' (a pack) and 'QS' (a SIL pack).
 func (d *demangler) pack(k Kind) *Node {
 	p := d.newNode(k)
-	for _, t := range d.list(func() *Node { return d.mustPop(KindType) }) {
-		d.add(p, t)
-	}
+	d.list(p, d.popType)
 	return d.typ(p)
 }
 
@@ -341,9 +336,7 @@ func (d *demangler) popProtocol() *Node {
 
 func (d *demangler) protocolList() *Node {
 	tl := d.newNode(KindTypeList)
-	for _, p := range d.list(d.popProtocol) {
-		d.add(tl, p)
-	}
+	d.list(tl, d.popProtocol)
 	return d.with(KindProtocolList, tl)
 }
 
@@ -432,9 +425,7 @@ func (d *demangler) popDependentConformance() *Node {
 
 func (d *demangler) conformanceList() *Node {
 	l := d.newNode(KindAnyProtocolConformanceList)
-	for _, c := range d.list(func() *Node { return d.mustPopIf(isAnyConformance, "conformance") }) {
-		d.add(l, c)
-	}
+	d.list(l, func() *Node { return d.mustPopIf(isAnyConformance, "conformance") })
 	return l
 }
 
