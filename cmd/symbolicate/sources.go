@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/symbolicate/symbolicate/demangle"
 	"github.com/symbolicate/symbolicate/resolve"
 )
 
@@ -15,7 +16,15 @@ func openBinaries(ctx context.Context, paths []string) (resolve.Binaries, []stri
 	return nil, nil, errors.New("--symbols: app binaries and dSYMs are not supported yet")
 }
 
-// demangler returns the name printer for symbolicated frames.
+// demangler returns the name printer for symbolicated frames: Swift in the
+// simplified form Apple's crash reports use, C++ demangled, C names without the
+// Mach-O leading underscore; nil (linkage names as they are) when off.
 func demangler(off bool) func(string) string {
-	return nil
+	if off {
+		return nil
+	}
+	return func(raw string) string {
+		name, _ := demangle.Name(raw, demangle.Options{})
+		return name
+	}
 }
