@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 	"strings"
 	"unicode/utf8"
 
@@ -347,30 +348,45 @@ type pathState struct {
 }
 
 // str appends raw text and defines a prefix for every separator after the
-// path's first raw byte (cif.md §8.3).
+// path's first raw byte (cif.md §8.3). It looks at eight bytes at a time:
+// sepMask flags candidate separators, each confirmed by a byte compare.
 func (d *decoder) str(p *pathState, raw []byte) {
 	at := d.arena.Len()
 	if p.strBase < 0 {
 		p.strBase = at
 	}
-	p.high |= orBytes(raw)
-	if bytes.IndexByte(raw, '\\') < 0 {
-		for j := bytes.IndexByte(raw, '/'); j >= 0; {
-			d.sep(p, at+j)
-			k := bytes.IndexByte(raw[j+1:], '/')
-			if k < 0 {
-				break
-			}
-			j += k + 1
-		}
-	} else {
-		for j, c := range raw {
-			if c == '/' || c == '\\' {
+	var high uint64
+	i := 0
+	for ; i+8 <= len(raw); i += 8 {
+		w := binary.LittleEndian.Uint64(raw[i:])
+		high |= w
+		for m := sepMask(w); m != 0; m &= m - 1 {
+			j := i + bits.TrailingZeros64(m)>>3
+			if c := raw[j]; c == '/' || c == '\\' {
 				d.sep(p, at+j)
 			}
 		}
 	}
+	for ; i < len(raw); i++ {
+		c := raw[i]
+		high |= uint64(c)
+		if c == '/' || c == '\\' {
+			d.sep(p, at+i)
+		}
+	}
+	if high&0x8080808080808080 != 0 {
+		p.high |= 0x80
+	}
 	d.arena.Write(raw)
+}
+
+// sepMask returns a mask with bit 7 set in every byte of w that may be '/' or
+// '\' (the zero-byte test of w XOR the separator, which can also flag the
+// byte after a real match, so callers confirm each candidate).
+func sepMask(w uint64) uint64 {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	a, b := w^(lo*'/'), w^(lo*'\\')
+	return ((a-lo)&^a | (b-lo)&^b) & hi
 }
 
 // sep records a separator at arena position at.
