@@ -64,6 +64,19 @@ const (
 // bound the output.
 var cxxOptions = []cxx.Option{cxx.LLVMStyle, cxx.MaxLength(16)}
 
+// Demangler is the reusable form of Name and AppendText: it keeps the Swift
+// demangler's memory between calls, so demangling many names allocates
+// little more than the results. The zero value is ready to use. A Demangler
+// is not safe for concurrent use: give each goroutine its own.
+type Demangler struct {
+	swift swift.Demangler
+}
+
+// Name is like the package function Name.
+func (d *Demangler) Name(raw string, opts Options) (string, bool) {
+	return d.name(raw, opts)
+}
+
 // Name returns the readable form of a raw symbol name and whether it was
 // understood: demangled (Swift or C++) or recognized as a C or Objective-C
 // name. A mangled-looking name that fails to demangle, an empty name and
@@ -74,6 +87,10 @@ var cxxOptions = []cxx.Option{cxx.LLVMStyle, cxx.MaxLength(16)}
 // C and Objective-C block names; names without it (Objective-C methods,
 // assembler labels) are kept.
 func Name(raw string, opts Options) (name string, ok bool) {
+	return new(Demangler).name(raw, opts)
+}
+
+func (d *Demangler) name(raw string, opts Options) (string, bool) {
 	if raw == "" {
 		return raw, false
 	}
@@ -88,7 +105,7 @@ func Name(raw string, opts Options) (name string, ok bool) {
 		if opts.SwiftFull {
 			style = swift.Full
 		}
-		if out, err := swift.DemangleWith(s, swift.Options{Style: style}); err == nil {
+		if out, err := d.swift.DemangleWith(s, swift.Options{Style: style}); err == nil {
 			return out, true
 		}
 		// "_T" followed by anything but "0" is also a plausible C name

@@ -52,10 +52,14 @@ func TestName(t *testing.T) {
 		{"", Options{}, "", false},
 		{"not a symbol", Options{Form: Display}, "not a symbol", false},
 	}
+	var d Demangler
 	for _, tt := range tests {
 		got, ok := Name(tt.raw, tt.opts)
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("Name(%q, %+v) = %q, %v; want %q, %v", tt.raw, tt.opts, got, ok, tt.want, tt.ok)
+		}
+		if got2, ok2 := d.Name(tt.raw, tt.opts); got2 != got || ok2 != ok {
+			t.Errorf("Demangler.Name(%q) = %q, %v; Name gave %q, %v", tt.raw, got2, ok2, got, ok)
 		}
 	}
 }

@@ -9,6 +9,11 @@ package demangle
 // unchanged, so the result has exactly the lines of the input. Only
 // opts.SwiftFull is used.
 func AppendText(dst, text []byte, opts Options) []byte {
+	return new(Demangler).AppendText(dst, text, opts)
+}
+
+// AppendText is like the package function AppendText.
+func (d *Demangler) AppendText(dst, text []byte, opts Options) []byte {
 	i := 0
 	for i < len(text) {
 		if !isNameByte(text[i]) {
@@ -24,7 +29,7 @@ func AppendText(dst, text []byte, opts Options) []byte {
 		for end > i && text[end-1] == '.' {
 			end--
 		}
-		if out, ok := demangleToken(string(text[i:end]), opts); ok {
+		if out, ok := d.token(text[i:end], opts); ok {
 			dst = append(dst, out...)
 			dst = append(dst, text[end:j]...)
 		} else {
@@ -45,16 +50,17 @@ func isNameByte(c byte) bool {
 		c == '_' || c == '$' || c == '.' || c == '@'
 }
 
-// demangleToken demangles a candidate name in display spelling or, failing
-// that, in symbol-table spelling.
-func demangleToken(tok string, opts Options) (string, bool) {
-	if len(tok) < 3 || !maybeMangled(tok) {
+// token demangles a candidate name in display spelling or, failing that, in
+// symbol-table spelling.
+func (d *Demangler) token(b []byte, opts Options) (string, bool) {
+	if len(b) < 3 || !maybeMangled(b) {
 		return "", false
 	}
+	tok := string(b)
 	o := Options{Form: Display, SwiftFull: opts.SwiftFull}
 	for _, s := range [2]string{tok, tok[1:]} {
 		if l := classify(s, Display); l == Swift || l == CXX {
-			if out, ok := Name(s, o); ok && out != s {
+			if out, ok := d.name(s, o); ok && out != s {
 				return out, true
 			}
 		}
@@ -66,7 +72,7 @@ func demangleToken(tok string, opts Options) (string, bool) {
 }
 
 // maybeMangled is a quick filter on the first bytes of a token.
-func maybeMangled(tok string) bool {
+func maybeMangled(tok []byte) bool {
 	switch tok[0] {
 	case '$', '@':
 		return true

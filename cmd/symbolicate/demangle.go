@@ -43,10 +43,11 @@ const maxPendingToken = 64 << 10
 func (c *demangleCmd) Run(ctx context.Context, streams *ioStreams) error {
 	opts := demangle.Options{Form: demangle.Display, SwiftFull: !c.Simplified}
 	w := bufio.NewWriterSize(streams.Stdout, 64<<10)
+	var d demangle.Demangler
 	if len(c.Names) > 0 {
 		var out []byte
 		for _, n := range c.Names {
-			out = demangle.AppendText(out[:0], []byte(n), opts)
+			out = d.AppendText(out[:0], []byte(n), opts)
 			out = append(out, '\n')
 			if _, err := w.Write(out); err != nil {
 				return err
@@ -54,13 +55,13 @@ func (c *demangleCmd) Run(ctx context.Context, streams *ioStreams) error {
 		}
 		return w.Flush()
 	}
-	return filterText(ctx, streams.Stdin, w, opts)
+	return filterText(ctx, &d, streams.Stdin, w, opts)
 }
 
 // filterText copies r to w line by line with mangled names replaced. Lines
 // of any length are handled: a line longer than the read buffer is processed
 // in pieces cut before a name, so names are never split.
-func filterText(ctx context.Context, r io.Reader, w *bufio.Writer, opts demangle.Options) error {
+func filterText(ctx context.Context, d *demangle.Demangler, r io.Reader, w *bufio.Writer, opts demangle.Options) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var pending, out []byte
 	skipping := false // inside an over-long name run that is copied as is
@@ -98,14 +99,14 @@ func filterText(ctx context.Context, r io.Reader, w *bufio.Writer, opts demangle
 			if len(data)-cut > maxPendingToken {
 				cut, skipping = len(data), true
 			}
-			out = demangle.AppendText(out[:0], data[:cut], opts)
+			out = d.AppendText(out[:0], data[:cut], opts)
 			if _, err := w.Write(out); err != nil {
 				return err
 			}
 			pending = append(pending[:0], data[cut:]...)
 			continue
 		}
-		out = demangle.AppendText(out[:0], data, opts)
+		out = d.AppendText(out[:0], data, opts)
 		pending = pending[:0]
 		if _, err := w.Write(out); err != nil {
 			return err
