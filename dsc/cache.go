@@ -75,7 +75,7 @@ type cacheFile struct {
 // FileInfo describes one file of the cache for display.
 type FileInfo struct {
 	Path     string
-	Role     string // "main", "subcache N" or "symbols"
+	Role     string // "main", "subcache N" or "symbols file"
 	Suffix   string // subcache file suffix (".01", ".1", ".symbols"); "" for main
 	UUID     imagemap.UUID
 	VMOffset uint64 // subcache cacheVMOffset
@@ -303,10 +303,18 @@ func (c *Cache) openMember(load loader, name, role string, want imagemap.UUID) (
 	}
 	f := &cacheFile{info: FileInfo{Path: name, Role: role, UUID: h.UUID, Size: int64(len(data))}, data: data, hdr: h}
 	if f.info.Mappings, err = parseMappings(data, h); err != nil {
-		return nil, ferr(h.UUID, err)
+		if role != symbolsRole {
+			return nil, ferr(h.UUID, err)
+		}
+		// The .symbols file's mappings are never used for addresses; a bad
+		// table there costs nothing but the listing.
+		c.warnings = append(c.warnings, fmt.Sprintf("%s %s: mappings ignored: %v", role, name, err))
 	}
 	return f, nil
 }
+
+// symbolsRole is the FileInfo.Role of the .symbols file.
+const symbolsRole = "symbols file"
 
 // openSymbolsFile opens <base>.symbols when the header names one (§5.5,
 // §5.6). A missing file is a warning; a wrong one is an error.
@@ -316,7 +324,7 @@ func (c *Cache) openSymbolsFile(load loader) error {
 		return nil
 	}
 	name := c.basePath() + ".symbols"
-	f, err := c.openMember(load, name, "symbols file", h.SymbolFileUUID)
+	f, err := c.openMember(load, name, symbolsRole, h.SymbolFileUUID)
 	if err != nil {
 		var fe *FileError
 		if errors.As(err, &fe) && errors.Is(fe.Err, fs.ErrNotExist) {

@@ -1,7 +1,9 @@
 package dsc_test
 
 import (
+	"encoding/binary"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -230,6 +232,50 @@ func TestGeneratedMissingSymbolsFile(t *testing.T) {
 	c := openGenerated(t, g)
 	if w := c.Warnings(); len(w) != 0 || c.HasLocalSymbols() {
 		t.Errorf("single file without locals: warnings %q, locals %v", w, c.HasLocalSymbols())
+	}
+	checkAgainstTruth(t, g, c)
+}
+
+// TestGeneratedDevelopmentMainFile opens a split cache through a main file
+// named "….development": v2 subcache suffixes and ".symbols" are appended to
+// the path without ".development" (dyld-formats.md §5.5).
+func TestGeneratedDevelopmentMainFile(t *testing.T) {
+	g := generate(t, dsctest.Config{Seed: 61, Layout: dsctest.LayoutSplit})
+	dev := g.MainPath + ".development"
+	if err := os.Rename(g.MainPath, dev); err != nil {
+		t.Fatal(err)
+	}
+	c, err := dsc.Open(dev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if len(c.Warnings()) != 0 || !c.HasLocalSymbols() || len(c.Files()) != 2+len(g.SubCaches) {
+		t.Fatalf("warnings %q, locals %v, %d files", c.Warnings(), c.HasLocalSymbols(), len(c.Files()))
+	}
+	g.MainPath = dev
+	checkAgainstTruth(t, g, c)
+}
+
+// TestGeneratedBadSymbolsMappingsIgnored: a damaged mapping table in the
+// .symbols file is a warning, since its mappings are never used.
+func TestGeneratedBadSymbolsMappingsIgnored(t *testing.T) {
+	g := generate(t, dsctest.Config{Seed: 62, Layout: dsctest.LayoutSplit})
+	b, err := os.ReadFile(g.SymbolsPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := dsc.ParseHeader(b)
+	if err != nil || h.MappingCount == 0 {
+		t.Skipf("generated .symbols has no mappings (%v)", err)
+	}
+	binary.LittleEndian.PutUint64(b[h.MappingOffset+8:], 1<<40) // size of mapping 0
+	if err := os.WriteFile(g.SymbolsPath, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := openGenerated(t, g)
+	if w := c.Warnings(); len(w) != 1 || !strings.Contains(w[0], "mappings ignored") {
+		t.Fatalf("warnings %q", w)
 	}
 	checkAgainstTruth(t, g, c)
 }
