@@ -180,13 +180,13 @@ func (r *Report) parseIPS(b []byte, i int) error {
 		return r.scanFail("header", se)
 	}
 	next := skipWS(b, he)
+	// A payload without its header line (headers never list images).
+	_, hasUI := ht.member(0, "usedImages")
+	_, hasBI := ht.member(0, "binaryImages")
+	if hasUI || hasBI {
+		return r.parsePayload(ht, nil)
+	}
 	if next >= len(b) {
-		// A single JSON object: a payload without its header line?
-		_, hasUI := ht.member(0, "usedImages")
-		_, hasBI := ht.member(0, "binaryImages")
-		if hasUI || hasBI {
-			return r.parsePayload(ht, nil)
-		}
 		if _, ok := ht.member(0, "bug_type"); ok {
 			return r.errAt(formatIPS, he, "payload", "no report body after the header line")
 		}
