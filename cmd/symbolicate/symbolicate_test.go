@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/goccy/go-json"
+
+	"github.com/symbolicate/symbolicate/dsc/dsctest"
+	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/internal/corpus"
+	"github.com/symbolicate/symbolicate/internal/crashgen"
+)
+
+var demoCache = sync.OnceValues(func() (*dsctest.Cache, error) { return dsctest.Cached(dsctest.Demo(11)) })
+
+// writeCrashes writes n generated crashes into dir; app adds an image with no binary.
+func writeCrashes(t *testing.T, dir string, n int, app bool) (*dsctest.Cache, []*crashgen.Report) {
+	t.Helper()
+	c, err := demoCache()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reps []*crashgen.Report
+	for i := 0; i < n; i++ {
+		cfg := crashgen.Config{Seed: uint64(i), Slide: uint64(i+3) << 14, Threads: 2, Frames: 6, OSSymbolicated: 0.2, Boundary: 0.2}
+		if app {
+			cfg.AppUUID = imagemap.UUID{0xA9, byte(i)}
+		}
+		rep, err := crashgen.Generate(c, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "crash-"+string(rune('a'+i))+".ips"), rep.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		reps = append(reps, rep)
+	}
+	return c, reps
+}
+
+func TestSymbolicateAllResolvedExitsZero(t *testing.T) {
+	dir := t.TempDir()
+	c, reps := writeCrashes(t, dir, 1, false)
+	in := filepath.Join(dir, "crash-a.ips")
+	before, _ := os.ReadFile(in)
+	code, out, errOut := runCLI(t, "", in, "--caches", c.Dir)
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr %s", code, errOut)
+	}
+	for _, name := range reps[0].Names() {
+		want := strings.TrimPrefix(name, "_") // C names print without the Mach-O underscore
+		if !strings.HasPrefix(name, "_$s") && !strings.HasPrefix(name, "__Z") && !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if !strings.Contains(errOut, "1 crash, 12 frames") {
+		t.Errorf("summary = %q", errOut)
+	}
+	if after, _ := os.ReadFile(in); !bytes.Equal(before, after) {
+		t.Error("input file was modified")
+	}
+}
+
+func TestSymbolicateBatchToDirectory(t *testing.T) {
+	dir := t.TempDir()
+	c, _ := writeCrashes(t, dir, 3, true)
+	if err := os.WriteFile(filepath.Join(dir, "broken.ips"), []byte("{\"bug_type\":\"309\"}\n{\"threads\":[{\"frames\":[{\"imageIndex\":"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	code, _, errOut := runCLI(t, "", dir, "--caches", c.Dir, "-o", out+"/", "--format", "json")
+	if code != exitBadInput {
+		t.Fatalf("exit %d, want %d (a corrupt file in the batch); stderr %s", code, exitBadInput, errOut)
+	}
+	if !strings.Contains(errOut, "broken.ips") || !strings.Contains(errOut, "3 crashes") || !strings.Contains(errOut, "missing image") {
+		t.Errorf("summary does not name the failure, the crashes and the missing images: %s", errOut)
+	}
+	ents, err := os.ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	want := []string{"crash-a.symbolicated.ips", "crash-b.symbolicated.ips", "crash-c.symbolicated.ips"}
+	if !reflect.DeepEqual(names, want) {
+		t.Fatalf("outputs = %v, want %v (no temp files, nothing for the broken input)", names, want)
+	}
+}
+
+func TestSymbolicateMissingImagesExitThree(t *testing.T) {
+	dir := t.TempDir()
+	c, _ := writeCrashes(t, dir, 2, true)
+	code, out, errOut := runCLI(t, "", dir, "--caches", c.Dir, "-j", "1")
+	if code != exitUnresolved {
+		t.Fatalf("exit %d, want %d; stderr %s", code, exitUnresolved, errOut)
+	}
+	if strings.Count(out, "==> ") != 2 || strings.Index(out, "crash-a.ips") > strings.Index(out, "crash-b.ips") {
+		t.Errorf("outputs not headed and ordered by input:\n%s", out)
+	}
+}
+
+func TestSymbolicateNoCachesNamesMissingCache(t *testing.T) {
+	dir := t.TempDir()
+	c, _ := writeCrashes(t, dir, 1, false)
+	code, _, errOut := runCLI(t, "", filepath.Join(dir, "crash-a.ips"))
+	if code != exitUnresolved || !strings.Contains(errOut, "missing shared cache "+c.UUID.String()) {
+		t.Fatalf("exit %d, stderr %s", code, errOut)
+	}
+}
+
+func TestSymbolicateUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"/no/such/file.ips"},
+		{"nomatch-*.ips"},
+		{"x.ips", "-j", "0"},
+	} {
+		if code, _, errOut := runCLI(t, "", args...); code != exitUsage {
+			t.Errorf("%v: exit %d, want %d; stderr %s", args, code, exitUsage, errOut)
+		}
+	}
+}
+
+// TestJSONRoundTripOfEveryCorpusReport: without caches nothing is resolved, so
+// the JSON output of every real .ips report equals its input as JSON values,
+// integers compared exactly.
+func TestJSONRoundTripOfEveryCorpusReport(t *testing.T) {
+	dir := corpus.Path(t, "ips")
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, e := range ents {
+		if !strings.HasSuffix(e.Name(), ".ips") {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		code, out, errOut := runCLI(t, "", "--format", "json", "-q", path)
+		if code == exitBadInput {
+			t.Errorf("%s: not parsed: %s", e.Name(), errOut)
+			continue
+		}
+		if strings.Contains(errOut, "nothing to symbolicate") {
+			continue // recognised, named type (jetsam, resource report, …)
+		}
+		in, _ := os.ReadFile(path)
+		if _, body, _ := strings.Cut(out, "\n"); !strings.HasPrefix(strings.TrimSpace(body), "{") {
+			continue // legacy text body (bug_type 109): written as text
+		}
+		if !sameJSONValues(t, in, []byte(out)) {
+			t.Errorf("%s: JSON round trip changed values", e.Name())
+		}
+		checked++
+	}
+	t.Logf("%d reports round-tripped as JSON values", checked)
+	if checked < 8 {
+		t.Errorf("only %d reports round-tripped", checked)
+	}
+}
+
+// sameJSONValues compares two .ips documents (header line and payload) as JSON
+// values with exact numbers.
+func sameJSONValues(t *testing.T, a, b []byte) bool {
+	t.Helper()
+	decodeAll := func(data []byte) []any {
+		data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+		nl := bytes.IndexByte(data, '\n')
+		var out []any
+		for _, part := range [][]byte{data[:nl], data[nl+1:]} {
+			d := json.NewDecoder(bytes.NewReader(part))
+			d.UseNumber()
+			var v any
+			if err := d.Decode(&v); err != nil {
+				t.Fatalf("decoding: %v", err)
+			}
+			out = append(out, v)
+		}
+		return out
+	}
+	return reflect.DeepEqual(decodeAll(a), decodeAll(b))
+}
