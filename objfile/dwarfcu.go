@@ -2,11 +2,13 @@ package objfile
 
 import (
 	"debug/dwarf"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"path"
 	"slices"
+	"strings"
 )
 
 // attrMIPSLinkageName is DW_AT_MIPS_linkage_name, which older compilers
@@ -48,9 +50,10 @@ type cuInfo struct {
 	fileErr error       // a line-table problem met after some rows decoded
 }
 
-// parseCU builds the cuInfo of the unit whose root DIE is at die. The caller
-// holds the lock that serializes use of d.
-func parseCU(d *dwarf.Data, die dwarf.Offset) (cu *cuInfo, err error) {
+// parseCU builds the cuInfo of unit u. The caller holds the lock that
+// serializes use of d.
+func parseCU(d *dwarf.Data, u *unitHeader, line []byte, order binary.ByteOrder) (cu *cuInfo, err error) {
+	die := u.die
 	defer recoverDWARF(&err, fmt.Sprintf("compile unit at %#x", die))
 	r := d.Reader()
 	r.Seek(die)
@@ -62,7 +65,7 @@ func parseCU(d *dwarf.Data, die dwarf.Offset) (cu *cuInfo, err error) {
 		return nil, fmt.Errorf("no DIE at %#x", die)
 	}
 	cu = &cuInfo{}
-	if err := cu.readLines(d, root); err != nil {
+	if err := cu.readLines(d, root, u.vers, line, order); err != nil {
 		// Keep going without line information: function names still help.
 		cu.fileErr = err
 	}
@@ -245,11 +248,23 @@ func (cu *cuInfo) chain(addr uint64, buf []int32) (fns []int32, lo uint64) {
 }
 
 // readLines decodes the unit's line table into rows and sequences.
-func (cu *cuInfo) readLines(d *dwarf.Data, root *dwarf.Entry) error {
+func (cu *cuInfo) readLines(d *dwarf.Data, root *dwarf.Entry, vers uint16, line []byte, order binary.ByteOrder) error {
+	off, ok := root.Val(dwarf.AttrStmtList).(int64)
+	if !ok {
+		return nil
+	}
+	if err := checkLineHeader(line, uint64(off), order); err != nil {
+		return err
+	}
 	lr, err := d.LineReader(root)
 	if err != nil || lr == nil {
 		return err
 	}
+	// debug/dwarf leaves a DWARF 5 file relative when its directory is;
+	// llvm-symbolizer (like DWARF 4 readers) puts the compilation
+	// directory in front of such a directory.
+	compDir, _ := root.Val(dwarf.AttrCompDir).(string)
+	fixDir := vers >= 5 && strings.HasPrefix(compDir, "/")
 	fileIdx := map[*dwarf.LineFile]uint32{}
 	refresh := func() {
 		files := lr.Files()
@@ -257,7 +272,11 @@ func (cu *cuInfo) readLines(d *dwarf.Data, root *dwarf.Entry) error {
 			i := len(cu.files)
 			name := ""
 			if f := files[i]; f != nil {
-				name = cleanPath(f.Name)
+				name = f.Name
+				if fixDir && name != "" && !strings.HasPrefix(name, "/") {
+					name = compDir + "/" + name
+				}
+				name = cleanPath(name)
 				fileIdx[f] = uint32(i)
 			}
 			cu.files = append(cu.files, name)

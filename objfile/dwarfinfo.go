@@ -2,6 +2,8 @@ package objfile
 
 import (
 	"debug/dwarf"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"sync"
 )
@@ -10,9 +12,9 @@ import (
 // is built on first use and each compile unit is parsed the first time an
 // address falls in it. It is safe for concurrent use.
 type dwarfInfo struct {
-	d    *dwarf.Data
-	secs dwarfSections
-	sl   *Slice
+	d     *dwarf.Data
+	secs  dwarfSections
+	order binary.ByteOrder
 
 	// mu serializes every call into debug/dwarf: its readers initialise
 	// per-unit state lazily (DWARF 5 base offsets) without locking.
@@ -41,18 +43,23 @@ func loadDWARF(sl *Slice) (*dwarfInfo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("objfile: %w", err)
 	}
+	return newDWARFInfo(secs, sl.macho.ByteOrder)
+}
+
+// newDWARFInfo returns a dwarfInfo over sections in the given byte order.
+func newDWARFInfo(secs dwarfSections, order binary.ByteOrder) (*dwarfInfo, error) {
 	d, err := newDWARF(secs)
 	if err != nil {
 		return nil, err
 	}
-	return &dwarfInfo{d: d, secs: secs, sl: sl, names: map[dwarf.Offset]string{}}, nil
+	return &dwarfInfo{d: d, secs: secs, order: order, names: map[dwarf.Offset]string{}}, nil
 }
 
 // buildIndex maps addresses to units from .debug_aranges and, for units the
 // aranges do not describe, from the unit DIE's DW_AT_low_pc/high_pc or
 // DW_AT_ranges (as llvm-symbolizer does).
 func (dw *dwarfInfo) buildIndex() {
-	order := dw.sl.macho.ByteOrder
+	order := dw.order
 	units, err := parseUnitHeaders(dw.secs["debug_info"], order)
 	if err != nil {
 		dw.indexErr = fmt.Errorf("objfile: .debug_info: %w", err)
@@ -112,7 +119,7 @@ func (dw *dwarfInfo) unitFor(addr uint64) (*cuInfo, error) {
 	slot.once.Do(func() {
 		dw.mu.Lock()
 		defer dw.mu.Unlock()
-		slot.cu, slot.err = parseCU(dw.d, dw.units[ui].die)
+		slot.cu, slot.err = parseCU(dw.d, &dw.units[ui], dw.secs["debug_line"], dw.order)
 		if slot.err != nil {
 			slot.err = fmt.Errorf("objfile: compile unit at %#x: %w", dw.units[ui].off, slot.err)
 		}
@@ -187,4 +194,44 @@ func (dw *dwarfInfo) resolveName(off dwarf.Offset) (name string) {
 		}
 	}
 	return ""
+}
+
+// lookup returns the frames DWARF gives for addr, innermost first, with
+// Start as a file address. haveFn is false when no function DIE covers addr
+// (a single frame then carries only the line, if any); lo is the start of
+// the concrete function's range that holds addr. warn reports damaged
+// debug information met on the way.
+func (dw *dwarfInfo) lookup(addr uint64) (frames []Frame, lo uint64, haveFn bool, warn error) {
+	cu, err := dw.unitFor(addr)
+	if cu == nil {
+		return nil, 0, false, err
+	}
+	warn = errors.Join(err, cu.fileErr)
+	var buf [16]int32
+	chain, lo := cu.chain(addr, buf[:0])
+	row, hasRow := cu.line(addr)
+	if len(chain) == 0 {
+		if !hasRow {
+			return nil, 0, false, warn
+		}
+		return []Frame{{File: cu.fileName(row.file), Line: int(row.line), Column: int(row.col)}}, 0, false, warn
+	}
+	frames = make([]Frame, len(chain))
+	for k := range chain {
+		fn := &cu.fns[chain[len(chain)-1-k]]
+		f := &frames[k]
+		f.Function = dw.name(fn.off)
+		f.Start = fn.start
+		f.Inlined = k < len(chain)-1
+		if k == 0 {
+			if hasRow {
+				f.File, f.Line, f.Column = cu.fileName(row.file), int(row.line), int(row.col)
+			}
+			continue
+		}
+		// The call site of the frame inlined into this one.
+		in := &cu.fns[chain[len(chain)-k]]
+		f.File, f.Line, f.Column = cu.fileName(in.callFile), int(in.callLine), int(in.callCol)
+	}
+	return frames, lo, true, warn
 }

@@ -244,15 +244,15 @@ func (im *Image) Lookup(offset uint64) Result {
 		warns = append(warns, err)
 	}
 	if dw != nil {
-		cu, err := dw.unitFor(addr)
-		if err != nil {
-			warns = append(warns, err)
+		var warn error
+		res.Frames, fnLo, haveFn, warn = dw.lookup(addr)
+		if warn != nil {
+			warns = append(warns, warn)
 		}
-		if cu != nil {
-			if cu.fileErr != nil {
-				warns = append(warns, cu.fileErr)
+		if haveFn {
+			for i := range res.Frames {
+				res.Frames[i].Start = im.offsetOf(res.Frames[i].Start)
 			}
-			res.Frames, fnLo, haveFn = im.dwarfFrames(dw, cu, addr)
 		}
 	}
 	syms, err := im.symbols()
@@ -286,39 +286,6 @@ func (im *Image) offsetOf(addr uint64) uint64 {
 		return 0
 	}
 	return addr - im.TextAddr
-}
-
-// dwarfFrames builds the frames for addr from a parsed unit. ok is false
-// when no function DIE covers addr; a single frame with the line then
-// carries no name. lo is the start of the function range holding addr.
-func (im *Image) dwarfFrames(dw *dwarfInfo, cu *cuInfo, addr uint64) (frames []Frame, lo uint64, ok bool) {
-	var buf [16]int32
-	chain, lo := cu.chain(addr, buf[:0])
-	row, hasRow := cu.line(addr)
-	if len(chain) == 0 {
-		if !hasRow {
-			return nil, 0, false
-		}
-		return []Frame{{File: cu.fileName(row.file), Line: int(row.line), Column: int(row.col)}}, 0, false
-	}
-	frames = make([]Frame, len(chain))
-	for k := range chain {
-		fn := &cu.fns[chain[len(chain)-1-k]]
-		f := &frames[k]
-		f.Function = dw.name(fn.off)
-		f.Start = im.offsetOf(fn.start)
-		f.Inlined = k < len(chain)-1
-		if k == 0 {
-			if hasRow {
-				f.File, f.Line, f.Column = cu.fileName(row.file), int(row.line), int(row.col)
-			}
-			continue
-		}
-		// The call site of the frame inlined into this one.
-		in := &cu.fns[chain[len(chain)-k]]
-		f.File, f.Line, f.Column = cu.fileName(in.callFile), int(in.callLine), int(in.callCol)
-	}
-	return frames, lo, true
 }
 
 // trimUnderscore drops the "_" Mach-O puts before C-level symbol names.

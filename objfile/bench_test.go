@@ -1,0 +1,116 @@
+package objfile
+
+import (
+	"bytes"
+	"fmt"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/symbolicate/symbolicate/internal/corpus"
+)
+
+// benchCases are the largest corpus dSYMs.
+var benchCases = []struct{ name, rel, arch, uuid string }{
+	{"libswiftCore", "macho/symbolic/crashprobe/dSYMs/FC4AD1B9-1FD4-3FB7-AC3E-0239C3A7D115.dSYM/Contents/Resources/DWARF/libswiftCore.dylib", "arm64", "FC4AD1B9-1FD4-3FB7-AC3E-0239C3A7D115"},
+	{"AnotherTarget", "macho/macsymbolicator/dsym/AnotherTarget.framework.dSYM/Contents/Resources/DWARF/AnotherTarget", "x86_64", "9A36CF20-3655-3DF2-B1E9-466C5CB0C9CC"},
+	{"CrashLibiOS", "macho/symbolic/crashprobe/dSYMs/3CD3E3CC-281E-3AF3-84EB-CDE6D56F0559.dSYM/Contents/Resources/DWARF/CrashLibiOS", "arm64", "3CD3E3CC-281E-3AF3-84EB-CDE6D56F0559"},
+}
+
+// benchAddrs is the number of addresses per benchmark (the same list is
+// given to llvm-symbolizer).
+const benchAddrs = 2000
+
+func benchImage(b *testing.B, rel, uuid string) (*Image, string, []uint64) {
+	p := corpus.Path(b, rel)
+	im, err := OpenImage(mustUUID(b, uuid), p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { im.Close() })
+	return im, p, sampleAddrs(b, im, benchAddrs)
+}
+
+// BenchmarkLookupWarm measures one lookup once every compile unit the
+// addresses touch is parsed (ns/op is per address).
+func BenchmarkLookupWarm(b *testing.B) {
+	for _, c := range benchCases {
+		b.Run(c.name, func(b *testing.B) {
+			im, _, addrs := benchImage(b, c.rel, c.uuid)
+			for _, a := range addrs {
+				im.Lookup(a - im.TextAddr)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				a := addrs[i%len(addrs)]
+				if r := im.Lookup(a - im.TextAddr); r.Warning != nil {
+					b.Fatal(r.Warning)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkColdStart measures opening the dSYM and answering the first
+// address (mapping, load commands, symbol table, DWARF sections, unit index
+// and the unit holding the address), from a warm page cache.
+func BenchmarkColdStart(b *testing.B) {
+	for _, c := range benchCases {
+		b.Run(c.name, func(b *testing.B) {
+			im, p, addrs := benchImage(b, c.rel, c.uuid)
+			u := im.UUID
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				im, err := OpenImage(u, p)
+				if err != nil {
+					b.Fatal(err)
+				}
+				im.Lookup(addrs[i%len(addrs)] - im.TextAddr)
+				im.Close()
+			}
+		})
+	}
+}
+
+// BenchmarkLLVMSymbolizer times llvm-symbolizer 19 on the same dSYMs and
+// address lists (skipped when it is not installed). "cold" runs one process
+// per address; "warm" runs one process over every address and reports the
+// extra cost per address (ns/addr: the run's time minus a one-address run,
+// divided by the number of addresses).
+func BenchmarkLLVMSymbolizer(b *testing.B) {
+	tool := llvmSymbolizer(b)
+	for _, c := range benchCases {
+		run := func(b *testing.B, obj string, addrs []uint64) time.Duration {
+			var in bytes.Buffer
+			for _, a := range addrs {
+				fmt.Fprintf(&in, "0x%x\n", a)
+			}
+			cmd := exec.Command(tool, "--obj="+obj+":"+c.arch, "--output-style=JSON", "--functions=linkage", "--no-demangle", "--inlines")
+			cmd.Stdin = &in
+			start := time.Now()
+			if err := cmd.Run(); err != nil {
+				b.Fatal(err)
+			}
+			return time.Since(start)
+		}
+		b.Run(c.name+"/cold", func(b *testing.B) {
+			_, p, addrs := benchImage(b, c.rel, c.uuid)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				run(b, p, addrs[i%len(addrs):i%len(addrs)+1])
+			}
+		})
+		b.Run(c.name+"/warm", func(b *testing.B) {
+			_, p, addrs := benchImage(b, c.rel, c.uuid)
+			var one, all time.Duration
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				one += run(b, p, addrs[:1])
+				all += run(b, p, addrs)
+			}
+			b.ReportMetric(float64(all-one)/float64(b.N)/float64(len(addrs)), "ns/addr")
+		})
+	}
+}
