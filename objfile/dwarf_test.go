@@ -9,22 +9,22 @@ import (
 // genExpect is the answer, by construction of genDWARF, for each offset
 // from the load address (frames innermost first, "function start file:line:col").
 var genExpect = map[uint64][]string{
-	0x1004: {"_Z5outerv 0x1000 /src/main.c:10:1"},
-	0x1010: {"middle_fn 0x1010 /src/main.c:20:3 inlined", "_Z5outerv 0x1000 /src/main.c:20:3"},
-	0x1024: {"inner_fn 0x1020 /src/inc/h.h:3:5 inlined", "middle_fn 0x1010 /src/inc/h.h:7:0 inlined", "_Z5outerv 0x1000 /src/main.c:20:3"},
-	0x1034: {"middle_fn 0x1010 /src/main.c:21:2 inlined", "_Z5outerv 0x1000 /src/main.c:20:3"},
-	0x1047: {"inner_fn 0x1020 /src/inc/h.h:4:5 inlined", "middle_fn 0x1010 /src/inc/h.h:7:0 inlined", "_Z5outerv 0x1000 /src/main.c:20:3"},
-	0x1048: {"middle_fn 0x1010 /src/main.c:22:1 inlined", "_Z5outerv 0x1000 /src/main.c:20:3"},
-	0x1050: {"_Z5outerv 0x1000 /src/main.c:22:1"},
-	0x10ff: {"_Z5outerv 0x1000 /src/main.c:22:1"},
-	0x1100: {"second 0x1100 /src/main.c:30:1"},
-	0x117f: {"second 0x1100 /src/main.c:30:1"},
-	0x1180: {"asm_fn 0x1180 :0:0"},           // symbol table only
-	0x11ff: {"asm_fn 0x1180 :0:0"},           // up to the end of __text
-	0x0f10: nil,                              // __mh_execute_header must not reach into __text
-	0x1200: nil,                              // past __text
-	0x9999: nil,                              // outside the image
-	1 << 63: nil,                             // address overflow
+	0x1004:  {"_Z5outerv 0x1000 /src/main.c:10:1"},
+	0x1010:  {"middle_fn 0x1010 /src/main.c:20:3 inlined", "_Z5outerv 0x1000 /src/main.c:20:3"},
+	0x1024:  {"inner_fn 0x1020 /src/inc/h.h:3:5 inlined", "middle_fn 0x1010 /src/inc/h.h:7:0 inlined", "_Z5outerv 0x1000 /src/main.c:20:3"},
+	0x1034:  {"middle_fn 0x1010 /src/main.c:21:2 inlined", "_Z5outerv 0x1000 /src/main.c:20:3"},
+	0x1047:  {"inner_fn 0x1020 /src/inc/h.h:4:5 inlined", "middle_fn 0x1010 /src/inc/h.h:7:0 inlined", "_Z5outerv 0x1000 /src/main.c:20:3"},
+	0x1048:  {"middle_fn 0x1010 /src/main.c:22:1 inlined", "_Z5outerv 0x1000 /src/main.c:20:3"},
+	0x1050:  {"_Z5outerv 0x1000 /src/main.c:22:1"},
+	0x10ff:  {"_Z5outerv 0x1000 /src/main.c:22:1"},
+	0x1100:  {"second 0x1100 /src/main.c:30:1"},
+	0x117f:  {"second 0x1100 /src/main.c:30:1"},
+	0x1180:  {"asm_fn 0x1180 :0:0"}, // symbol table only
+	0x11ff:  {"asm_fn 0x1180 :0:0"}, // up to the end of __text
+	0x0f10:  nil,                    // __mh_execute_header must not reach into __text
+	0x1200:  nil,                    // past __text
+	0x9999:  nil,                    // outside the image
+	1 << 63: nil,                    // address overflow
 }
 
 func formatFrames(fs []Frame) []string {
