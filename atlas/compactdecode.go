@@ -74,14 +74,15 @@ func checkCompactCRC(s *Snapshot, b []byte) error {
 	if s.CRC == std {
 		return nil
 	}
-	if legacy := legacyWriterCRC(b); s.CRC == legacy {
+	legacy := legacyWriterCRC(b)
+	if s.CRC == legacy {
 		s.Warnings = append(s.Warnings, fmt.Sprintf(
 			"compact info: checksum %#08x is the legacy dyld-1042…1340 value, not CRC-32C %#08x; accepted", s.CRC, std))
 		return nil
 	}
 	return bin.Errorf(fmtCompact, crcOffset, "crc32c",
 		"stored %#08x matches neither CRC-32C %#08x nor the legacy dyld-1042…1340 value %#08x",
-		s.CRC, std, legacyWriterCRC(b))
+		s.CRC, std, legacy)
 }
 
 func allZero(b []byte) bool {
@@ -109,28 +110,17 @@ func (d *compactDecoder) pvle(field string) uint64 {
 		return 0
 	}
 	start := r.Pos()
-	if v, n := ReadPVLE(d.buf[start:]); n > 0 {
-		r.Skip(uint64(n), field)
-		return v
-	}
-	first := r.U8(field)
-	if r.Failed() {
+	v, n := ReadPVLE(d.buf[start:])
+	if n == 0 {
+		need := 1
+		if r.Len() > 0 {
+			need += bits.TrailingZeros8(d.buf[start]) // 8 for a zero byte
+		}
+		r.FailAt(start, field, "PVLE integer needs %d bytes, %d remain", need, r.Len())
 		return 0
 	}
-	k := bits.TrailingZeros8(first) // 8 for a zero byte: 8 more bytes follow
-	if r.Len() < k {
-		r.FailAt(start, field, "PVLE integer needs %d bytes, %d remain", k+1, r.Len()+1)
-		return 0
-	}
-	rest := r.Bytes(uint64(k), field)
-	if k == 8 {
-		return binary.LittleEndian.Uint64(rest)
-	}
-	var v uint64
-	for i := k - 1; i >= 0; i-- {
-		v = v<<8 | uint64(rest[i])
-	}
-	return v<<(7-k) | uint64(first)>>(k+1)
+	r.Skip(uint64(n), field)
+	return v
 }
 
 func (d *compactDecoder) body() error {
@@ -227,10 +217,9 @@ func (d *compactDecoder) body() error {
 		at = r.Pos()
 		delta := d.mappedFile(im, fields)
 		off, ok := bin.Mul(delta, d.page)
-		if ok {
-			im.Address, ok = addNoCarry(last, off)
-		}
-		if !ok {
+		var carry uint64
+		im.Address, carry = bits.Add64(last, off, 0)
+		if !ok || carry != 0 {
 			r.FailAt(at, fields.address, "delta of %#x pages from %#x overflows 64 bits", delta, last)
 		}
 		if r.Failed() {
@@ -248,11 +237,6 @@ func imageError(err error, i int) error {
 		fe.Field = fmt.Sprintf("images[%d]%s", i, strings.TrimPrefix(fe.Field, "image"))
 	}
 	return err
-}
-
-func addNoCarry(a, b uint64) (uint64, bool) {
-	s := a + b
-	return s, s >= a
 }
 
 // recordFields are the field names used in errors for one kind of record,

@@ -90,25 +90,25 @@ func decodeArchive(b []byte) (*Snapshot, error) {
 		}
 		cerr = fmt.Errorf("%s: %w", MemberCompactInfo, err)
 	}
+	cinfoFailed := !errors.Is(cerr, ErrNoEntry) // present but unusable
+
 	pl, perr := a.File(MemberProcessPlist)
-	if perr != nil {
-		if errors.Is(cerr, ErrNoEntry) && errors.Is(perr, ErrNoEntry) {
-			return nil, fmt.Errorf("atlas: archive has neither %s nor %s: %w", MemberCompactInfo, MemberProcessPlist, ErrNoEntry)
+	if perr == nil {
+		var s *Snapshot
+		if s, perr = DecodeProcessPlist(pl); perr == nil {
+			if cinfoFailed {
+				s.Warnings = append(s.Warnings, fmt.Sprintf("used %s because %v", MemberProcessPlist, cerr))
+			}
+			return s, nil
 		}
-		if !errors.Is(cerr, ErrNoEntry) {
-			return nil, cerr
-		}
-		return nil, perr
 	}
-	s, err := DecodeProcessPlist(pl)
-	if err != nil {
-		if !errors.Is(cerr, ErrNoEntry) {
-			return nil, errors.Join(cerr, err)
-		}
-		return nil, err
+	switch {
+	case cinfoFailed && !errors.Is(perr, ErrNoEntry):
+		return nil, errors.Join(cerr, perr)
+	case cinfoFailed:
+		return nil, cerr
+	case errors.Is(perr, ErrNoEntry):
+		return nil, fmt.Errorf("atlas: archive has neither %s nor %s: %w", MemberCompactInfo, MemberProcessPlist, ErrNoEntry)
 	}
-	if !errors.Is(cerr, ErrNoEntry) {
-		s.Warnings = append(s.Warnings, fmt.Sprintf("used %s because %v", MemberProcessPlist, cerr))
-	}
-	return s, nil
+	return nil, perr
 }

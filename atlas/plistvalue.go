@@ -73,60 +73,41 @@ func (d pdict) errorf(k, msg string, args ...any) error {
 	return &PlistError{Format: d.format, Key: d.key(k), Msg: fmt.Sprintf(msg, args...)}
 }
 
-func (d pdict) missing(k string) error { return d.errorf(k, "required key is missing") }
-
-func (d pdict) wrongType(k, want string, v any) error {
-	return d.errorf(k, "want %s, got %s", want, plistTypeName(v))
+// value returns the value of key k as a T, reporting whether it is present;
+// a missing required key or a value of another type is an error. want names
+// the plist type of T for messages.
+func value[T any](d pdict, k, want string, required bool) (T, bool, error) {
+	var zero T
+	v, ok := d.m[k]
+	if !ok {
+		if required {
+			return zero, false, d.errorf(k, "required key is missing")
+		}
+		return zero, false, nil
+	}
+	t, ok := v.(T)
+	if !ok {
+		return zero, false, d.errorf(k, "want %s, got %s", want, plistTypeName(v))
+	}
+	return t, true, nil
 }
 
 // uint returns an integer value; negative values (8-byte integers with the
 // top bit set) keep their bit pattern, as dyld's Swift reader does when it
 // reads addresses through Int64.
 func (d pdict) uint(k string, required bool) (uint64, bool, error) {
-	v, ok := d.m[k]
-	if !ok {
-		if required {
-			return 0, false, d.missing(k)
-		}
-		return 0, false, nil
+	if v, ok := d.m[k].(int64); ok {
+		return uint64(v), true, nil
 	}
-	switch n := v.(type) {
-	case uint64:
-		return n, true, nil
-	case int64:
-		return uint64(n), true, nil
-	}
-	return 0, false, d.wrongType(k, "integer", v)
+	return value[uint64](d, k, "integer", required)
 }
 
 func (d pdict) str(k string, required bool) (string, bool, error) {
-	v, ok := d.m[k]
-	if !ok {
-		if required {
-			return "", false, d.missing(k)
-		}
-		return "", false, nil
-	}
-	s, isStr := v.(string)
-	if !isStr {
-		return "", false, d.wrongType(k, "string", v)
-	}
-	return s, true, nil
+	return value[string](d, k, "string", required)
 }
 
 func (d pdict) data(k string, required bool) ([]byte, bool, error) {
-	v, ok := d.m[k]
-	if !ok {
-		if required {
-			return nil, false, d.missing(k)
-		}
-		return nil, false, nil
-	}
-	b, isData := v.([]byte)
-	if !isData {
-		return nil, false, d.wrongType(k, "data", v)
-	}
-	return b, true, nil
+	return value[[]byte](d, k, "data", required)
 }
 
 func (d pdict) uuid(k string, required bool) (imagemap.UUID, bool, error) {
@@ -143,31 +124,13 @@ func (d pdict) uuid(k string, required bool) (imagemap.UUID, bool, error) {
 }
 
 func (d pdict) array(k string, required bool) ([]any, bool, error) {
-	v, ok := d.m[k]
-	if !ok {
-		if required {
-			return nil, false, d.missing(k)
-		}
-		return nil, false, nil
-	}
-	a, isArr := v.([]any)
-	if !isArr {
-		return nil, false, d.wrongType(k, "array", v)
-	}
-	return a, true, nil
+	return value[[]any](d, k, "array", required)
 }
 
 func (d pdict) dict(k string, required bool) (pdict, bool, error) {
-	v, ok := d.m[k]
-	if !ok {
-		if required {
-			return pdict{}, false, d.missing(k)
-		}
-		return pdict{}, false, nil
-	}
-	m, isDict := v.(map[string]any)
-	if !isDict {
-		return pdict{}, false, d.wrongType(k, "dictionary", v)
+	m, ok, err := value[map[string]any](d, k, "dictionary", required)
+	if err != nil || !ok {
+		return pdict{}, false, err
 	}
 	return pdict{m: m, path: d.key(k), format: d.format}, true, nil
 }
