@@ -281,14 +281,6 @@ func (p *printer) printAbstractStorage(n *Node, asPrefix bool, extra string) *No
 	panic(failure{errMalformedTree})
 }
 
-// printContext reports whether an entity's context is printed at all.
-func (p *printer) printContext(ctx *Node) bool {
-	if ctx.Kind == KindModule && hasPrefix(ctx.Text, "__lldb_expr_") {
-		return true
-	}
-	return true
-}
-
 // printEntity prints a declaration with its context: either in prefix form
 // "Context.name" or, when the name has several words or the context cannot
 // be a prefix, as "name in Context". It returns the context still to be
@@ -309,16 +301,13 @@ func (p *printer) printEntity(ent *Node, asPrefix bool, tp typePrinting, hasName
 		return ent
 	}
 	var post *Node
-	ctx := ent.first()
-	if p.printContext(ctx) {
-		if multiWord {
-			post = ctx
-		} else {
-			start := len(p.buf)
-			post = p.print(ctx, true)
-			if len(p.buf) != start {
-				p.writeByte('.')
-			}
+	if ctx := ent.first(); multiWord {
+		post = ctx
+	} else {
+		start := len(p.buf)
+		post = p.print(ctx, true)
+		if len(p.buf) != start {
+			p.writeByte('.')
 		}
 	}
 	if hasName || overwrite != "" {
