@@ -28,6 +28,7 @@ type AddressError struct {
 	Addr uint64 // unslid address
 }
 
+// Error names the address.
 func (e *AddressError) Error() string {
 	return fmt.Sprintf("dsc: address %#x is in no image of the cache", e.Addr)
 }
@@ -47,6 +48,7 @@ type FileError struct {
 	Err      error
 }
 
+// Error names the file, its role and the UUIDs involved.
 func (e *FileError) Error() string {
 	switch {
 	case errors.Is(e.Err, ErrUUIDMismatch):
@@ -58,4 +60,5 @@ func (e *FileError) Error() string {
 	}
 }
 
+// Unwrap returns the underlying error.
 func (e *FileError) Unwrap() error { return e.Err }
