@@ -215,3 +215,17 @@ var errFail = errors.New("write failed")
 type failWriter struct{}
 
 func (failWriter) Write([]byte) (int, error) { return 0, errFail }
+
+func TestUUIDString(t *testing.T) {
+	var u UUID
+	copy(u[:], hx("82d13d98219e3040b62a07a297007a7c"))
+	if got := u.String(); got != "82D13D98-219E-3040-B62A-07A297007A7C" {
+		t.Errorf("String() = %s", got)
+	}
+	if back, err := ParseUUID(strings.ToLower(u.String())); err != nil || back != u {
+		t.Errorf("ParseUUID(String()) = %v, %v", back, err)
+	}
+	if got := (UUID{}).String(); got != "00000000-0000-0000-0000-000000000000" {
+		t.Errorf("zero String() = %s", got)
+	}
+}

@@ -14,16 +14,19 @@ type UUID [16]byte
 // "82D13D98-219E-3040-B62A-07A297007A7C".
 func (u UUID) String() string {
 	var b [36]byte
-	hex.Encode(b[0:8], u[0:4])
-	b[8] = '-'
-	hex.Encode(b[9:13], u[4:6])
-	b[13] = '-'
-	hex.Encode(b[14:18], u[6:8])
-	b[18] = '-'
-	hex.Encode(b[19:23], u[8:10])
-	b[23] = '-'
-	hex.Encode(b[24:36], u[10:16])
-	return strings.ToUpper(string(b[:]))
+	return string(u.appendText(b[:0]))
+}
+
+// appendText appends u as String formats it.
+func (u UUID) appendText(b []byte) []byte {
+	const digits = "0123456789ABCDEF"
+	for i, c := range u {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b = append(b, '-')
+		}
+		b = append(b, digits[c>>4], digits[c&15])
+	}
+	return b
 }
 
 // IsZero reports whether u is all zero bytes (dyld's "no UUID").

@@ -41,7 +41,7 @@ func WriteText(w io.Writer, m *Map) error {
 		line = append(line, name...)
 		if u, ok := im.UUID(); ok {
 			line = append(line, "  <"...)
-			line = append(line, u.String()...)
+			line = u.appendText(line)
 			line = append(line, '>')
 		} else if len(im.BuildID) > 0 {
 			line = append(line, "  <"...)
