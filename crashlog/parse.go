@@ -30,7 +30,9 @@ const (
 // wrapper or markdown fences. CRLF line ends, blank lines between lines and
 // text after the JSON payload are tolerated. Parse never panics; on bad input
 // it returns an error that names the format, the byte offset and line, and the
-// field (a *bin.FormatError, possibly wrapping a decoder error).
+// field (a *bin.FormatError, possibly wrapping a decoder error). The report
+// keeps data, which the writers copy from: do not modify it while the report
+// is in use.
 func Parse(data []byte) (*Report, error) {
 	r := &Report{raw: data, FaultingThread: -1, PID: -1}
 	start, end := locateReport(data)
