@@ -10,6 +10,27 @@ import (
 
 // The conformance files are Swift's own demangler test data (see
 // ../shared/corpus/swift-demangle/README.md): "<mangled> ---> <expected>".
+//
+// The two copies come from different Swift versions and contradict each
+// other where the printer changed in between:
+//
+//   - manglings.txt (2021, swift-demangle with Swift 5.5-era sources) is
+//     checked against the Full style;
+//   - simplified-manglings.txt (2016, Swift 3-era swift-demangle
+//     -simplified) prints "protocol<>" where manglings.txt prints "Any",
+//     "protocol<a, b>" for "a & b", "Builtin.Float80" for
+//     "Builtin.FPIEEE80", tuple labels as "foo : Int", a space after
+//     generic signatures ("<A> (A) -> A"), "<A where ...>", bare "thunk",
+//     and local contexts as "(f() -> ()).(closure #1)" where manglings.txt
+//     uses "closure #1 … in f() -> ()". It also expects Swift 2 manglings
+//     that manglings.txt-era demanglers reject ("_TWo…" witness table
+//     offsets, "Q_"/"Qd__" archetype indexes, "R_" requirements).
+//     It is checked against the SimplifiedSwift3 style, which reproduces
+//     those rules; the old manglings are accepted by the parser.
+//
+// The Simplified style (what current tools and Apple's crash reports print,
+// "bar.bas(zim:)") has no reference file here; its pass rate on the 2016
+// file is only logged, to show how far the two eras differ.
 
 type testLine struct {
 	line           int
@@ -93,4 +114,12 @@ func TestConformanceFull(t *testing.T) {
 
 func TestConformanceSimplified(t *testing.T) {
 	runConformance(t, "swift-demangle/simplified-manglings.txt", SimplifiedSwift3, knownSimplified, 98)
+	lines := readConformance(t, "swift-demangle/simplified-manglings.txt")
+	same := 0
+	for _, tl := range lines {
+		if tl.check(DemangleWith(tl.input, Options{Style: Simplified})) {
+			same++
+		}
+	}
+	t.Logf("(for information) the current Simplified style prints %d/%d lines of the 2016 file identically", same, len(lines))
 }
