@@ -5,9 +5,10 @@
 // Swift names ($s…, _T0…, _T…) are demangled by package
 // [github.com/symbolicate/symbolicate/demangle/swift], by default in the
 // simplified form Apple's crash reports use ("closure #1 in
-// ViewController.viewDidLoad()"); Itanium C++ names (_Z…, and clang's
-// __Z…_block_invoke block functions) by github.com/ianlancetaylor/demangle in
-// LLVM style, which is what Apple's tools print
+// ViewController.viewDidLoad()"); C++ names mangled by the Itanium C++ ABI
+// (_Z…, and clang's __Z…_block_invoke block functions) by
+// github.com/ianlancetaylor/demangle in LLVM style, which is what Apple's
+// tools print
 // ("dyld4::Loader::findAndRunAllInitializers(dyld4::RuntimeState&) const");
 // Objective-C methods ("-[NSObject init]") and C names are left as they are,
 // except that the extra leading underscore of Mach-O symbol tables is
@@ -59,11 +60,6 @@ const (
 	Swift            // a Swift mangled name
 )
 
-// cxxOptions make ianlancetaylor/demangle print like LLVM's demangler, the
-// one Apple's tools use ("'lambda'()", "(anonymous namespace)", ">>"), and
-// bound the output.
-var cxxOptions = []cxx.Option{cxx.LLVMStyle, cxx.MaxLength(16)}
-
 // Demangler is the reusable form of Name and AppendText: it keeps the Swift
 // demangler's memory between calls, so demangling many names allocates
 // little more than the results. The zero value is ready to use. A Demangler
@@ -114,7 +110,10 @@ func (d *Demangler) name(raw string, opts Options) (string, bool) {
 			return raw, false
 		}
 	case CXX:
-		if out, err := cxx.ToString(cxxSpelling(s), cxxOptions...); err == nil {
+		// LLVMStyle prints like LLVM's demangler, the one Apple's tools
+		// use ("'lambda'()", "(anonymous namespace)", ">>"); the output
+		// is bounded to 64 KiB.
+		if out, err := cxx.ToString(cxxSpelling(s), cxx.LLVMStyle, cxx.MaxLength(16)); err == nil {
 			return out, true
 		}
 		return raw, false
