@@ -116,9 +116,20 @@ func sampleAddrs(tb testing.TB, im *Image, n int) []uint64 {
 	if len(out) > n/2 {
 		out = out[:n/2]
 	}
-	for len(out) < n && len(code) > 0 {
-		c := code[rng.IntN(len(code))]
-		out = append(out, c.lo+rng.Uint64N(c.hi-c.lo))
+	var total uint64
+	for _, c := range code {
+		total += c.hi - c.lo
+	}
+	for len(out) < n && total > 0 {
+		// Uniform over all code bytes.
+		x := rng.Uint64N(total)
+		for _, c := range code {
+			if x < c.hi-c.lo {
+				out = append(out, c.lo+x)
+				break
+			}
+			x -= c.hi - c.lo
+		}
 	}
 	return out
 }
@@ -287,4 +298,118 @@ func symbolNamesAt(tb testing.TB, im *Image, addr uint64) []string {
 		}
 	}
 	return out
+}
+
+// binaryCases are corpus binaries read without a dSYM.
+var binaryCases = []struct{ rel, arch string }{
+	{"macho/testbins/apple/ls-sequoia", "x86_64"},
+	{"macho/testbins/apple/ls-sequoia", "arm64e"},
+	{"macho/testbins/apple/cat-macos-arm64", "x86_64"},
+	{"macho/testbins/apple/cat-macos-arm64", "arm64e"},
+	{"macho/testbins/apple/libswiftCoreFoundation.dylib", "arm64"},
+	{"macho/testbins/misc/TrollStore", "arm64"},
+	{"macho/testbins/misc/TrollStore", "arm64e"},
+	{"macho/testbins/misc/hello-macos-arm64-chained", "arm64"},
+	{"macho/testbins/misc/mangled", "arm64"},
+	{"macho/testbins/misc/objc-employee-ios14-arm64e", "arm64e"},
+	{"macho/testbins/misc/swift-main3", "arm64"},
+	{"macho/macsymbolicator/bin/CrashingTest", "x86_64"},
+	{"macho/macsymbolicator/bin/AnotherTarget.framework/Versions/A/AnotherTarget", "arm64"},
+	{"macho/testbins/dsym-pairs/TestRTTI-armv7/TestRTTI-armv7", "armv7"},
+}
+
+// TestLLVMSymbolizerBinaries compares symbol-table answers for binaries
+// without debug information with llvm-symbolizer 19, which knows only the
+// symbol table. Where this package names a symbol, llvm-symbolizer must name
+// the same one (or another symbol at the same address). Where this package
+// answers "func_<addr>" from LC_FUNCTION_STARTS, llvm-symbolizer must give
+// an earlier symbol (it cannot see that a new function began). Where this
+// package has no answer, llvm-symbolizer must have none or name
+// __mh_execute_header, which this package does not let reach into code.
+// Names from the export trie, which llvm-symbolizer ignores, are counted
+// apart.
+func TestLLVMSymbolizerBinaries(t *testing.T) {
+	tool := llvmSymbolizer(t)
+	for _, c := range binaryCases {
+		t.Run(path.Base(c.rel)+"/"+c.arch, func(t *testing.T) {
+			p := corpus.Path(t, c.rel)
+			f, err := Open(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			var sl *Slice
+			for _, s := range f.Slices {
+				if s.Arch == c.arch {
+					sl = s
+				}
+			}
+			if sl == nil {
+				t.Fatalf("no %s slice", c.arch)
+			}
+			im, err := NewImage(sl, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if im.HasDWARF() {
+				t.Fatalf("binary has DWARF")
+			}
+			addrs := sampleAddrs(t, im, 600)
+			want := runLLVM(t, tool, p, c.arch, addrs)
+			named, exported, synthetic, none := 0, 0, 0, 0
+			for i, a := range addrs {
+				res := im.Lookup(a - im.TextAddr)
+				w := want[i][len(want[i])-1]
+				var wstart uint64
+				if w.StartAddress != "" {
+					wstart, _ = strconv.ParseUint(strings.TrimPrefix(w.StartAddress, "0x"), 16, 64)
+				}
+				switch {
+				case len(res.Frames) == 0:
+					none++
+					if sec := sectionOf(sl, a); sec == "__text" {
+						t.Errorf("%#x: no answer inside __text", a)
+					}
+					if w.FunctionName != "" && w.FunctionName != "_mh_execute_header" {
+						t.Errorf("%#x: no answer, llvm-symbolizer %s", a, w.FunctionName)
+					}
+				case res.Frames[0].Synthetic:
+					synthetic++
+					if start := res.Frames[0].Start + im.TextAddr; w.FunctionName != "" && wstart >= start {
+						t.Errorf("%#x: %s, llvm-symbolizer %s at %#x", a, res.Frames[0].Function, w.FunctionName, wstart)
+					}
+				default:
+					g := res.Frames[0]
+					inSymtab := symbolNamesAt(t, im, g.Start+im.TextAddr)
+					switch {
+					case g.Function == w.FunctionName || slices.Contains(inSymtab, w.FunctionName):
+						named++
+					case !slices.Contains(inSymtab, g.Function) && (w.FunctionName == "" || wstart < g.Start+im.TextAddr):
+						// A name from the export trie, which
+						// llvm-symbolizer does not read.
+						exported++
+					default:
+						t.Errorf("%#x: %s at %#x, llvm-symbolizer %s at %s", a, g.Function, g.Start+im.TextAddr, w.FunctionName, w.StartAddress)
+					}
+					if len(res.Frames) != 1 || g.File != "" {
+						t.Errorf("%#x: symbol-table answer with %d frames, file %q", a, len(res.Frames), g.File)
+					}
+				}
+			}
+			t.Logf("%d addresses: %d named as llvm-symbolizer does, %d export-trie names it lacks, %d func_ names where it gives an earlier symbol, %d unknown (outside __text: stubs)",
+				len(addrs), named, exported, synthetic, none)
+		})
+	}
+}
+
+// sectionOf names the section holding addr ("" for none).
+func sectionOf(sl *Slice, addr uint64) string {
+	for _, seg := range sl.macho.Segments {
+		for _, sec := range seg.Sections {
+			if sec.Addr <= addr && addr-sec.Addr < sec.Size {
+				return sec.Name
+			}
+		}
+	}
+	return ""
 }
