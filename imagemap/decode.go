@@ -139,9 +139,9 @@ func (d *decoder) decode() (*Map, error) {
 
 	m := &Map{Platform: string(pb), WordSize: d.wordSize, Images: make([]Image, count)}
 	d.arena.Grow(min(int(rest)+int(rest)/2, d.budget)) // paths are typically 1.2-1.5 times the input
-	d.table = make([]span, 0, min(rest, count))   // about one new prefix per image
-	d.bids = make([]byte, 0, min(rest, 16*count)) // a 16-byte UUID per image, as on Apple platforms
-	var prev uint64                               // previous image's resolved base, before masking
+	d.table = make([]span, 0, min(rest, count))        // about one new prefix per image
+	d.bids = make([]byte, 0, min(rest, 16*count))      // a 16-byte UUID per image, as on Apple platforms
+	var prev uint64                                    // previous image's resolved base, before masking
 	for i := range m.Images {
 		if pos, ok = d.image(&m.Images[i], &prev, pos); !ok {
 			return nil, imageError(r.Err(), i)
