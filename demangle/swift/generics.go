@@ -588,7 +588,8 @@ func (d *demangler) implFunctionType() *Node {
 		}
 	case 'M':
 		conv = "method"
-	case 'O':
+	case 'O', 'J':
+		// Swift's demangler reads 'O'; Mangling.rst documents 'J'.
 		conv = "objc_method"
 	case 'K':
 		conv = "closure"

@@ -248,11 +248,11 @@ func accessorName(k Kind) string {
 	case KindReadAccessor:
 		return "read"
 	case KindRead2Accessor:
-		return "yielding borrow"
+		return "read2"
 	case KindModifyAccessor:
 		return "modify"
 	case KindModify2Accessor:
-		return "yielding mutate"
+		return "modify2"
 	case KindInitAccessor:
 		return "init"
 	case KindBorrowAccessor:
