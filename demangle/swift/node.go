@@ -100,9 +100,6 @@ func (n *Node) childOfKind(k Kind) *Node {
 	return nil
 }
 
-// numChildren returns the number of children.
-func (n *Node) numChildren() int { return len(n.Children) }
-
 // Limits that keep adversarial input cheap. A mangled name longer than
 // MaxNameLen is refused; a parse that creates more than maxNodes nodes or
 // stacks more than maxStack operands fails; recursion in the parsers and the
