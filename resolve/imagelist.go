@@ -174,6 +174,9 @@ func loadJSONImages(text []byte) (*ImageList, error) {
 		if err != nil {
 			return nil, err
 		}
+		if m.WordSize == 0 {
+			m.WordSize = 64 // hand-written lists may omit it; Apple platforms are 64-bit
+		}
 		return &ImageList{Format: "image-list", Map: m}, nil
 	}
 	return nil, nil
