@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"sync"
 
 	"github.com/symbolicate/symbolicate/demangle"
 	"github.com/symbolicate/symbolicate/resolve"
@@ -23,8 +24,13 @@ func demangler(off bool) func(string) string {
 	if off {
 		return nil
 	}
+	// A Demangler keeps its working memory between calls but is not safe for
+	// concurrent use: workers borrow one each from this pool.
+	pool := &sync.Pool{New: func() any { return new(demangle.Demangler) }}
 	return func(raw string) string {
-		name, _ := demangle.Name(raw, demangle.Options{})
+		d := pool.Get().(*demangle.Demangler)
+		name, _ := d.Name(raw, demangle.Options{})
+		pool.Put(d)
 		return name
 	}
 }
