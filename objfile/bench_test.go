@@ -3,7 +3,10 @@ package objfile
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"os/exec"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,12 +45,14 @@ func BenchmarkLookupWarm(b *testing.B) {
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu := cpuTime()
 			for i := 0; i < b.N; i++ {
 				a := addrs[i%len(addrs)]
 				if r := im.Lookup(a - im.TextAddr); r.Warning != nil {
 					b.Fatal(r.Warning)
 				}
 			}
+			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }
@@ -62,6 +67,7 @@ func BenchmarkColdStart(b *testing.B) {
 			u := im.UUID
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu := cpuTime()
 			for i := 0; i < b.N; i++ {
 				im, err := OpenImage(u, p)
 				if err != nil {
@@ -70,19 +76,70 @@ func BenchmarkColdStart(b *testing.B) {
 				im.Lookup(addrs[i%len(addrs)] - im.TextAddr)
 				im.Close()
 			}
+			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 		})
 	}
+}
+
+// BenchmarkColdStartProcess is BenchmarkColdStart in a fresh process per
+// address (this test binary re-run as a helper), the way llvm-symbolizer's
+// cold figure is taken: process start, open, first lookup, exit.
+func BenchmarkColdStartProcess(b *testing.B) {
+	exe, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range benchCases {
+		b.Run(c.name, func(b *testing.B) {
+			im, p, addrs := benchImage(b, c.rel, c.uuid)
+			u := im.UUID.String()
+			b.ResetTimer()
+			var cpu time.Duration
+			for i := 0; i < b.N; i++ {
+				cmd := exec.Command(exe, "-test.run=^TestHelperProcess$")
+				cmd.Env = append(os.Environ(), fmt.Sprintf("OBJFILE_HELPER=%s|%s|%d", p, u, addrs[i%len(addrs)]-im.TextAddr))
+				if out, err := cmd.CombinedOutput(); err != nil {
+					b.Fatalf("%v: %s", err, out)
+				}
+				cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+			}
+			b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
+
+// TestHelperProcess is the child of BenchmarkColdStartProcess: it opens the
+// image named by $OBJFILE_HELPER and answers one offset. It does nothing in
+// a normal test run.
+func TestHelperProcess(t *testing.T) {
+	spec := os.Getenv("OBJFILE_HELPER")
+	if spec == "" {
+		return
+	}
+	parts := strings.Split(spec, "|")
+	off, err := strconv.ParseUint(parts[2], 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := OpenImage(mustUUID(t, parts[1]), parts[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer im.Close()
+	fmt.Println(im.Lookup(off))
 }
 
 // BenchmarkLLVMSymbolizer times llvm-symbolizer 19 on the same dSYMs and
 // address lists (skipped when it is not installed). "cold" runs one process
 // per address; "warm" runs one process over every address and reports the
 // extra cost per address (ns/addr: the run's time minus a one-address run,
-// divided by the number of addresses).
+// divided by the number of extra addresses). cpu-ns metrics are the child's
+// user+system CPU time, steadier than wall time on a busy machine.
 func BenchmarkLLVMSymbolizer(b *testing.B) {
 	tool := llvmSymbolizer(b)
 	for _, c := range benchCases {
-		run := func(b *testing.B, obj string, addrs []uint64) time.Duration {
+		// run returns the wall time and the child's CPU time.
+		run := func(b *testing.B, obj string, addrs []uint64) (time.Duration, time.Duration) {
 			var in bytes.Buffer
 			for _, a := range addrs {
 				fmt.Fprintf(&in, "0x%x\n", a)
@@ -93,24 +150,31 @@ func BenchmarkLLVMSymbolizer(b *testing.B) {
 			if err := cmd.Run(); err != nil {
 				b.Fatal(err)
 			}
-			return time.Since(start)
+			return time.Since(start), cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 		}
 		b.Run(c.name+"/cold", func(b *testing.B) {
 			_, p, addrs := benchImage(b, c.rel, c.uuid)
 			b.ResetTimer()
+			var cpu time.Duration
 			for i := 0; i < b.N; i++ {
-				run(b, p, addrs[i%len(addrs):i%len(addrs)+1])
+				_, c := run(b, p, addrs[i%len(addrs):i%len(addrs)+1])
+				cpu += c
 			}
+			b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
 		})
 		b.Run(c.name+"/warm", func(b *testing.B) {
 			_, p, addrs := benchImage(b, c.rel, c.uuid)
-			var one, all time.Duration
+			var one, all, oneCPU, allCPU time.Duration
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				one += run(b, p, addrs[:1])
-				all += run(b, p, addrs)
+				w, c := run(b, p, addrs[:1])
+				one, oneCPU = one+w, oneCPU+c
+				w, c = run(b, p, addrs)
+				all, allCPU = all+w, allCPU+c
 			}
-			b.ReportMetric(float64(all-one)/float64(b.N)/float64(len(addrs)), "ns/addr")
+			n := float64(b.N) * float64(len(addrs)-1)
+			b.ReportMetric(float64(all-one)/n, "ns/addr")
+			b.ReportMetric(float64(allCPU-oneCPU)/n, "cpu-ns/addr")
 		})
 	}
 }

@@ -52,7 +52,7 @@ type cuInfo struct {
 
 // parseCU builds the cuInfo of unit u. The caller holds the lock that
 // serializes use of d.
-func parseCU(d *dwarf.Data, u *unitHeader, line []byte, order binary.ByteOrder) (cu *cuInfo, err error) {
+func parseCU(d *dwarf.Data, u *unitHeader, secs dwarfSections, order binary.ByteOrder) (cu *cuInfo, err error) {
 	die := u.die
 	defer recoverDWARF(&err, fmt.Sprintf("compile unit at %#x", die))
 	r := d.Reader()
@@ -65,16 +65,76 @@ func parseCU(d *dwarf.Data, u *unitHeader, line []byte, order binary.ByteOrder) 
 		return nil, fmt.Errorf("no DIE at %#x", die)
 	}
 	cu = &cuInfo{}
-	if err := cu.readLines(d, root, u.vers, line, order); err != nil {
+	if err := cu.readLines(d, root, u.vers, secs["debug_line"], order); err != nil {
 		// Keep going without line information: function names still help.
 		cu.fileErr = err
 	}
 	if root.Children {
-		if err := cu.readFunctions(d, r); err != nil {
+		rr := &rangeReader{d: d, vers: u.vers, asize: int(u.asize), order: order, sec: secs["debug_ranges"]}
+		// The base address of DWARF 2-4 range lists, as llvm takes it.
+		if v, ok := root.Val(dwarf.AttrLowpc).(uint64); ok {
+			rr.base = v
+		} else if v, ok := root.Val(dwarf.AttrEntrypc).(uint64); ok {
+			rr.base = v
+		}
+		if err := cu.readFunctions(rr, r); err != nil {
 			return nil, err
 		}
 	}
 	return cu, nil
+}
+
+// rangeReader decodes DW_AT_ranges of one unit: DWARF 2-4 .debug_ranges
+// here (debug/dwarf would decode the unit DIE again for every list),
+// DWARF 5 range lists through debug/dwarf.
+type rangeReader struct {
+	d     *dwarf.Data
+	vers  uint16
+	asize int
+	order binary.ByteOrder
+	sec   []byte
+	base  uint64
+}
+
+// maxRanges bounds one DIE's range list (each entry takes at least two
+// bytes of the section anyway).
+const maxRanges = 1 << 20
+
+func (rr *rangeReader) ranges(e *dwarf.Entry) ([][2]uint64, error) {
+	if rr.vers >= 5 || (rr.asize != 4 && rr.asize != 8) {
+		return rr.d.Ranges(e)
+	}
+	off, ok := e.Val(dwarf.AttrRanges).(int64)
+	if !ok {
+		return nil, nil
+	}
+	if off < 0 || uint64(off) >= uint64(len(rr.sec)) {
+		return nil, fmt.Errorf("range list offset %#x outside .debug_ranges (%#x bytes)", off, len(rr.sec))
+	}
+	base, maxAddr := rr.base, ^uint64(0)
+	if rr.asize == 4 {
+		maxAddr = 0xffffffff
+	}
+	var out [][2]uint64
+	b := rr.sec[off:]
+	for len(b) >= 2*rr.asize && len(out) < maxRanges {
+		var lo, hi uint64
+		if rr.asize == 8 {
+			lo, hi = rr.order.Uint64(b), rr.order.Uint64(b[8:])
+		} else {
+			lo, hi = uint64(rr.order.Uint32(b)), uint64(rr.order.Uint32(b[4:]))
+		}
+		b = b[2*rr.asize:]
+		switch {
+		case lo == 0 && hi == 0:
+			return out, nil
+		case lo == maxAddr:
+			base = hi
+		default:
+			out = append(out, [2]uint64{base + lo, base + hi})
+		}
+	}
+	return out, nil
 }
 
 // maxDIEDepth bounds DIE nesting; real code rarely passes 30 levels.
@@ -82,7 +142,7 @@ const maxDIEDepth = 1024
 
 // readFunctions walks the unit's DIEs once, recording every subprogram and
 // inlined subroutine that has code, with its nearest enclosing one.
-func (cu *cuInfo) readFunctions(d *dwarf.Data, r *dwarf.Reader) error {
+func (cu *cuInfo) readFunctions(rr *rangeReader, r *dwarf.Reader) error {
 	stack := []int32{-1} // enclosing function per open DIE level
 	var tops, kids []addrRange
 	for len(stack) > 0 {
@@ -99,7 +159,7 @@ func (cu *cuInfo) readFunctions(d *dwarf.Data, r *dwarf.Reader) error {
 		}
 		cur := stack[len(stack)-1]
 		if e.Tag == dwarf.TagSubprogram || e.Tag == dwarf.TagInlinedSubroutine {
-			rs, low, err := entryRanges(d, e)
+			rs, low, err := entryRanges(rr.ranges, e)
 			if err != nil {
 				return fmt.Errorf("DIE at %#x: %w", e.Offset, err)
 			}
@@ -186,8 +246,8 @@ func attrUint32(e *dwarf.Entry, a dwarf.Attr) uint32 {
 }
 
 // entryRanges returns the address ranges of a DIE and its start address
-// (DW_AT_low_pc, else the lowest range start).
-func entryRanges(d *dwarf.Data, e *dwarf.Entry) ([][2]uint64, uint64, error) {
+// (DW_AT_low_pc, else the lowest range start); ranges decodes DW_AT_ranges.
+func entryRanges(ranges func(*dwarf.Entry) ([][2]uint64, error), e *dwarf.Entry) ([][2]uint64, uint64, error) {
 	low, lowOK := e.Val(dwarf.AttrLowpc).(uint64)
 	if f := e.AttrField(dwarf.AttrHighpc); f != nil && lowOK {
 		switch v := f.Val.(type) {
@@ -206,7 +266,7 @@ func entryRanges(d *dwarf.Data, e *dwarf.Entry) ([][2]uint64, uint64, error) {
 	if e.AttrField(dwarf.AttrRanges) == nil {
 		return nil, low, nil
 	}
-	rs, err := d.Ranges(e)
+	rs, err := ranges(e)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -100,7 +100,7 @@ func unitRanges(d *dwarf.Data, r *dwarf.Reader, die dwarf.Offset) (rs [][2]uint6
 	if err != nil || e == nil {
 		return nil, err
 	}
-	rs, _, err = entryRanges(d, e)
+	rs, _, err = entryRanges(d.Ranges, e)
 	return rs, err
 }
 
@@ -119,7 +119,7 @@ func (dw *dwarfInfo) unitFor(addr uint64) (*cuInfo, error) {
 	slot.once.Do(func() {
 		dw.mu.Lock()
 		defer dw.mu.Unlock()
-		slot.cu, slot.err = parseCU(dw.d, &dw.units[ui], dw.secs["debug_line"], dw.order)
+		slot.cu, slot.err = parseCU(dw.d, &dw.units[ui], dw.secs, dw.order)
 		if slot.err != nil {
 			slot.err = fmt.Errorf("objfile: compile unit at %#x: %w", dw.units[ui].off, slot.err)
 		}

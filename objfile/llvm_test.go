@@ -413,3 +413,49 @@ func sectionOf(sl *Slice, addr uint64) string {
 	}
 	return ""
 }
+
+// TestLLVMObjdumpFunctionStarts checks, for every binary in binaryCases,
+// that each LC_FUNCTION_STARTS entry llvm-objdump 19 decodes is the start
+// of the function this package reports there (named or func_<addr>).
+func TestLLVMObjdumpFunctionStarts(t *testing.T) {
+	objdump := "/usr/lib/llvm-19/bin/llvm-objdump"
+	if _, err := exec.LookPath(objdump); err != nil {
+		t.Skip("llvm-objdump 19 not installed")
+	}
+	for _, c := range binaryCases {
+		p := corpus.Path(t, c.rel)
+		out, err := exec.Command(objdump, "--macho", "--function-starts", "--arch="+c.arch, p).Output()
+		if err != nil {
+			t.Fatalf("%s: %v", c.rel, err)
+		}
+		f, err := Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var im *Image
+		for _, s := range f.Slices {
+			if s.Arch == c.arch {
+				im, _ = NewImage(s, nil)
+			}
+		}
+		n := 0
+		for _, line := range strings.Split(string(out), "\n") {
+			a, err := strconv.ParseUint(strings.TrimSpace(line), 16, 64)
+			if err != nil || strings.HasSuffix(line, ":") {
+				continue
+			}
+			if strings.HasPrefix(c.arch, "armv") {
+				a &^= 1 // Thumb starts have the low bit set
+			}
+			n++
+			fs := im.Lookup(a - im.TextAddr).Frames
+			if len(fs) != 1 || fs[0].Start+im.TextAddr != a {
+				t.Errorf("%s %s: function start %#x answered %+v", c.rel, c.arch, a, fs)
+			}
+		}
+		if n == 0 {
+			t.Errorf("%s: llvm-objdump listed no function starts", c.rel)
+		}
+		f.Close()
+	}
+}
