@@ -19,9 +19,9 @@ import (
 var ErrNoDWARF = errors.New("no DWARF debug information")
 
 // Decompression limits for ZLIB-compressed sections ("ZLIB", a big-endian
-// 64-bit size, then a zlib stream). The declared size is checked against
-// both before anything is allocated: zlib cannot expand data more than
-// about 1032 times, and no real section comes near 1 GiB.
+// 64-bit size, then a zlib stream). The declared size is checked before
+// anything is allocated: zlib cannot expand data more than about 1032
+// times, and the sections of one slice may not exceed 1 GiB together.
 const (
 	maxDecompressed = 1 << 30
 	maxZlibRatio    = 1032
@@ -50,6 +50,7 @@ var machoDWARFNames = map[string]string{
 // package uses, decompressing ZLIB ones within the limits above.
 func readDWARFSections(sl *Slice) (dwarfSections, error) {
 	secs := dwarfSections{}
+	budget := uint64(maxDecompressed)
 	for _, seg := range sl.macho.Segments {
 		for _, sec := range seg.Sections {
 			if sec.Seg != "__DWARF" {
@@ -73,9 +74,12 @@ func readDWARFSections(sl *Slice) (dwarfSections, error) {
 			if !ok || secs[key] != nil {
 				continue
 			}
-			data, err := sectionData(sl, &sec, compressed)
+			data, err := sectionData(sl, &sec, compressed, budget)
 			if err != nil {
 				return nil, err
+			}
+			if isCompressed(sl, &sec) {
+				budget -= uint64(len(data))
 			}
 			secs[key] = data
 		}
@@ -85,7 +89,7 @@ func readDWARFSections(sl *Slice) (dwarfSections, error) {
 
 // sectionData returns a section's bytes from the slice, decompressed when
 // they start with a ZLIB header (required for "__zdebug_" sections).
-func sectionData(sl *Slice, sec *machofmt.Section, compressed bool) ([]byte, error) {
+func sectionData(sl *Slice, sec *machofmt.Section, compressed bool, budget uint64) ([]byte, error) {
 	switch sec.Flags & machofmt.SectionTypeMask {
 	case machofmt.SectionTypeZeroFill, 0xc, 0x12: // S_ZEROFILL, S_GB_ZEROFILL, S_THREAD_LOCAL_ZEROFILL
 		return []byte{}, nil
@@ -101,7 +105,7 @@ func sectionData(sl *Slice, sec *machofmt.Section, compressed bool) ([]byte, err
 	}
 	b := sl.data[sec.Offset:end]
 	if len(b) >= 4 && string(b[:4]) == "ZLIB" {
-		return decompressSection(b, where, sec.Name)
+		return decompressSection(b, where, sec.Name, budget)
 	}
 	if compressed {
 		return nil, bin.Errorf("mach-o", where, sec.Name, "compressed section does not start with a ZLIB header")
@@ -109,18 +113,26 @@ func sectionData(sl *Slice, sec *machofmt.Section, compressed bool) ([]byte, err
 	return b, nil
 }
 
+// isCompressed reports whether a section's bytes start with a ZLIB header.
+func isCompressed(sl *Slice, sec *machofmt.Section) bool {
+	end, ok := bin.Span(uint64(sec.Offset), min(sec.Size, 4), uint64(len(sl.data)))
+	return ok && sec.Size >= 4 && string(sl.data[sec.Offset:end]) == "ZLIB"
+}
+
 // decompressSection inflates a "ZLIB"+size+zlib-stream section, refusing a
-// declared size above maxDecompressed or maxZlibRatio times the input
-// before allocating, and checking that the stream yields exactly that size.
-func decompressSection(b []byte, where int64, name string) ([]byte, error) {
+// declared size above budget (at most maxDecompressed) or maxZlibRatio
+// times the input before allocating, and checking that the stream yields
+// exactly that size.
+func decompressSection(b []byte, where int64, name string, budget uint64) ([]byte, error) {
 	if len(b) < 12 {
 		return nil, bin.Errorf("mach-o", where, name, "ZLIB header truncated (%d bytes)", len(b))
 	}
 	n := binary.BigEndian.Uint64(b[4:12])
 	in := uint64(len(b) - 12)
-	if n > maxDecompressed || n > in*maxZlibRatio+64 {
+	budget = min(budget, maxDecompressed)
+	if n > budget || n > in*maxZlibRatio+64 {
 		return nil, bin.Errorf("mach-o", where+4, name,
-			"declared decompressed size %d is impossible for %d compressed bytes (limit %d)", n, in, uint64(maxDecompressed))
+			"declared decompressed size %d is impossible for %d compressed bytes (limit %d)", n, in, budget)
 	}
 	zr, err := zlib.NewReader(bytes.NewReader(b[12:]))
 	if err != nil {

@@ -100,7 +100,7 @@ func FuzzDecompress(f *testing.F) {
 	w.Close()
 	f.Add(append(zlibHeader(21), z.Bytes()...))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		out, err := decompressSection(b, 0, "fuzz")
+		out, err := decompressSection(b, 0, "fuzz", maxDecompressed)
 		if err != nil {
 			return
 		}

@@ -184,12 +184,16 @@ func TestCompressedSections(t *testing.T) {
 	w.Write(payload)
 	w.Close()
 	for _, n := range []uint64{uint64(len(payload)) - 1, uint64(len(payload)) + 1} {
-		if _, err := decompressSection(append(zlibHeader(n), z.Bytes()...), 0, "__debug_info"); err == nil {
+		if _, err := decompressSection(append(zlibHeader(n), z.Bytes()...), 0, "__debug_info", maxDecompressed); err == nil {
 			t.Errorf("declared %d for %d bytes: no error", n, len(payload))
 		}
 	}
-	if got, err := decompressSection(append(zlibHeader(uint64(len(payload))), z.Bytes()...), 0, "x"); err != nil || !bytes.Equal(got, payload) {
+	if got, err := decompressSection(append(zlibHeader(uint64(len(payload))), z.Bytes()...), 0, "x", maxDecompressed); err != nil || !bytes.Equal(got, payload) {
 		t.Errorf("round trip: %v", err)
+	}
+	// What earlier sections of the slice used counts against the budget.
+	if _, err := decompressSection(append(zlibHeader(uint64(len(payload))), z.Bytes()...), 0, "x", uint64(len(payload))-1); err == nil {
+		t.Error("over budget: no error")
 	}
 }
 
