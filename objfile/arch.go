@@ -70,11 +70,11 @@ func ArchName(cpu, subcpu uint32) string {
 }
 
 // ArchMatches reports whether a slice whose arch name is have serves a
-// request for want. An empty want matches anything; otherwise the names
-// must be equal, ignoring case (crash reports spell them "ARM-64" in old
-// text reports, which the crash-log parser normalizes, and "arm64e" in new
-// ones). Different subtypes never match: their UUIDs differ anyway, so a
-// UUID found under another arch means the wrong file was picked up.
+// request for want (an [ArchName] spelling, as .ips reports give it). An
+// empty want matches anything; otherwise the names must be equal, ignoring
+// case. Different subtypes (arm64 and arm64e) never match: slices have
+// their own UUIDs, so a UUID found under another arch means the wrong file
+// was picked up.
 func ArchMatches(have, want string) bool {
 	return want == "" || strings.EqualFold(have, want)
 }

@@ -123,8 +123,9 @@ type MismatchError struct {
 	Found []Entry
 }
 
-// Error implements error, naming each near miss, e.g. "found a binary named
-// X (…/X, x86_64, UUID A) but the image is UUID B".
+// Error implements error, naming each near miss: "objfile: found a binary
+// named X but the image X has UUID B: …/X (arm64, A, binary)", or
+// "objfile: UUID B is in x86_64, not arm64: …".
 func (e *MismatchError) Error() string {
 	var b strings.Builder
 	if e.WrongArch {
