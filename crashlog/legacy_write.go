@@ -15,20 +15,11 @@ import (
 func (r *Report) writeLegacyText(w io.Writer, fullPaths bool) error {
 	var edits []edit
 	add := func(frames []Frame) {
-		for j := 0; j < len(frames); {
-			first, concrete := j, j
-			if frames[j].Inline {
-				k := j
-				for k < len(frames) && frames[k].Inline && sameLoc(&frames[k], &frames[j]) {
-					k++
-				}
-				if k == len(frames) || frames[k].Inline || !sameLoc(&frames[k], &frames[j]) {
-					j = k
-					continue
-				}
-				concrete = k
+		for g := range frameGroups(frames) {
+			if g.orphan {
+				continue
 			}
-			j = concrete + 1
+			first, concrete := g.first, g.concrete
 			c := &frames[concrete]
 			if c.Resolved == nil || c.line.end <= c.line.start || c.src.start < c.line.start {
 				continue

@@ -1,6 +1,7 @@
 package crashlog
 
 import (
+	"iter"
 	"math/bits"
 	"sort"
 	"strconv"
@@ -341,6 +342,44 @@ func (r *Report) wordSize() int {
 }
 
 // sameLoc reports whether two frames point at the same place.
+// frameGroup is one concrete frame together with the inline frames written
+// before it for the same address: frames[first:concrete] are inline and
+// frames[concrete] is the concrete frame. An orphan group is a run of inline
+// frames with no concrete frame after them: frames[first:end], all inline.
+type frameGroup struct {
+	first, concrete, end int
+	orphan               bool
+}
+
+// frameGroups splits a backtrace into its frame groups, in order. The JSON
+// writer, the legacy text rewriter and the text renderer all walk backtraces
+// this way, so a resolution replaces exactly the inline frames of its address.
+func frameGroups(frames []Frame) iter.Seq[frameGroup] {
+	return func(yield func(frameGroup) bool) {
+		for j := 0; j < len(frames); {
+			g := frameGroup{first: j, concrete: j}
+			if frames[j].Inline {
+				k := j
+				for k < len(frames) && frames[k].Inline && sameLoc(&frames[k], &frames[j]) {
+					k++
+				}
+				if k == len(frames) || frames[k].Inline || !sameLoc(&frames[k], &frames[j]) {
+					g.end, g.orphan = k, true
+				} else {
+					g.concrete = k
+				}
+			}
+			if !g.orphan {
+				g.end = g.concrete + 1
+			}
+			if !yield(g) {
+				return
+			}
+			j = g.end
+		}
+	}
+}
+
 func sameLoc(a, b *Frame) bool {
 	return a.ImageIndex == b.ImageIndex && a.ImageOffset == b.ImageOffset && a.absolute == b.absolute
 }

@@ -86,20 +86,11 @@ func (r *Report) appendJSON(buf *bytes.Buffer) error {
 	for li := range r.lists {
 		l := &r.lists[li]
 		frames := l.frames(r)
-		for j := 0; j < len(frames); {
-			first, concrete := j, j
-			if frames[j].Inline {
-				k := j
-				for k < len(frames) && frames[k].Inline && sameLoc(&frames[k], &frames[j]) {
-					k++
-				}
-				if k == len(frames) || frames[k].Inline || !sameLoc(&frames[k], &frames[j]) {
-					j = k // inline frames without their concrete frame: left alone
-					continue
-				}
-				concrete = k
+		for g := range frameGroups(frames) {
+			if g.orphan {
+				continue // inline frames without their concrete frame: left alone
 			}
-			j = concrete + 1
+			first, concrete := g.first, g.concrete
 			c := &frames[concrete]
 			start := frames[first].src.start
 			if c.Resolved == nil || c.src.end <= c.src.start || start >= c.src.end {

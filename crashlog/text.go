@@ -206,39 +206,23 @@ func (t *textWriter) threads() {
 // frames writes a backtrace; frame numbers count inline frames.
 func (t *textWriter) frames(frames []Frame) {
 	n := 0
-	for j := 0; j < len(frames); {
-		first, concrete := j, j
-		if frames[j].Inline {
-			k := j
-			for k < len(frames) && frames[k].Inline && sameLoc(&frames[k], &frames[j]) {
-				k++
-			}
-			if k == len(frames) || frames[k].Inline || !sameLoc(&frames[k], &frames[j]) {
-				for ; j < k; j++ {
-					t.frameLine(n, &frames[j], nil, frames[j].Inline)
-					n++
-				}
-				continue
-			}
-			concrete = k
-		}
-		c := &frames[concrete]
-		if c.Resolved != nil {
-			for i := range c.Resolved.Inlined {
-				in := &c.Resolved.Inlined[i]
-				t.frameLine(n, c, &Resolution{Symbol: in.Symbol, SymbolLocation: in.SymbolLocation,
-					SourceFile: in.SourceFile, SourceLine: in.SourceLine}, true)
-				n++
-			}
-			t.frameLine(n, c, c.Resolved, false)
-			n++
-		} else {
-			for k := first; k <= concrete; k++ {
+	for g := range frameGroups(frames) {
+		c := &frames[g.concrete]
+		if g.orphan || c.Resolved == nil {
+			for k := g.first; k < g.end; k++ {
 				t.frameLine(n, &frames[k], nil, frames[k].Inline)
 				n++
 			}
+			continue
 		}
-		j = concrete + 1
+		for i := range c.Resolved.Inlined {
+			in := &c.Resolved.Inlined[i]
+			t.frameLine(n, c, &Resolution{Symbol: in.Symbol, SymbolLocation: in.SymbolLocation,
+				SourceFile: in.SourceFile, SourceLine: in.SourceLine}, true)
+			n++
+		}
+		t.frameLine(n, c, c.Resolved, false)
+		n++
 	}
 }
 
