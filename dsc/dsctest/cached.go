@@ -2,12 +2,13 @@ package dsctest
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/goccy/go-json"
 )
 
 // Files of a reusable cache directory besides the cache itself.
