@@ -126,7 +126,7 @@ func (c *decodeCmd) Run(ctx context.Context, streams *ioStreams) error {
 type encodeCmd struct {
 	File   string `arg:"" name:"file" help:"The JSON that 'symbolicate decode --format json' writes (or any input decode accepts); - reads stdin."`
 	Output string `short:"o" placeholder:"PATH" help:"Write the CIF blob to PATH (atomically) instead of stdout. Example: -o images.cif"`
-	Base64 bool   `help:"Write base64 text (no padding, as Swift embeds CIF in JSON) instead of binary."`
+	Base64 bool   `name:"base64" help:"Write base64 text (no padding, as Swift embeds CIF in JSON) instead of binary."`
 	cachesFlag
 }
 
@@ -176,7 +176,7 @@ func writeCIF(streams *ioStreams, l *resolve.ImageList, path string, b64 bool) e
 type imagemapCmd struct {
 	Files  []string `arg:"" name:"file" help:"Crash reports (.ips, .crash) or dyld snapshots (compact info, Apple Archive, process.plist); - reads stdin."`
 	Output string   `short:"o" placeholder:"PATH" help:"Output file for one input; for several, a directory receiving NAME.cif (or NAME.cif.b64). Example: -o maps/"`
-	Base64 bool     `help:"Write base64 text (one line per input) instead of binary."`
+	Base64 bool     `name:"base64" help:"Write base64 text (one line per input) instead of binary."`
 	cachesFlag
 }
 
