@@ -254,7 +254,9 @@ func fromCache(cache *dsc.Cache, want *dsc.Image, lookup, addr uint64) (Found, e
 	if want != nil && (sym.Image == nil || sym.Image.Index != want.Index) {
 		return Found{}, ErrNoSymbol
 	}
-	if sym.Name == "" {
+	if sym.Name == "" || sym.Name == redacted {
+		// "<redacted>" is the cache builder's placeholder for a local symbol
+		// whose name lives only in the (missing) .symbols file: not a name.
 		return Found{}, ErrNoSymbol
 	}
 	return Found{Frames: []SourceFrame{{Function: sym.Name, Start: sym.Start}}, Offset: addr, From: cache.Path()}, nil

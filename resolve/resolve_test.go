@@ -2,6 +2,7 @@ package resolve
 
 import (
 	"context"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -184,5 +185,93 @@ func TestDemangleHookAndRawName(t *testing.T) {
 		if f.Resolved == nil || f.Resolved.Symbol != "<"+w.Symbol+">" || f.Resolved.RawSymbol != w.Symbol {
 			t.Fatalf("frame %d: %+v, want demangled <%s> with raw name", w.Index, f.Resolved, w.Symbol)
 		}
+	}
+}
+
+// TestEveryCacheLayout symbolicates generated crashes against each on-disk
+// layout: split caches with v2 and v1 subcache entries and a .symbols file,
+// and an old single-file cache with in-cache local symbols.
+func TestEveryCacheLayout(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		cfg  dsctest.Config
+	}{
+		{"split-v2", dsctest.Config{Seed: 21, Layout: dsctest.LayoutSplit, Images: 12, SymbolsPerImage: 40, LocalFraction: 0.4}},
+		{"split-v1", dsctest.Config{Seed: 22, Layout: dsctest.LayoutSplitV1, Images: 12, SymbolsPerImage: 40, LocalFraction: 0.4}},
+		{"single-file", dsctest.Config{Seed: 23, Layout: dsctest.LayoutSingle, Images: 12, SymbolsPerImage: 40, LocalFraction: 0.4}},
+		{"single-file-dyld-353", dsctest.Config{Seed: 24, Layout: dsctest.LayoutSingle, HeaderSize: 0x68, Images: 6, SymbolsPerImage: 30, LocalFraction: 0.3}},
+		{"x86_64", dsctest.Config{Seed: 25, Arch: "x86_64", Images: 8, SymbolsPerImage: 30, LocalFraction: 0.3}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := dsctest.Generate(t.TempDir(), tt.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			caches, err := ScanCaches(context.Background(), []string{c.Dir})
+			if err != nil || len(caches.List()) != 1 {
+				t.Fatalf("scan: %v, %d caches, warnings %v", err, len(caches.List()), caches.Warnings)
+			}
+			defer caches.Close()
+			gen, err := crashgen.Generate(c, crashgen.Config{Seed: 3, Slide: 0x3c000, Threads: 4, Frames: 20, Boundary: 0.2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep := parse(t, gen.Data)
+			o := (&Resolver{Caches: caches}).Report(context.Background(), rep)
+			check(t, rep, gen.Frames, false)
+			if o.Resolved != len(gen.Frames) {
+				t.Errorf("outcome %+v", o)
+			}
+		})
+	}
+}
+
+// TestMissingSymbolsFileLeavesLocalsUnresolved: without the .symbols file
+// local functions are only "<redacted>" in the cache, which is not a name.
+func TestMissingSymbolsFileLeavesLocalsUnresolved(t *testing.T) {
+	c, err := dsctest.Generate(t.TempDir(), dsctest.Config{Seed: 31, Images: 6, SymbolsPerImage: 40, LocalFraction: 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The report is made while the names are known; then the .symbols file
+	// goes missing, as when only the main cache and subcaches were copied.
+	gen, err := crashgen.Generate(c, crashgen.Config{Seed: 5, Slide: 0x4000, Threads: 4, Frames: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(c.SymbolsPath); err != nil {
+		t.Fatal(err)
+	}
+	caches, err := ScanCaches(context.Background(), []string{c.Dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer caches.Close()
+	if len(caches.List()) != 1 || len(caches.List()[0].Warnings()) == 0 {
+		t.Fatalf("cache without .symbols should open with a warning")
+	}
+	rep := parse(t, gen.Data)
+	o := (&Resolver{Caches: caches}).Report(context.Background(), rep)
+	fs := map[string]bool{}
+	for i := range c.Images {
+		for _, f := range c.Images[i].Functions {
+			fs[f.Name] = f.Local
+		}
+	}
+	locals := 0
+	for _, w := range gen.Frames {
+		f := rep.Threads[w.Thread].Frames[w.Index]
+		switch {
+		case fs[w.Symbol]:
+			locals++
+			if f.Resolved != nil {
+				t.Errorf("local frame resolved to %q without the .symbols file", f.Resolved.Symbol)
+			}
+		case f.Resolved == nil || f.Resolved.Symbol != w.Symbol:
+			t.Errorf("exported frame %s: got %+v", w.Symbol, f.Resolved)
+		}
+	}
+	if locals == 0 || o.Unresolved != locals || len(o.Missing) != 0 {
+		t.Errorf("%d local frames; outcome %+v: want exactly those unresolved and no missing images", locals, o)
 	}
 }
