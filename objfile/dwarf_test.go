@@ -1,7 +1,9 @@
 package objfile
 
 import (
+	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -82,6 +84,51 @@ func TestGeneratedDWARF(t *testing.T) {
 					})
 				}
 			}
+		}
+	}
+}
+
+// TestParseAranges decodes 32- and 64-bit address sets, drops sets naming
+// no unit, and rejects damaged headers without panicking.
+func TestParseAranges(t *testing.T) {
+	units := []unitHeader{{off: 0}, {off: 0x40}}
+	set := func(infoOff uint32, asize uint8, pairs ...uint64) []byte {
+		var a asm
+		a.u32(0)
+		a.u16(2)
+		a.u32(infoOff)
+		a.u8(asize)
+		a.u8(0)
+		for asize > 0 && a.len()%(2*int(asize)) != 0 {
+			a.u8(0)
+		}
+		for _, p := range append(pairs, 0, 0) {
+			if asize != 8 {
+				a.u32(uint32(p))
+			} else {
+				a.u64(p)
+			}
+		}
+		a.at(0, uint32(a.len()-4))
+		return a.b
+	}
+	data := append(append(set(0x40, 4, 0x1000, 0x10, 0x2000, 0x8), set(0, 8, 0x100000000, 0x20)...), set(0x99, 8, 0x5000, 1)...)
+	covered := make([]bool, 2)
+	got, err := parseAranges(data, binary.LittleEndian, units, covered)
+	want := []addrRange{{0x1000, 0x1010, 1}, {0x2000, 0x2008, 1}, {0x100000000, 0x100000020, 0}}
+	if err != nil || !slices.Equal(got, want) || !covered[0] || !covered[1] {
+		t.Errorf("got %v %v %v", got, covered, err)
+	}
+	for _, bad := range [][]byte{
+		data[:7],                    // truncated header
+		{5, 0, 0, 0, 2, 0, 0, 0, 0}, // set too short for its fields
+		set(0, 0, 1, 2),             // address size 0
+		set(0, 3, 1, 2),             // address size 3
+		{0xff, 0xff, 0xff, 0xff, 1}, // 64-bit length truncated
+		{0x10, 0, 0, 0, 2, 0, 0, 0}, // length past the end
+	} {
+		if _, err := parseAranges(bad, binary.LittleEndian, units, make([]bool, 2)); err == nil {
+			t.Errorf("% x: no error", bad)
 		}
 	}
 }

@@ -179,10 +179,14 @@ func parseAranges(b []byte, order binary.ByteOrder, units []unitHeader, covered 
 			infoOff = uint64(set.U32("debug_info_offset"))
 		}
 		asize := set.U8("address_size")
-		if seg := set.U8("segment_selector_size"); seg != 0 && set.Err() == nil {
+		seg := set.U8("segment_selector_size")
+		if err := set.Err(); err != nil {
+			return out, err
+		}
+		if seg != 0 {
 			return out, bin.Errorf("dwarf aranges", int64(setStart), "segment_selector_size", "segmented addresses (%d) are not supported", seg)
 		}
-		if asize != 4 && asize != 8 && set.Err() == nil {
+		if asize != 4 && asize != 8 {
 			return out, bin.Errorf("dwarf aranges", int64(setStart), "address_size", "address size %d", asize)
 		}
 		// Tuples start at a multiple of twice the address size from the
