@@ -40,7 +40,9 @@ type Result struct {
 	// call site of the frame before it. Empty when nothing is known.
 	Frames []Frame
 	// Warning reports damaged debug information met while answering; the
-	// frames are then what the rest of the image could tell.
+	// frames are then what the rest of the image could tell. A problem with
+	// the whole image (a symbol table or DWARF that cannot be loaded) is
+	// reported with every answer.
 	Warning error
 }
 
@@ -264,7 +266,7 @@ func (im *Image) Lookup(offset uint64) Result {
 			switch {
 			case len(res.Frames) == 0:
 				res.Frames = []Frame{im.symbolFrame(sym)}
-			case !haveFn || (!sym.Unnamed && sym.Start >= fnLo):
+			case !haveFn || res.Frames[len(res.Frames)-1].Function == "" || (!sym.Unnamed && sym.Start >= fnLo):
 				outer := &res.Frames[len(res.Frames)-1]
 				f := im.symbolFrame(sym)
 				outer.Function, outer.Start, outer.Synthetic = f.Function, f.Start, f.Synthetic
