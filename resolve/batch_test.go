@@ -101,7 +101,7 @@ func TestBatchJSONOutputParsesAndCarriesSymbols(t *testing.T) {
 	}
 	for _, w := range gen.Frames {
 		f := rep.Threads[w.Thread].Frames[w.Index]
-		if !f.HasSymbol || f.Symbol != w.Symbol || f.SymbolLocation != w.Location {
+		if !f.HasSymbol || f.Symbol != display(w.Symbol) || f.SymbolLocation != w.Location {
 			t.Errorf("thread %d frame %d: written %q + %d, want %q + %d", w.Thread, w.Index, f.Symbol, f.SymbolLocation, w.Symbol, w.Location)
 		}
 	}

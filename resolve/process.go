@@ -3,6 +3,7 @@ package resolve
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/symbolicate/symbolicate/dsc"
 	"github.com/symbolicate/symbolicate/imagemap"
@@ -34,8 +35,11 @@ type SharedCacheRef struct {
 // Binaries finds app binaries and dSYMs by UUID.
 type Binaries interface {
 	// Find returns the binary whose slice has UUID u; arch, when not empty,
-	// must match the slice. A *MismatchError explains a near miss.
-	Find(u imagemap.UUID, arch string) (Binary, error)
+	// must match the slice; name (the image's name or path) only serves to
+	// explain a miss. It returns ErrNoBinary when nothing has the UUID, and an
+	// error wrapping ErrMismatch for a near miss (the right name with another
+	// UUID, or the right UUID in a slice of another arch).
+	Find(u imagemap.UUID, arch, name string) (Binary, error)
 }
 
 // Binary symbolizes addresses of one app binary or dSYM slice.
@@ -51,14 +55,23 @@ type Binary interface {
 // SourceFrame is one function at an address: the concrete function, or an
 // inlined call inside it.
 type SourceFrame struct {
-	Function string // linkage name
+	// Function is the linkage name in display form, spelled as atos, DWARF
+	// and crash reports spell it: without the extra leading underscore of
+	// Mach-O symbol tables ("objc_msgSend", "$s4main3fooyyF", "_ZN3foo3barEv").
+	Function string
 	Start    uint64 // offset of the function (or inlined range) from the image load address
 	File     string // source file as recorded (full path); "" when unknown
 	Line     int    // 0 when unknown
 }
 
-// ErrNoBinary is returned by Binaries.Find when no binary has the UUID.
-var ErrNoBinary = errors.New("no binary or dSYM with this UUID")
+// Errors of Binaries.Find.
+var (
+	// ErrNoBinary: no binary or dSYM has the UUID.
+	ErrNoBinary = errors.New("no binary or dSYM with this UUID")
+	// ErrMismatch: a binary nearly matches (same name, other UUID; or same
+	// UUID, other arch). It is reported and never used.
+	ErrMismatch = errors.New("binary does not match")
+)
 
 // bindKind says where an image's symbols come from.
 type bindKind int
@@ -149,13 +162,14 @@ func (p *Process) bindOne(im *Image) binding {
 		return binding{kind: bindCacheImage, cache: cache, image: ci}
 	}
 	if p.r.Binaries != nil {
-		bin, err := p.r.Binaries.Find(im.UUID, im.Arch)
-		if err == nil {
+		bin, err := p.r.Binaries.Find(im.UUID, im.Arch, im.Path)
+		switch {
+		case err == nil:
 			return binding{kind: bindBinary, bin: bin}
-		}
-		var mm *MismatchError
-		if errors.As(err, &mm) {
-			// Reported, never used: the image counts as missing.
+		case errors.Is(err, ErrNoBinary):
+		default:
+			// A near miss or an unreadable file: reported, never used; the
+			// image counts as missing.
 			p.Notes = append(p.Notes, fmt.Sprintf("%s: %v", displayName(im), err))
 		}
 	}
@@ -259,7 +273,9 @@ func fromCache(cache *dsc.Cache, want *dsc.Image, lookup, addr uint64) (Found, e
 		// whose name lives only in the (missing) .symbols file: not a name.
 		return Found{}, ErrNoSymbol
 	}
-	return Found{Frames: []SourceFrame{{Function: sym.Name, Start: sym.Start}}, Offset: addr, From: cache.Path()}, nil
+	// Symbol tables prefix C-level names with "_"; report them as atos does.
+	name := strings.TrimPrefix(sym.Name, "_")
+	return Found{Frames: []SourceFrame{{Function: name, Start: sym.Start}}, Offset: addr, From: cache.Path()}, nil
 }
 
 // Binding describes, for display, what image i was matched to.
@@ -308,19 +324,6 @@ func (e *MissingError) Error() string {
 		return fmt.Sprintf("no shared cache with UUID %s", e.UUID)
 	}
 	return fmt.Sprintf("no shared cache or binary has image %s <%s>", e.Name, e.UUID)
-}
-
-// MismatchError reports a binary that nearly matches an image: same name but
-// another UUID, or the right UUID in a slice of another architecture. It is
-// never used silently.
-type MismatchError struct {
-	Want, Got imagemap.UUID
-	Path      string
-	Reason    string
-}
-
-func (e *MismatchError) Error() string {
-	return fmt.Sprintf("%s does not match: %s (want UUID %s, found %s)", e.Path, e.Reason, e.Want, e.Got)
 }
 
 func displayName(im *Image) string {

@@ -23,8 +23,9 @@ type Options struct {
 	// Resymbolicate replaces symbols the OS already wrote; by default they are
 	// kept and only missing ones (and "<redacted>") are filled in.
 	Resymbolicate bool
-	// Demangle turns a linkage name into the name to print; nil prints
-	// linkage names as they are.
+	// Demangle turns a linkage name (in display form: no Mach-O leading
+	// underscore, see SourceFrame) into the name to print; nil prints linkage
+	// names as they are.
 	Demangle func(raw string) string
 	// FullPaths keeps directories in source file names (default: basename).
 	FullPaths bool

@@ -47,6 +47,10 @@ func parse(t *testing.T, data []byte) *crashlog.Report {
 	return rep
 }
 
+// display is a symbol-table name as the resolver reports it: without the
+// Mach-O leading underscore.
+func display(name string) string { return strings.TrimPrefix(name, "_") }
+
 // check compares every frame's resolution with the generator's answer.
 func check(t *testing.T, rep *crashlog.Report, want []crashgen.Frame, resym bool) {
 	t.Helper()
@@ -63,9 +67,9 @@ func check(t *testing.T, rep *crashlog.Report, want []crashgen.Frame, resym bool
 			}
 		case f.Resolved == nil:
 			t.Errorf("thread %d frame %d (%s): unresolved, want %s + %d", w.Thread, w.Index, w.Image, w.Symbol, w.Location)
-		case f.Resolved.Symbol != w.Symbol || f.Resolved.SymbolLocation != w.Location:
+		case f.Resolved.Symbol != display(w.Symbol) || f.Resolved.SymbolLocation != w.Location:
 			t.Errorf("thread %d frame %d (%s): got %s + %d, want %s + %d", w.Thread, w.Index, w.Image,
-				f.Resolved.Symbol, f.Resolved.SymbolLocation, w.Symbol, w.Location)
+				f.Resolved.Symbol, f.Resolved.SymbolLocation, display(w.Symbol), w.Location)
 		}
 	}
 }
@@ -182,7 +186,7 @@ func TestDemangleHookAndRawName(t *testing.T) {
 	r.Report(context.Background(), rep)
 	for _, w := range gen.Frames {
 		f := rep.Threads[w.Thread].Frames[w.Index]
-		if f.Resolved == nil || f.Resolved.Symbol != "<"+w.Symbol+">" || f.Resolved.RawSymbol != w.Symbol {
+		if f.Resolved == nil || f.Resolved.Symbol != "<"+display(w.Symbol)+">" || f.Resolved.RawSymbol != display(w.Symbol) {
 			t.Fatalf("frame %d: %+v, want demangled <%s> with raw name", w.Index, f.Resolved, w.Symbol)
 		}
 	}
@@ -267,7 +271,7 @@ func TestMissingSymbolsFileLeavesLocalsUnresolved(t *testing.T) {
 			if f.Resolved != nil {
 				t.Errorf("local frame resolved to %q without the .symbols file", f.Resolved.Symbol)
 			}
-		case f.Resolved == nil || f.Resolved.Symbol != w.Symbol:
+		case f.Resolved == nil || f.Resolved.Symbol != display(w.Symbol):
 			t.Errorf("exported frame %s: got %+v", w.Symbol, f.Resolved)
 		}
 	}

@@ -281,7 +281,7 @@ func (c *addrsCmd) Run(ctx context.Context, streams *ioStreams) error {
 	if err != nil {
 		return err
 	}
-	defer r.Caches.Close()
+	defer r.Close()
 	for _, w := range warnings {
 		fmt.Fprintf(streams.Stderr, "symbolicate: warning: %s\n", w)
 	}

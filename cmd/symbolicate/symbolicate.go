@@ -37,25 +37,40 @@ func envPaths(flag []string, env string) []string {
 	return out
 }
 
-// resolver opens the caches (and binaries) named by the flags.
-func (s *sourceFlags) resolver(ctx context.Context, opts resolve.Options) (*resolve.Resolver, []string, error) {
-	r := &resolve.Resolver{Options: opts}
+// sources is what the flags opened; close it when done.
+type sources struct {
+	*resolve.Resolver
+	bins *resolve.BinaryIndex
+}
+
+func (s *sources) Close() error {
+	s.Caches.Close()
+	return s.bins.Close()
+}
+
+// resolver opens the caches and binaries named by the flags (or the
+// environment). It returns warnings about files it skipped.
+func (s *sourceFlags) resolver(ctx context.Context, opts resolve.Options) (*sources, []string, error) {
+	src := &sources{Resolver: &resolve.Resolver{Options: opts}}
 	var warnings []string
 	if paths := envPaths(s.Caches, "SYMBOLICATE_CACHES"); len(paths) > 0 {
 		caches, err := resolve.ScanCaches(ctx, paths)
 		if err != nil {
 			return nil, nil, withExit(exitUsage, err)
 		}
-		r.Caches = caches
+		src.Caches = caches
 		warnings = append(warnings, caches.Warnings...)
 	}
-	bins, w, err := openBinaries(ctx, envPaths(s.Symbols, "SYMBOLICATE_SYMBOLS"))
+	bins, err := openBinaries(ctx, envPaths(s.Symbols, "SYMBOLICATE_SYMBOLS"))
 	if err != nil {
-		r.Caches.Close()
+		src.Caches.Close()
 		return nil, nil, withExit(exitUsage, err)
 	}
-	r.Binaries = bins
-	return r, append(warnings, w...), nil
+	if bins != nil {
+		src.bins, src.Binaries = bins, bins
+		warnings = append(warnings, bins.Warnings...)
+	}
+	return src, warnings, nil
 }
 
 // symbolicateCmd is the main job: `symbolicate crash.ips --caches ~/dsc`.
@@ -120,11 +135,11 @@ func (c *symbolicateCmd) Run(ctx context.Context, streams *ioStreams) error {
 	if err != nil {
 		return err
 	}
-	defer r.Caches.Close()
+	defer r.Close()
 	for _, w := range warnings {
 		fmt.Fprintf(streams.Stderr, "symbolicate: warning: %s\n", w)
 	}
-	b := &resolve.Batch{Resolver: r, Jobs: c.Jobs, Text: crashlog.TextOptions{FullPaths: c.FullPaths}}
+	b := &resolve.Batch{Resolver: r.Resolver, Jobs: c.Jobs, Text: crashlog.TextOptions{FullPaths: c.FullPaths}}
 	if c.Format == "json" {
 		b.Format = resolve.FormatJSON
 	}
