@@ -168,7 +168,7 @@ func TestAddrsAgainstSnapshot(t *testing.T) {
 		Offset             uint64
 	}
 	json.Unmarshal([]byte(lines[0]), &first)
-	if first.Symbol != fn.Name || first.Offset != 2 || first.UUID != im.UUID.String() {
+	if first.Symbol != strings.TrimPrefix(fn.Name, "_") || first.Offset != 2 || first.UUID != im.UUID.String() {
 		t.Errorf("got %+v, want %s + 2 in %s", first, fn.Name, im.UUID)
 	}
 	if !strings.Contains(lines[1], `"error"`) {
