@@ -1,0 +1,191 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/goccy/go-json"
+
+	"github.com/symbolicate/symbolicate/crashlog"
+	"github.com/symbolicate/symbolicate/internal/corpus"
+)
+
+// readTSV returns the rows of a tab-separated file with a header line, as maps.
+func readTSV(t *testing.T, rel string) []map[string]string {
+	t.Helper()
+	lines := strings.Split(strings.TrimRight(string(corpus.Read(t, rel)), "\n"), "\n")
+	head := strings.Split(lines[0], "\t")
+	var rows []map[string]string
+	for _, l := range lines[1:] {
+		row := map[string]string{}
+		for i, v := range strings.Split(l, "\t") {
+			if i < len(head) {
+				row[head[i]] = v
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// TestMacSymbolicatorAtosAnswers: Apple atos's answers for the app frames of
+// real crashes, under atos's convention (the address as given, the outermost
+// function of an inline chain, its file:line), through `symbolicate addrs`.
+func TestMacSymbolicatorAtosAnswers(t *testing.T) {
+	root := corpus.Path(t, "macho/macsymbolicator")
+	rows := readTSV(t, "macho/macsymbolicator/EXPECTED.tsv")
+	for _, row := range rows {
+		// "2 iOSCrashingTest 0x1007da4bc specialized static CrashClass.pleaseCrash() (in iOSCrashingTest) (<compiler-generated>:0)"
+		atos := row["atos_expected_line"]
+		fields := strings.SplitN(atos, " ", 4)
+		fn, rest, ok := strings.Cut(fields[3], " (in ")
+		if !ok {
+			t.Fatalf("unexpected atos line %q", atos)
+		}
+		wantLine := rest[strings.LastIndex(rest, "(")+1 : len(rest)-1]
+		images := filepath.Join(root, strings.Replace(row["crash"], ".crash", ".ips", 1))
+		code, out, errOut := runCLI(t, "", "addrs", "--images", images, "--symbols", root, "--format", "json", row["runtime_addr"])
+		if code != exitOK {
+			t.Errorf("%s %s: exit %d: %s", row["crash"], row["runtime_addr"], code, errOut)
+			continue
+		}
+		var got struct {
+			Symbol, SourceFile string
+			SourceLine         int
+		}
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatal(err)
+		}
+		if gotLine := fmt.Sprintf("%s:%d", got.SourceFile, got.SourceLine); got.Symbol != fn || gotLine != wantLine {
+			t.Errorf("%s frame %s: got %s (%s), atos says %s (%s)", row["crash"], row["thread_frame"], got.Symbol, gotLine, fn, wantLine)
+		}
+	}
+}
+
+// sentryEvent is the part of a Sentry/KSCrash event the CrashProbe reports need.
+type sentryEvent struct {
+	DebugMeta struct {
+		Images []struct {
+			Name, UUID string
+			ImageAddr  string `json:"image_addr"`
+			ImageSize  uint64 `json:"image_size"`
+		}
+	} `json:"debug_meta"`
+	Threads struct {
+		Values []struct {
+			Crashed    bool
+			Stacktrace struct {
+				Frames []struct {
+					InstructionAddr string `json:"instruction_addr"`
+					ImageAddr       string `json:"image_addr"`
+				}
+			}
+		}
+	}
+}
+
+func hexAddr(t *testing.T, s string) uint64 {
+	v, err := strconv.ParseUint(strings.TrimPrefix(s, "0x"), 16, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// ipsFromSentry writes the crashed thread of a CrashProbe event as a minimal
+// bug_type 309 report: usedImages from debug_meta, frames innermost first.
+func ipsFromSentry(t *testing.T, data []byte) []byte {
+	var ev sentryEvent
+	if err := json.Unmarshal(data, &ev); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	b.WriteString(`{"bug_type":"309","os_version":"iPhone OS 10.3 (14E277)","name":"CrashProbeiOS"}` + "\n")
+	b.WriteString(`{"cpuType":"ARM-64","procName":"CrashProbeiOS","threads":[{"triggered":true,"frames":[`)
+	index := map[uint64]int{}
+	for i, im := range ev.DebugMeta.Images {
+		index[hexAddr(t, im.ImageAddr)] = i
+	}
+	for _, th := range ev.Threads.Values {
+		if !th.Crashed {
+			continue
+		}
+		fr := th.Stacktrace.Frames
+		for k := len(fr) - 1; k >= 0; k-- {
+			base := hexAddr(t, fr[k].ImageAddr)
+			i, ok := index[base]
+			if !ok {
+				t.Fatalf("frame image %s not in debug_meta", fr[k].ImageAddr)
+			}
+			if k != len(fr)-1 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"imageOffset":%d,"imageIndex":%d}`, hexAddr(t, fr[k].InstructionAddr)-base, i)
+		}
+	}
+	b.WriteString(`]}],"usedImages":[`)
+	for i, im := range ev.DebugMeta.Images {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"source":"P","arch":"arm64","base":%d,"size":%d,"uuid":%q,"path":%q,"name":%q}`,
+			hexAddr(t, im.ImageAddr), im.ImageSize, strings.ToLower(im.UUID), im.Name, path.Base(im.Name))
+	}
+	b.WriteString("]}")
+	return b.Bytes()
+}
+
+// TestCrashProbeAnswers: the crashprobe.com answers (as llvm-symbolizer 19
+// gives them, frame 0 at the pc and callers at pc − 1) for real KSCrash
+// reports, fed through the main command as .ips reports built from their image
+// lists and addresses.
+func TestCrashProbeAnswers(t *testing.T) {
+	root := corpus.Path(t, "macho/symbolic/crashprobe")
+	rows := readTSV(t, "macho/symbolic/crashprobe/EXPECTED.tsv")
+	dir := t.TempDir()
+	reports := map[string]*crashlog.Report{}
+	checked := 0
+	for _, row := range rows {
+		if row["symbolic_test_status"] != "ok" {
+			continue
+		}
+		name := row["report"]
+		rep, ok := reports[name]
+		if !ok {
+			in := filepath.Join(dir, name+".ips")
+			os.WriteFile(in, ipsFromSentry(t, corpus.Read(t, "macho/symbolic/crashprobe/reports-arm64/"+name)), 0o644)
+			code, out, errOut := runCLI(t, "", "--format", "json", "--no-demangle", "-q", "--symbols", filepath.Join(root, "dSYMs"), in)
+			if code != exitOK && code != exitUnresolved { // system images have no binaries here
+				t.Fatalf("%s: exit %d: %s", name, code, errOut)
+			}
+			var err error
+			if rep, err = crashlog.Parse([]byte(out)); err != nil {
+				t.Fatalf("%s: output does not parse: %v", name, err)
+			}
+			reports[name] = rep
+		}
+		idx, _ := strconv.Atoi(row["frame_idx"])
+		var concrete []crashlog.Frame // the report's frames without inline frames
+		for _, f := range rep.Threads[0].Frames {
+			if !f.Inline {
+				concrete = append(concrete, f)
+			}
+		}
+		f := concrete[idx]
+		got := fmt.Sprintf("%s %s:%d", f.Symbol, f.SourceFile, f.SourceLine)
+		if want := row["llvm19_function"] + " " + row["llvm19_file_line"]; got != want {
+			t.Errorf("%s frame %d: got %s, want %s", name, idx, got, want)
+		}
+		checked++
+	}
+	t.Logf("%d expected frames checked", checked)
+	if checked < 30 {
+		t.Errorf("only %d rows checked", checked)
+	}
+}
