@@ -165,7 +165,7 @@ func TestAddrsAgainstSnapshot(t *testing.T) {
 	}
 	var first struct {
 		Image, Symbol, UUID string
-		Offset             uint64
+		Offset              uint64
 	}
 	json.Unmarshal([]byte(lines[0]), &first)
 	if first.Symbol != strings.TrimPrefix(fn.Name, "_") || first.Offset != 2 || first.UUID != im.UUID.String() {
