@@ -103,6 +103,7 @@ type Process struct {
 	cache    *dsc.Cache
 	slide    uint64
 	hasCache bool
+	ref *SharedCacheRef
 	// MissingCache is the UUID of the process's shared cache when no cache
 	// on disk has it.
 	MissingCache *imagemap.UUID
@@ -115,7 +116,7 @@ type Process struct {
 // process mapped is chosen by ref's UUID; every other image is matched by its
 // own UUID, first in that cache, then in every cache, then among binaries.
 func (r *Resolver) Bind(images []Image, ref *SharedCacheRef) *Process {
-	p := &Process{r: r, images: images, binds: make([]binding, len(images))}
+	p := &Process{r: r, images: images, binds: make([]binding, len(images)), ref: ref}
 	if ref != nil && !ref.UUID.IsZero() {
 		if cache, ok := r.Caches.ByUUID(ref.UUID); ok {
 			p.cache, p.hasCache = cache, true
@@ -174,6 +175,19 @@ func (p *Process) bindOne(im *Image) binding {
 		}
 	}
 	return binding{err: &MissingError{UUID: im.UUID, Name: displayName(im)}}
+}
+
+// inCacheRange reports whether image i lies in the process's shared-cache
+// mapping (its whole extent when the size is unknown: at or above the base).
+func (p *Process) inCacheRange(i int) bool {
+	if p.ref == nil || i < 0 || i >= len(p.images) {
+		return false
+	}
+	base := p.images[i].Base
+	if base < p.ref.Base {
+		return false
+	}
+	return p.ref.Size == 0 || base-p.ref.Base < p.ref.Size
 }
 
 // checkSlides reports images whose slide disagrees with their cache's slide:

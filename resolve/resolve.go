@@ -86,9 +86,6 @@ func (r *Resolver) Report(ctx context.Context, rep *crashlog.Report) *Outcome {
 		ref = &SharedCacheRef{Base: sc.Base, Size: sc.Size, UUID: sc.UUID}
 	}
 	p := r.Bind(ReportImages(rep), ref)
-	if p.MissingCache != nil {
-		o.MissingCaches = append(o.MissingCaches, *p.MissingCache)
-	}
 	o.Notes = append(o.Notes, p.Notes...)
 	for t := range rep.Threads {
 		if ctx.Err() != nil {
@@ -170,6 +167,11 @@ func (r *Resolver) countFailure(p *Process, f *crashlog.Frame, err error, o *Out
 		}
 	case errors.As(err, &me):
 		o.Unresolved++
+		if u := p.MissingCache; u != nil && p.inCacheRange(f.ImageIndex) && !containsUUID(o.MissingCaches, *u) {
+			// The image lies in the process's shared cache, which is not on
+			// disk: name the cache as well as the image.
+			o.MissingCaches = append(o.MissingCaches, *u)
+		}
 		m := o.Missing[me.UUID]
 		if m == nil {
 			m = &MissingImage{Name: me.Name}

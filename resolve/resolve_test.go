@@ -279,3 +279,22 @@ func TestMissingSymbolsFileLeavesLocalsUnresolved(t *testing.T) {
 		t.Errorf("%d local frames; outcome %+v: want exactly those unresolved and no missing images", locals, o)
 	}
 }
+
+// TestMissingReportCacheNotBlamedWhenImagesResolve: the report names a cache
+// that is not on disk, but another cache holds the same dylibs (as the two
+// halves of a universal cache do): every frame resolves by image UUID, so
+// nothing is missing.
+func TestMissingReportCacheNotBlamedWhenImagesResolve(t *testing.T) {
+	c, caches := setup(t)
+	gen, err := crashgen.Generate(c, crashgen.Config{Seed: 8, Slide: 0x8000, Threads: 2, Frames: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := parse(t, gen.Data)
+	rep.SharedCache.UUID[0] ^= 0xff // a cache UUID nothing on disk has
+	o := (&Resolver{Caches: caches}).Report(context.Background(), rep)
+	check(t, rep, gen.Frames, false)
+	if o.HasMissing() || o.Resolved != len(gen.Frames) {
+		t.Errorf("outcome %+v: want everything resolved and nothing missing", o)
+	}
+}
