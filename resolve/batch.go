@@ -127,11 +127,19 @@ func (b *Batch) one(ctx context.Context, it Item) *Result {
 	}
 	rep, err := crashlog.Parse(data)
 	if err != nil {
+		if l, _ := loadJSONImages(bytes.TrimSpace(data)); l != nil && l.Format == "swift-backtrace" {
+			res.Skip = "a Swift runtime backtrace (JSON), not an Apple crash report: read its images with `symbolicate decode` and resolve its addresses with `symbolicate addrs`"
+			return res
+		}
 		res.Err = err
 		return res
 	}
 	if rep.Kind == crashlog.KindOther {
-		res.Skip = fmt.Sprintf("bug_type %s (%s): nothing to symbolicate", rep.BugType, orUnknown(rep.BugTypeName))
+		if rep.BugType == "" {
+			res.Skip = fmt.Sprintf("legacy text report (%s): nothing to symbolicate", orUnknown(rep.BugTypeName))
+		} else {
+			res.Skip = fmt.Sprintf("bug_type %s (%s): nothing to symbolicate", rep.BugType, orUnknown(rep.BugTypeName))
+		}
 		return res
 	}
 	res.Outcome = b.Resolver.Report(ctx, rep)

@@ -187,3 +187,28 @@ func sameJSONValues(t *testing.T, a, b []byte) bool {
 	}
 	return reflect.DeepEqual(decodeAll(a), decodeAll(b))
 }
+
+// TestEveryCorpusReportParsesOrIsNamed runs the whole real-report corpus as
+// one batch: nothing may fail to parse; recognised types with nothing to
+// symbolicate are named.
+func TestEveryCorpusReportParsesOrIsNamed(t *testing.T) {
+	dir := corpus.Path(t, "ips")
+	out := t.TempDir()
+	code, _, errOut := runCLI(t, "", dir, "-o", out)
+	if code != exitUnresolved { // no caches: images are missing, but nothing failed
+		t.Fatalf("exit %d, want %d:\n%s", code, exitUnresolved, errOut)
+	}
+	for _, want := range []string{
+		"bug_type 298 (Jetsam): nothing to symbolicate",
+		"bug_type 202 (SymptomsCPUUsage): nothing to symbolicate",
+		"legacy text report (Panic): nothing to symbolicate",
+		"a Swift runtime backtrace (JSON), not an Apple crash report",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q", want)
+		}
+	}
+	if strings.Contains(errOut, "failed") {
+		t.Errorf("some report failed:\n%s", errOut)
+	}
+}
