@@ -61,7 +61,7 @@ func loadList(name string, stdin io.Reader, caches *resolve.Caches) (*resolve.Im
 
 // decodeCmd is `symbolicate decode`.
 type decodeCmd struct {
-	Files  []string `arg:"" name:"file" help:"Inputs: a Swift Compact ImageMap (CIF) blob, a dyld compact-info buffer (raw or in an Apple Archive), a process.plist, an .ips or .crash report, a Swift backtrace JSON, or base64 text of any of them; - reads stdin."`
+	Files  []string `arg:"" name:"file" help:"Inputs: a Swift Compact ImageMap (CIF) blob, a dyld compact-info buffer (raw or in an Apple Archive), a process.plist, an .ips or .crash report, a Swift backtrace JSON, or base64 text of any of them; - reads stdin. Example: imagemap.cif process.cinfo"`
 	Format string   `enum:"text,json" default:"text" help:"text: one line per image like Apple's Binary Images; json: {format, platform, wordSize, images: [{path, name, uuid, base, endOfText, arch}]}. Example: --format json"`
 	cachesFlag
 }
@@ -124,9 +124,9 @@ func (c *decodeCmd) Run(ctx context.Context, streams *ioStreams) error {
 
 // encodeCmd is `symbolicate encode`.
 type encodeCmd struct {
-	File   string `arg:"" name:"file" help:"The JSON that 'symbolicate decode --format json' writes (or any input decode accepts); - reads stdin."`
+	File   string `arg:"" name:"file" help:"The JSON that 'symbolicate decode --format json' writes (or any input decode accepts); - reads stdin. Example: images.json"`
 	Output string `short:"o" placeholder:"PATH" help:"Write the CIF blob to PATH (atomically) instead of stdout. Example: -o images.cif"`
-	Base64 bool   `name:"base64" help:"Write base64 text (no padding, as Swift embeds CIF in JSON) instead of binary."`
+	Base64 bool   `name:"base64" help:"Write base64 text (no padding, as Swift embeds CIF in JSON) instead of binary. Example: --base64"`
 	cachesFlag
 }
 
@@ -174,9 +174,9 @@ func writeCIF(streams *ioStreams, l *resolve.ImageList, path string, b64 bool) e
 
 // imagemapCmd is `symbolicate imagemap`.
 type imagemapCmd struct {
-	Files  []string `arg:"" name:"file" help:"Crash reports (.ips, .crash) or dyld snapshots (compact info, Apple Archive, process.plist); - reads stdin."`
+	Files  []string `arg:"" name:"file" help:"Crash reports (.ips, .crash) or dyld snapshots (compact info, Apple Archive, process.plist); - reads stdin. Example: crashes/*.ips"`
 	Output string   `short:"o" placeholder:"PATH" help:"Output file for one input; for several, a directory receiving NAME.cif (or NAME.cif.b64). Example: -o maps/"`
-	Base64 bool     `name:"base64" help:"Write base64 text (one line per input) instead of binary."`
+	Base64 bool     `name:"base64" help:"Write base64 text (one line per input) instead of binary. Example: --base64"`
 	cachesFlag
 }
 
@@ -251,11 +251,11 @@ func (c *imagemapCmd) dest(name string) string {
 // addrsCmd is `symbolicate addrs`.
 type addrsCmd struct {
 	Images string   `required:"" placeholder:"FILE" help:"The image list: a CIF blob, a compact-info buffer (its cache record names the cache and its bitmap bits become that cache's images), an .ips or .crash report, or base64 of one. Example: --images crash.ips"`
-	Addrs  []string `arg:"" optional:"" name:"addr" help:"Runtime addresses in hex, with or without 0x; when none are given, one per line is read from stdin."`
+	Addrs  []string `arg:"" optional:"" name:"addr" help:"Runtime addresses in hex, with or without 0x; when none are given, one per line is read from stdin. Example: 0x18a98520c 18a985210"`
 	Format string   `enum:"text,json" default:"text" help:"text: one line per address; json: one object per line (address, image, uuid, symbol, offset, …). Example: --format json"`
 	sourceFlags
-	NoDemangle bool `help:"Print linkage names as they are."`
-	FullPaths  bool `help:"Keep directories in source file names."`
+	NoDemangle bool `help:"Print linkage names as they are. Example: --no-demangle"`
+	FullPaths  bool `help:"Keep directories in source file names. Example: --full-paths"`
 }
 
 // Help gives examples and the exit status.

@@ -42,7 +42,7 @@ or binary (all output was still written).`
 // cli is the root of the command tree. Each command is one field here and one
 // file in this directory.
 type cli struct {
-	Version kong.VersionFlag `help:"Print the version and exit."`
+	Version kong.VersionFlag `help:"Print the version and exit. Example: --version"`
 
 	Symbolicate symbolicateCmd `cmd:"" default:"withargs" help:"Symbolicate crash reports (the default command). Example: symbolicate crash.ips --caches ~/dsc"`
 	Decode      decodeCmd      `cmd:"" help:"Print the image list of a CIF blob, dyld snapshot or crash report. Example: symbolicate decode imagemap.cif"`

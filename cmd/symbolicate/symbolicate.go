@@ -75,16 +75,16 @@ func (s *sourceFlags) resolver(ctx context.Context, opts resolve.Options) (*sour
 
 // symbolicateCmd is the main job: `symbolicate crash.ips --caches ~/dsc`.
 type symbolicateCmd struct {
-	Inputs []string `arg:"" name:"input" help:"Crash reports: .ips (any bug_type) or legacy .crash files, directories (searched recursively for .ips, .crash, .txt and .json files), glob patterns, or - for stdin."`
+	Inputs []string `arg:"" name:"input" help:"Crash reports: .ips (any bug_type) or legacy .crash files, directories (searched recursively for .ips, .crash, .txt and .json files), glob patterns, or - for stdin. Example: crash.ips crashes/ -"`
 	sourceFlags
 	Format        string `enum:"text,json" default:"text" help:"text: Apple's text rendering; json: the same .ips with symbol and symbolLocation filled in per frame (legacy .crash input is always written as text). Example: --format json"`
 	Output        string `short:"o" placeholder:"PATH" help:"Write to PATH instead of stdout: a file for one input, a directory for several (NAME.symbolicated.ips or .txt, written atomically). Example: -o out/"`
 	Jobs          int    `short:"j" default:"${jobs}" help:"Reports symbolicated concurrently (default: the number of CPUs). Example: -j 4"`
-	Resymbolicate bool   `help:"Replace symbols the OS already wrote (by default only missing ones and <redacted> are filled in)."`
-	NoDemangle    bool   `help:"Print linkage names as they are instead of demangling Swift and C++ names."`
-	FullPaths     bool   `help:"Keep directories in source file names (default: file name only)."`
-	NoInlines     bool   `help:"Leave out inlined-call frames found in dSYMs."`
-	Quiet         bool   `short:"q" help:"Do not print the summary on stderr."`
+	Resymbolicate bool   `help:"Replace symbols the OS already wrote (by default only missing ones and <redacted> are filled in). Example: --resymbolicate"`
+	NoDemangle    bool   `help:"Print linkage names as they are instead of demangling Swift and C++ names. Example: --no-demangle"`
+	FullPaths     bool   `help:"Keep directories in source file names (default: file name only). Example: --full-paths"`
+	NoInlines     bool   `help:"Leave out inlined-call frames found in dSYMs. Example: --no-inlines"`
+	Quiet         bool   `short:"q" help:"Do not print the summary on stderr. Example: -q"`
 }
 
 // Help gives examples and the exit status.
