@@ -103,7 +103,7 @@ type Process struct {
 	cache    *dsc.Cache
 	slide    uint64
 	hasCache bool
-	ref *SharedCacheRef
+	ref      *SharedCacheRef
 	// MissingCache is the UUID of the process's shared cache when no cache
 	// on disk has it.
 	MissingCache *imagemap.UUID
