@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/goccy/go-json"
@@ -318,24 +317,25 @@ func (c *addrsCmd) Run(ctx context.Context, streams *ioStreams) error {
 	return nil
 }
 
-// parseAddrs parses hex addresses from args, or from stdin lines when there are none.
+// parseAddrs parses hex addresses from args, or from stdin lines when there
+// are none (blank lines and # comments skipped, as dsc lookup does).
 func parseAddrs(args []string, stdin io.Reader) ([]uint64, error) {
 	if len(args) == 0 {
 		sc := bufio.NewScanner(stdin)
 		for sc.Scan() {
-			if f := strings.TrimSpace(sc.Text()); f != "" {
+			if f := strings.TrimSpace(sc.Text()); f != "" && !strings.HasPrefix(f, "#") {
 				args = append(args, f)
 			}
 		}
 		if err := sc.Err(); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("reading stdin: %w", err)
 		}
 	}
 	out := make([]uint64, 0, len(args))
 	for _, a := range args {
-		v, err := strconv.ParseUint(strings.TrimPrefix(strings.TrimPrefix(a, "0x"), "0X"), 16, 64)
+		v, err := parseHex(a)
 		if err != nil {
-			return nil, fmt.Errorf("address %q: not a hex number", a)
+			return nil, err
 		}
 		out = append(out, v)
 	}
