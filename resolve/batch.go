@@ -73,6 +73,9 @@ func (b *Batch) Run(ctx context.Context, items []Item, emit func(*Result) error)
 		ready[i] = make(chan struct{})
 	}
 	sum := newSummary()
+	// Workers may run at most window items ahead of the emitter, so finished
+	// outputs waiting for a slow earlier report stay bounded in number.
+	window := make(chan struct{}, 4*jobs)
 	var progressMu sync.Mutex
 	done := 0
 
@@ -87,7 +90,9 @@ func (b *Batch) Run(ctx context.Context, items []Item, emit func(*Result) error)
 			res := results[i]
 			results[i] = nil // let the output be collected once written
 			sum.add(res)
-			if err := emit(res); err != nil {
+			err := emit(res)
+			<-window
+			if err != nil {
 				return err
 			}
 		}
@@ -96,6 +101,10 @@ func (b *Batch) Run(ctx context.Context, items []Item, emit func(*Result) error)
 	work, wctx := errgroup.WithContext(gctx)
 	work.SetLimit(jobs)
 	for i := range items {
+		select {
+		case window <- struct{}{}:
+		case <-wctx.Done():
+		}
 		if wctx.Err() != nil {
 			break
 		}

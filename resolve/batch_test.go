@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/symbolicate/symbolicate/crashlog"
 	"github.com/symbolicate/symbolicate/internal/crashgen"
@@ -116,5 +118,44 @@ func TestBatchCancelled(t *testing.T) {
 	_, err := b.Run(ctx, items, func(*Result) error { return nil })
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}
+
+// TestBatchBoundsWorkAheadOfSlowItem: while the first report is stuck, the
+// other workers may finish only a bounded number of later reports (their
+// outputs wait in memory for the emitter), not the whole batch.
+func TestBatchBoundsWorkAheadOfSlowItem(t *testing.T) {
+	const n, jobs = 200, 2
+	release := make(chan struct{})
+	var read atomic.Int32
+	items := make([]Item, n)
+	for i := range items {
+		items[i] = Item{Name: fmt.Sprint(i), Read: func() ([]byte, error) {
+			if i == 0 {
+				<-release
+			}
+			read.Add(1)
+			return []byte("not a report"), nil
+		}}
+	}
+	done := make(chan error, 1)
+	go func() {
+		b := &Batch{Resolver: &Resolver{}, Jobs: jobs}
+		_, err := b.Run(context.Background(), items, func(*Result) error { return nil })
+		done <- err
+	}()
+	// Let the free worker run as far ahead as it is allowed to.
+	for prev := int32(-1); read.Load() != prev; time.Sleep(50 * time.Millisecond) {
+		prev = read.Load()
+	}
+	if got := read.Load(); got > 4*jobs {
+		t.Errorf("%d reports read while the first was stuck; want at most %d", got, 4*jobs)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if read.Load() != n {
+		t.Fatalf("read %d of %d reports", read.Load(), n)
 	}
 }
