@@ -8,6 +8,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/bin"
 )
 
@@ -70,7 +71,7 @@ func IsAAR(b []byte) bool {
 // checked against the header size, blob payloads against the bytes that
 // remain, and a record carrying the com.apple.dyld.crc32c extended attribute
 // must match its checksum. Zero bytes after the last record are allowed as
-// padding. Errors are *bin.FormatError with Format "apple archive".
+// padding. Errors are *diag.FormatError with Format "apple archive".
 func ParseAAR(b []byte) (*AAR, error) {
 	a := &AAR{}
 	off := 0
@@ -142,7 +143,7 @@ func parseAARRecord(b []byte, off int) (AAREntry, error) {
 		if e.Path != "" {
 			m = fmt.Sprintf("record %q: %s", e.Path, m)
 		}
-		return AAREntry{}, bin.Errorf(fmtAAR, int64(at), field, "%s", m)
+		return AAREntry{}, diag.Errorf(fmtAAR, int64(at), field, "%s", m)
 	}
 	rest := b[off:]
 	if len(rest) < 6 {
@@ -240,7 +241,7 @@ func parseAARRecord(b []byte, off int) (AAREntry, error) {
 // and verifies a com.apple.dyld.crc32c attribute if there is one.
 func (e *AAREntry) parseXAttrs(record, xat []byte, xatAt, off int) error {
 	fail := func(at int, field, msg string, args ...any) error {
-		return bin.Errorf(fmtAAR, int64(off+at), field, "record %q: %s", e.Path, fmt.Sprintf(msg, args...))
+		return diag.Errorf(fmtAAR, int64(off+at), field, "record %q: %s", e.Path, fmt.Sprintf(msg, args...))
 	}
 	for p := 0; p < len(xat); {
 		if len(xat)-p < 4 {

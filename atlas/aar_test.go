@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/symbolicate/symbolicate/internal/bin"
+	"github.com/symbolicate/symbolicate/diag"
 )
 
 // sampleArchive mimics what dyld publishes (symlinks first, then
@@ -109,9 +109,9 @@ func TestAARFile(t *testing.T) {
 
 func wantAARError(t *testing.T, err error, field, msgPart string) {
 	t.Helper()
-	var fe *bin.FormatError
+	var fe *diag.FormatError
 	if !errors.As(err, &fe) {
-		t.Fatalf("error %v (%T) is not a *bin.FormatError", err, err)
+		t.Fatalf("error %v (%T) is not a *diag.FormatError", err, err)
 	}
 	if fe.Format != "apple archive" || fe.Field != field || !strings.Contains(fe.Msg, msgPart) {
 		t.Fatalf("error %q: want field %q and a message containing %q", err, field, msgPart)
@@ -202,9 +202,9 @@ func TestAARTruncations(t *testing.T) {
 			}
 			continue
 		}
-		var fe *bin.FormatError
+		var fe *diag.FormatError
 		if !errors.As(err, &fe) {
-			t.Fatalf("prefix of %d bytes: error %v, want *bin.FormatError", n, err)
+			t.Fatalf("prefix of %d bytes: error %v, want *diag.FormatError", n, err)
 		}
 	}
 }

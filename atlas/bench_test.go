@@ -4,7 +4,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // benchSnapshot is a realistic device snapshot: 16K pages, a cache record
@@ -24,7 +24,7 @@ func benchSnapshot() *Snapshot {
 	for range 600 {
 		s.Cache.Bitmap.Set(r.IntN(2000))
 	}
-	vols := []imagemap.UUID{repeatUUID(0xA1), repeatUUID(0xB2), repeatUUID(0xC3)}
+	vols := []process.UUID{repeatUUID(0xA1), repeatUUID(0xB2), repeatUUID(0xC3)}
 	s.Images = make([]MappedFile, 1000)
 	addr := uint64(0x1_0000_0000)
 	for i := range s.Images {
@@ -32,7 +32,7 @@ func benchSnapshot() *Snapshot {
 		addr += (1 + r.Uint64N(64)) * pageSize16K
 		im.Address = addr
 		im.Flags = FileHasUUID
-		im.UUID = imagemap.UUID{byte(i), byte(i >> 8), 0x55, byte(r.Uint32())}
+		im.UUID = process.UUID{byte(i), byte(i >> 8), 0x55, byte(r.Uint32())}
 		if i%10 == 0 {
 			im.Flags |= FileHasPath
 			im.Path = "/private/var/containers/Bundle/Application/0F1E2D3C/App.app/Frameworks/F" + string(rune('A'+i%26)) + ".framework/F" + string(rune('0'+i/100))
@@ -82,7 +82,7 @@ func BenchmarkImageMap1000(b *testing.B) {
 	cache := fakeCache{uuid: exampleCacheUUID, start: 0x1_8000_0000, n: 2000}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := s.ImageMap(cache); err != nil {
+		if _, err := s.Process(cache); err != nil {
 			b.Fatal(err)
 		}
 	}

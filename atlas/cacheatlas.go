@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 const fmtCacheAtlas = "cache atlas"
@@ -17,12 +17,12 @@ const fmtCacheAtlas = "cache atlas"
 // For a universal cache both maps hold the customer and the development
 // cache; entries for the same cache share one *CacheAtlas.
 type CacheAtlasSet struct {
-	ByUUID map[imagemap.UUID]*CacheAtlas
+	ByUUID map[process.UUID]*CacheAtlas
 	ByName map[string]*CacheAtlas
 }
 
 // Lookup returns the cache with the given UUID.
-func (s *CacheAtlasSet) Lookup(u imagemap.UUID) (*CacheAtlas, bool) {
+func (s *CacheAtlasSet) Lookup(u process.UUID) (*CacheAtlas, bool) {
 	c, ok := s.ByUUID[u]
 	return c, ok
 }
@@ -32,14 +32,14 @@ func (s *CacheAtlasSet) Lookup(u imagemap.UUID) (*CacheAtlas, bool) {
 // [SharedCache], so a snapshot can be expanded with an atlas in place of
 // the cache files.
 type CacheAtlas struct {
-	CacheUUID   imagemap.UUID // "uuid"
-	BaseAddress uint64        // "padr": unslid base address (sharedRegionStart)
-	VMSize      uint64        // "size"
+	CacheUUID   process.UUID // "uuid"
+	BaseAddress uint64       // "padr": unslid base address (sharedRegionStart)
+	VMSize      uint64       // "size"
 	// PointerSize is "psze" as written. dyld's cache builder writes 4 for
 	// 64-bit caches and 8 for arm64_32 (an inverted condition, Q6).
 	PointerSize     uint64
-	SymbolsFileName string        // "snme", "" when absent
-	SymbolsUUID     imagemap.UUID // "suid", zero when absent
+	SymbolsFileName string       // "snme", "" when absent
+	SymbolsUUID     process.UUID // "suid", zero when absent
 	SubCaches       []AtlasSubCache
 	Images          []AtlasImage
 }
@@ -47,7 +47,7 @@ type CacheAtlas struct {
 // AtlasSubCache is one "dscs" entry of a cache atlas.
 type AtlasSubCache struct {
 	Name             string // file name including its suffix
-	UUID             imagemap.UUID
+	UUID             process.UUID
 	VMOffset         uint64 // "voff": subcache address minus cache base
 	FileSize         uint64 // "fsze"
 	PreferredAddress uint64 // "padr"
@@ -65,14 +65,14 @@ type AtlasMapping struct {
 
 // AtlasImage is one cache image ("imgs" entry) of a cache atlas.
 type AtlasImage struct {
-	InstallName      string        // "name"
-	PreferredAddress uint64        // "padr": unslid mach_header address
-	UUID             imagemap.UUID // "uuid", zero when absent
-	Segments         []Segment     // "segs"
+	InstallName      string       // "name"
+	PreferredAddress uint64       // "padr": unslid mach_header address
+	UUID             process.UUID // "uuid", zero when absent
+	Segments         []Segment    // "segs"
 }
 
 // UUID returns the cache UUID.
-func (c *CacheAtlas) UUID() imagemap.UUID { return c.CacheUUID }
+func (c *CacheAtlas) UUID() process.UUID { return c.CacheUUID }
 
 // SharedRegionStart returns the cache's unslid base address.
 func (c *CacheAtlas) SharedRegionStart() uint64 { return c.BaseAddress }
@@ -83,18 +83,18 @@ func (c *CacheAtlas) ImageCount() int { return len(c.Images) }
 // ImageAt returns cache image i, unslid: Path and Name from the install
 // name, the UUID as BuildID, Base from "padr" and EndOfText from the
 // __TEXT segment when the atlas lists it. i must be in [0, ImageCount()).
-func (c *CacheAtlas) ImageAt(i int) imagemap.Image {
+func (c *CacheAtlas) ImageAt(i int) process.Image {
 	if i < 0 || i >= len(c.Images) {
-		return imagemap.Image{}
+		return process.Image{}
 	}
 	a := &c.Images[i]
-	im := imagemap.Image{Path: a.InstallName, Name: imagemap.NameOf(a.InstallName), Base: a.PreferredAddress}
+	im := process.Image{Path: a.InstallName, Name: process.NameOf(a.InstallName), Base: a.PreferredAddress}
 	if !a.UUID.IsZero() {
-		im.BuildID = append([]byte(nil), a.UUID[:]...)
+		im.ID = process.UUIDBuildID(a.UUID)
 	}
 	for _, s := range a.Segments {
 		if s.Name == "__TEXT" {
-			im.EndOfText = s.PreferredAddress + s.Size
+			im.End = s.PreferredAddress + s.Size
 			break
 		}
 	}
@@ -110,7 +110,7 @@ func DecodeCacheAtlasPlist(b []byte) (*CacheAtlasSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	set := &CacheAtlasSet{ByUUID: map[imagemap.UUID]*CacheAtlas{}, ByName: map[string]*CacheAtlas{}}
+	set := &CacheAtlasSet{ByUUID: map[process.UUID]*CacheAtlas{}, ByName: map[string]*CacheAtlas{}}
 	uuids, _, err := root.dict("uuids", true)
 	if err != nil {
 		return nil, err
@@ -120,7 +120,7 @@ func DecodeCacheAtlasPlist(b []byte) (*CacheAtlasSet, error) {
 		return nil, err
 	}
 	for _, k := range slices.Sorted(maps.Keys(uuids.m)) {
-		u, err := imagemap.ParseUUID(k)
+		u, err := process.ParseUUID(k)
 		if err != nil {
 			return nil, uuids.errorf(k, "key is not a UUID")
 		}
@@ -259,7 +259,7 @@ func DecodeCacheAtlasFile(b []byte, maxSize int64) (*CacheAtlasSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	set := &CacheAtlasSet{ByUUID: map[imagemap.UUID]*CacheAtlas{}, ByName: map[string]*CacheAtlas{}}
+	set := &CacheAtlasSet{ByUUID: map[process.UUID]*CacheAtlas{}, ByName: map[string]*CacheAtlas{}}
 	found := false
 	for _, e := range a.Entries {
 		p := path.Clean(e.Path)

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/symbolicate/symbolicate/imagemap"
-	"github.com/symbolicate/symbolicate/internal/bin"
+	"github.com/symbolicate/symbolicate/diag"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // pv concatenates the PVLE encodings of vs.
@@ -41,9 +41,9 @@ func sealed(body ...[]byte) []byte {
 
 func wantFormatError(t *testing.T, err error, field string, off int64) {
 	t.Helper()
-	var fe *bin.FormatError
+	var fe *diag.FormatError
 	if !errors.As(err, &fe) {
-		t.Fatalf("error %v (%T) is not a *bin.FormatError", err, err)
+		t.Fatalf("error %v (%T) is not a *diag.FormatError", err, err)
 	}
 	if fe.Format != "compact info" || fe.Field != field || fe.Off != off {
 		t.Fatalf("error %q: got format %q field %q offset %#x, want %q %q %#x",
@@ -178,7 +178,7 @@ func TestCompareCString(t *testing.T) {
 }
 
 func TestEncoderTableOrder(t *testing.T) {
-	var hi, lo = imagemap.UUID{0x80}, imagemap.UUID{0x7F, 0xFF}
+	var hi, lo = process.UUID{0x80}, process.UUID{0x7F, 0xFF}
 	s := &Snapshot{
 		Flags: ProcessHas16KPages,
 		Images: []MappedFile{
@@ -200,7 +200,7 @@ func TestEncoderTableOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(d.VolumeUUIDs, []imagemap.UUID{lo, hi}) {
+	if !slices.Equal(d.VolumeUUIDs, []process.UUID{lo, hi}) {
 		t.Errorf("volume table %v", d.VolumeUUIDs)
 	}
 	if want := "???\x00ab\x80\x00abc\xC3\xA9\x00abc\x00"; string(d.StringTable) != want {
@@ -251,12 +251,12 @@ func randomSnapshot(r *rand.Rand) *Snapshot {
 		s.Flags |= ProcessHas16KPages
 	}
 	page := s.Flags.PageSize()
-	vols := []imagemap.UUID{repeatUUID(0xA0), {0x80, 1}, {0x7F, 2}, repeatUUID(0x01)}
+	vols := []process.UUID{repeatUUID(0xA0), {0x80, 1}, {0x7F, 2}, repeatUUID(0x01)}
 	paths := []string{"/usr/lib/libSystem.B.dylib", "/bin/ls", "/Applications/Caf\xC3\xA9.app/Caf\xC3\xA9", "/a\x80b", "/a", "???", "/private/var/containers/Bundle/Application/X/Y.app/Y"}
 	file := func(m *MappedFile) {
 		if r.IntN(3) > 0 {
 			m.Flags |= FileHasUUID
-			m.UUID = imagemap.UUID{byte(r.Uint32()), byte(r.Uint32()), 3, 4}
+			m.UUID = process.UUID{byte(r.Uint32()), byte(r.Uint32()), 3, 4}
 		}
 		switch r.IntN(4) {
 		case 0, 1:
@@ -296,8 +296,8 @@ func randomSnapshot(r *rand.Rand) *Snapshot {
 
 // expectedTables computes the canonical tables of s independently of the
 // encoder (sort.Slice with a comparison over []int8).
-func expectedTables(s *Snapshot) ([]imagemap.UUID, []byte) {
-	volSet := map[imagemap.UUID]bool{}
+func expectedTables(s *Snapshot) ([]process.UUID, []byte) {
+	volSet := map[process.UUID]bool{}
 	strSet := map[string]bool{}
 	add := func(m *MappedFile) {
 		if m.Flags&FileHasFileID != 0 {
@@ -316,11 +316,11 @@ func expectedTables(s *Snapshot) ([]imagemap.UUID, []byte) {
 	for i := range s.Images {
 		add(&s.Images[i])
 	}
-	var vols []imagemap.UUID
+	var vols []process.UUID
 	for v := range volSet {
 		vols = append(vols, v)
 	}
-	slices.SortFunc(vols, func(a, b imagemap.UUID) int { return bytes.Compare(a[:], b[:]) })
+	slices.SortFunc(vols, func(a, b process.UUID) int { return bytes.Compare(a[:], b[:]) })
 	var strs [][]int8
 	for str := range strSet {
 		c := make([]int8, len(str)+1)

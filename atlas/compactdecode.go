@@ -7,8 +7,9 @@ import (
 	"math/bits"
 	"strings"
 
-	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/bin"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // Compact-info constants (spec §1.2, §1.3).
@@ -33,19 +34,19 @@ func IsCompactInfo(b []byte) bool {
 // the bitmap length and the path strings against the data, and rejects
 // addresses that overflow 64 bits. A buffer whose checksum is the legacy
 // dyld-1042…1340 value instead of CRC-32C is accepted with a warning in
-// [Snapshot.Warnings]. Every error is a *bin.FormatError with Format
+// [Snapshot.Warnings]. Every error is a *diag.FormatError with Format
 // "compact info". The snapshot does not alias b.
 func DecodeCompactInfo(b []byte) (*Snapshot, error) {
 	if len(b) < compactHeaderSize {
-		return nil, bin.Errorf(fmtCompact, 0, "header", "needs %d bytes, have %d", compactHeaderSize, len(b))
+		return nil, diag.Errorf(fmtCompact, 0, "header", "needs %d bytes, have %d", compactHeaderSize, len(b))
 	}
 	s := &Snapshot{Source: SourceCompactInfo}
 	r := bin.NewReader(fmtCompact, b, binary.LittleEndian, 0)
 	if m := r.U32("magic"); m != compactMagic {
-		return nil, bin.Errorf(fmtCompact, 0, "magic", "%#08x is not %#08x", m, uint32(compactMagic))
+		return nil, diag.Errorf(fmtCompact, 0, "magic", "%#08x is not %#08x", m, uint32(compactMagic))
 	}
 	if s.Version = r.U32("version"); s.Version != 0 {
-		return nil, bin.Errorf(fmtCompact, 4, "version", "unsupported version %d", s.Version)
+		return nil, diag.Errorf(fmtCompact, 4, "version", "unsupported version %d", s.Version)
 	}
 	s.SystemInfoAddress = r.U64("systemInfoAddress")
 	s.SystemInfoSize = r.U32("systemInfoSize")
@@ -80,7 +81,7 @@ func checkCompactCRC(s *Snapshot, b []byte) error {
 			"compact info: checksum %#08x is the legacy dyld-1042…1340 value, not CRC-32C %#08x; accepted", s.CRC, std))
 		return nil
 	}
-	return bin.Errorf(fmtCompact, crcOffset, "crc32c",
+	return diag.Errorf(fmtCompact, crcOffset, "crc32c",
 		"stored %#08x matches neither CRC-32C %#08x nor the legacy dyld-1042…1340 value %#08x",
 		s.CRC, std, legacy)
 }
@@ -142,7 +143,7 @@ func (d *compactDecoder) body() error {
 		return r.Err()
 	}
 	if nvol > 0 {
-		s.VolumeUUIDs = make([]imagemap.UUID, nvol)
+		s.VolumeUUIDs = make([]process.UUID, nvol)
 		for i := range s.VolumeUUIDs {
 			copy(s.VolumeUUIDs[i][:], r.Bytes(16, "volumeUUIDs"))
 		}
@@ -233,7 +234,7 @@ func (d *compactDecoder) body() error {
 // imageError names image i in the field of a record error: "image.path"
 // becomes "images[i].path".
 func imageError(err error, i int) error {
-	if fe, ok := err.(*bin.FormatError); ok {
+	if fe, ok := err.(*diag.FormatError); ok {
 		fe.Field = fmt.Sprintf("images[%d]%s", i, strings.TrimPrefix(fe.Field, "image"))
 	}
 	return err

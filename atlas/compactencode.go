@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // unknownPath is the string dyld puts in the string table for every record
@@ -33,7 +33,7 @@ func EncodeCompactInfo(s *Snapshot) ([]byte, error) {
 	page := s.Flags.PageSize()
 
 	// Tables (spec §1.6): cache first, then images; sorted and deduplicated.
-	var vols []imagemap.UUID
+	var vols []process.UUID
 	var strs []string
 	collect := func(m *MappedFile) {
 		if m.Flags&FileHasFileID != 0 {
@@ -52,7 +52,7 @@ func EncodeCompactInfo(s *Snapshot) ([]byte, error) {
 	for i := range s.Images {
 		collect(&s.Images[i])
 	}
-	slices.SortFunc(vols, func(a, b imagemap.UUID) int { return bytes.Compare(a[:], b[:]) })
+	slices.SortFunc(vols, func(a, b process.UUID) int { return bytes.Compare(a[:], b[:]) })
 	vols = slices.Compact(vols)
 	slices.SortFunc(strs, CompareCString)
 	strs = slices.Compact(strs)
@@ -63,8 +63,8 @@ func EncodeCompactInfo(s *Snapshot) ([]byte, error) {
 		table = append(table, str...)
 		table = append(table, 0)
 	}
-	volIndex := func(u imagemap.UUID) uint64 {
-		i, _ := slices.BinarySearchFunc(vols, u, func(a, b imagemap.UUID) int { return bytes.Compare(a[:], b[:]) })
+	volIndex := func(u process.UUID) uint64 {
+		i, _ := slices.BinarySearchFunc(vols, u, func(a, b process.UUID) int { return bytes.Compare(a[:], b[:]) })
 		return uint64(i)
 	}
 

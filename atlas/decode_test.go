@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/symbolicate/symbolicate/internal/bin"
+	"github.com/symbolicate/symbolicate/diag"
 )
 
 func TestDecodeEntryPoint(t *testing.T) {
@@ -38,7 +38,7 @@ func TestDecodeEntryPoint(t *testing.T) {
 	check("archive with plist only", aarFile(MemberProcessPlist, pl), sampleProcessSnapshot(), "")
 	check("archive with corrupt cinfo", concat(aarFile(MemberCompactInfo, corrupt), aarFile(MemberProcessPlist, pl)), sampleProcessSnapshot(), "crc32c")
 
-	var fe *bin.FormatError
+	var fe *diag.FormatError
 	if _, err := Decode(aarFile(MemberCompactInfo, corrupt)); !errors.As(err, &fe) || fe.Field != "crc32c" {
 		t.Errorf("corrupt cinfo alone: %v", err)
 	}

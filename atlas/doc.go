@@ -10,7 +10,7 @@
 // (§3), CRC-32C and the legacy dyld-1042…1340 checksum (§1.9), the
 // compact-info decoder and encoder (§1), the Apple Archive reader (§4.3),
 // the parallel-compression wrapper (§4.7), binary plists (§4.4–§4.6) and
-// [Snapshot.ImageMap], which turns a snapshot into an [imagemap.Map].
+// [Snapshot.ImageMap], which turns a snapshot into an [process.Process].
 //
 // [Decode] accepts any snapshot form; [Sniff] tells the forms apart.
 //
@@ -27,7 +27,7 @@
 //
 // All input is untrusted. Every count, length and offset is checked against
 // the bytes that remain before it is used or allocated; errors are
-// *bin.FormatError (with format, offset and field) or *PlistError (with the
+// *diag.FormatError (with format, offset and field) or *PlistError (with the
 // key path), never panics. Binary plists pass a structural check before
 // howett.net/plist sees them: object offsets and lengths, reference ranges,
 // nesting at most 32 deep, no cycles, and at most 4M values (and 16 per

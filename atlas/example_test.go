@@ -6,11 +6,11 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/process"
 )
 
-func repeatUUID(b byte) imagemap.UUID {
-	var u imagemap.UUID
+func repeatUUID(b byte) process.UUID {
+	var u process.UUID
 	for i := range u {
 		u[i] = b
 	}
@@ -23,8 +23,8 @@ const (
 )
 
 var (
-	exampleCacheUUID = imagemap.UUID{0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF, 0x00}
-	exampleVolume    = imagemap.UUID{0xa0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}
+	exampleCacheUUID = process.UUID{0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF, 0x00}
+	exampleVolume    = process.UUID{0xa0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}
 )
 
 // exampleInput is the input of the spec's worked example (§1.12), with only
@@ -94,7 +94,7 @@ func exampleBytes(t testing.TB) []byte {
 func exampleDecoded() *Snapshot {
 	s := exampleInput()
 	s.CRC = exampleCRC
-	s.VolumeUUIDs = []imagemap.UUID{exampleVolume}
+	s.VolumeUUIDs = []process.UUID{exampleVolume}
 	s.StringTable = []byte(exampleCachePath + "\x00/bin/ls\x00")
 	return s
 }

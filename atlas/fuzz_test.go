@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/symbolicate/symbolicate/internal/bin"
+	"github.com/symbolicate/symbolicate/diag"
 )
 
 // badInputs are inputs that once mattered (or are easy to get wrong); each
@@ -20,14 +20,14 @@ var badInputs = [][]byte{
 }
 
 func formatError(err error, format string) bool {
-	var fe *bin.FormatError
+	var fe *diag.FormatError
 	return errors.As(err, &fe) && fe.Format == format
 }
 
 // typedError reports whether err is one of the error types and sentinels
 // this package documents.
 func typedError(err error) bool {
-	var fe *bin.FormatError
+	var fe *diag.FormatError
 	var pe *PlistError
 	var me *CacheMismatchError
 	return errors.As(err, &fe) || errors.As(err, &pe) || errors.As(err, &me) ||
@@ -52,11 +52,11 @@ func FuzzDecodeCompactInfo(f *testing.F) {
 		s, err := DecodeCompactInfo(b)
 		if err != nil {
 			if !formatError(err, "compact info") {
-				t.Fatalf("error %v (%T) is not a compact-info *bin.FormatError", err, err)
+				t.Fatalf("error %v (%T) is not a compact-info *diag.FormatError", err, err)
 			}
 			return
 		}
-		if _, err := s.ImageMap(nil); err != nil {
+		if _, err := s.Process(nil); err != nil {
 			t.Fatalf("ImageMap(nil): %v", err)
 		}
 		enc, err := EncodeCompactInfo(s)
@@ -87,7 +87,7 @@ func FuzzExtractAAR(f *testing.F) {
 		a, err := ParseAAR(b)
 		if err != nil {
 			if !formatError(err, "apple archive") {
-				t.Fatalf("error %v (%T) is not an apple-archive *bin.FormatError", err, err)
+				t.Fatalf("error %v (%T) is not an apple-archive *diag.FormatError", err, err)
 			}
 		} else {
 			for _, e := range a.Entries {
@@ -101,7 +101,7 @@ func FuzzExtractAAR(f *testing.F) {
 			if !typedError(err) {
 				t.Fatalf("Decode: untyped error %v (%T)", err, err)
 			}
-		} else if _, err := s.ImageMap(nil); err != nil {
+		} else if _, err := s.Process(nil); err != nil {
 			t.Fatalf("ImageMap(nil): %v", err)
 		}
 		if _, err := DecodeCacheAtlasFile(b, 1<<20); err != nil {
@@ -127,7 +127,7 @@ func FuzzDecodePlist(f *testing.F) {
 			if !errors.As(err, &pe) {
 				t.Fatalf("DecodeProcessPlist: error %v (%T) is not a *PlistError", err, err)
 			}
-		} else if _, err := s.ImageMap(nil); err != nil {
+		} else if _, err := s.Process(nil); err != nil {
 			t.Fatalf("ImageMap(nil): %v", err)
 		}
 		set, err := DecodeCacheAtlasPlist(b)
@@ -143,7 +143,7 @@ func FuzzDecodePlist(f *testing.F) {
 				c.ImageAt(i)
 			}
 			if s != nil && s.Cache != nil {
-				if _, err := s.ImageMap(c); err != nil && !typedError(err) {
+				if _, err := s.Process(c); err != nil && !typedError(err) {
 					t.Fatalf("ImageMap(atlas): untyped error %v", err)
 				}
 			}

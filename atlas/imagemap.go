@@ -7,15 +7,15 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // SharedCache gives the images of a dyld shared cache in imagesText order.
 type SharedCache interface {
-	UUID() imagemap.UUID          // main cache header UUID
-	SharedRegionStart() uint64    // unslid base address of the cache
-	ImageCount() int              // number of imagesText entries
-	ImageAt(i int) imagemap.Image // unslid Base and EndOfText, Path, Name, 16-byte BuildID
+	UUID() process.UUID          // main cache header UUID
+	SharedRegionStart() uint64   // unslid base address of the cache
+	ImageCount() int             // number of imagesText entries
+	ImageAt(i int) process.Image // unslid Base and EndOfText, Path, Name, 16-byte BuildID
 }
 
 // ErrCacheMismatch is matched (errors.Is) by the *CacheMismatchError that
@@ -29,8 +29,8 @@ var ErrCacheImageRange = errors.New("bitmap marks an image the shared cache does
 // CacheMismatchError reports a shared cache whose UUID differs from the one
 // the snapshot recorded.
 type CacheMismatchError struct {
-	Snapshot imagemap.UUID // UUID recorded in the snapshot's cache record
-	Cache    imagemap.UUID // UUID of the cache supplied
+	Snapshot process.UUID // UUID recorded in the snapshot's cache record
+	Cache    process.UUID // UUID of the cache supplied
 }
 
 func (e *CacheMismatchError) Error() string {
@@ -48,7 +48,7 @@ const unknownImageName = "<unknown>"
 // volume UUID and file-system object ID: "object <id> on volume <UUID>",
 // with the object ID in decimal (as `ls -i` prints inode numbers). Path stays
 // empty: resolving the pair to a path needs the device the snapshot came from.
-func FileIDName(volume imagemap.UUID, objectID uint64) string {
+func FileIDName(volume process.UUID, objectID uint64) string {
 	return "object " + strconv.FormatUint(objectID, 10) + " on volume " + volume.String()
 }
 
@@ -76,18 +76,18 @@ func CacheImageName(i int) string { return "cache image #" + strconv.Itoa(i) }
 //
 // Platform is the platform's name; WordSize is 32 when a process.plist says
 // pointers are 4 bytes and 64 otherwise.
-func (s *Snapshot) ImageMap(cache SharedCache) (*imagemap.Map, error) {
-	m := &imagemap.Map{Platform: s.Platform.String(), WordSize: 64}
+func (s *Snapshot) Process(cache SharedCache) (*process.Process, error) {
+	m := &process.Process{Platform: s.Platform.String(), WordSize: 64}
 	if s.PointerSize == 4 {
 		m.WordSize = 32
 	}
 
 	var slide uint64
 	haveSlide := false
-	var cacheImages []imagemap.Image
+	var cacheImages []process.Image
 	if c := s.Cache; c != nil {
 		bits := c.Bitmap.SetBits()
-		cacheImages = make([]imagemap.Image, 0, len(bits))
+		cacheImages = make([]process.Image, 0, len(bits))
 		if cache != nil {
 			if got := cache.UUID(); c.Flags&FileHasUUID != 0 && got != c.UUID {
 				return nil, &CacheMismatchError{Snapshot: c.UUID, Cache: got}
@@ -101,53 +101,62 @@ func (s *Snapshot) ImageMap(cache SharedCache) (*imagemap.Map, error) {
 				}
 				im := cache.ImageAt(i)
 				im.Base += slide
-				if im.EndOfText != 0 {
-					im.EndOfText += slide
+				if im.End != 0 {
+					im.End += slide
 				}
 				cacheImages = append(cacheImages, im)
 			}
 		} else {
 			for _, i := range bits {
-				cacheImages = append(cacheImages, imagemap.Image{Name: CacheImageName(i)})
+				cacheImages = append(cacheImages, process.Image{Name: CacheImageName(i), Kind: process.Unplaced})
 			}
 		}
 	}
 
-	images := make([]imagemap.Image, 0, len(s.Images)+len(cacheImages))
+	images := make([]process.Image, 0, len(s.Images)+len(cacheImages))
 	for i := range s.Images {
 		images = append(images, mappedImage(&s.Images[i], slide, haveSlide))
 	}
-	slices.SortStableFunc(images, func(a, b imagemap.Image) int { return cmp.Compare(a.Base, b.Base) })
-	images = slices.CompactFunc(images, func(a, b imagemap.Image) bool { return a.Base == b.Base && a.Base != 0 })
+	slices.SortStableFunc(images, func(a, b process.Image) int { return cmp.Compare(a.Base, b.Base) })
+	images = slices.CompactFunc(images, func(a, b process.Image) bool { return a.Base == b.Base && a.Base != 0 })
 
 	if s.Cache != nil {
-		at, _ := slices.BinarySearchFunc(images, s.Cache.Address, func(im imagemap.Image, a uint64) int {
+		at, _ := slices.BinarySearchFunc(images, s.Cache.Address, func(im process.Image, a uint64) int {
 			return cmp.Compare(im.Base, a)
 		})
 		images = slices.Insert(images, at, cacheImages...)
 	}
 	m.Images = images
+	if c := s.Cache; c != nil {
+		m.SharedCache = &process.CacheRef{Base: c.Address, Slide: slide, SlideKnown: haveSlide}
+		if c.Flags&FileHasUUID != 0 {
+			m.SharedCache.UUID = c.UUID
+		}
+		if c.Flags&FileHasPath != 0 {
+			m.SharedCache.Path = c.Path
+		}
+	}
 	return m, nil
 }
 
 // mappedImage turns one non-cache record into an image. slide is the cache
 // slide, used (when known) for a process.plist image that has only an
 // unslid address, as dyld's Swift reader does.
-func mappedImage(f *MappedFile, slide uint64, haveSlide bool) imagemap.Image {
-	var im imagemap.Image
+func mappedImage(f *MappedFile, slide uint64, haveSlide bool) process.Image {
+	var im process.Image
 	switch {
 	case f.Flags&FileHasPath != 0:
 		im.Path = f.Path
-		im.Name = imagemap.NameOf(f.Path)
+		im.Name = process.NameOf(f.Path)
 	case f.Flags&FileHasFileID != 0:
 		im.Name = FileIDName(f.Volume, f.ObjectID)
 	case f.Plist != nil && f.Plist.InstallName != "":
-		im.Name = imagemap.NameOf(f.Plist.InstallName)
+		im.Name = process.NameOf(f.Plist.InstallName)
 	default:
 		im.Name = unknownImageName
 	}
 	if f.Flags&FileHasUUID != 0 && !f.UUID.IsZero() {
-		im.BuildID = append([]byte(nil), f.UUID[:]...)
+		im.ID = process.UUIDBuildID(f.UUID)
 	}
 	im.Base = f.Address
 	p := f.Plist
@@ -166,7 +175,7 @@ func mappedImage(f *MappedFile, slide uint64, haveSlide bool) imagemap.Image {
 			if unslid == 0 {
 				unslid = seg.PreferredAddress // the header starts __TEXT
 			}
-			im.EndOfText = seg.PreferredAddress + seg.Size + (im.Base - unslid)
+			im.End = seg.PreferredAddress + seg.Size + (im.Base - unslid)
 			break
 		}
 	}

@@ -6,24 +6,24 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // fakeCache is a SharedCache with n images at 0x1_8000_0000 + i*0x10000,
 // each with 0x8000 bytes of text.
 type fakeCache struct {
-	uuid  imagemap.UUID
+	uuid  process.UUID
 	start uint64
 	n     int
 }
 
-func (c fakeCache) UUID() imagemap.UUID       { return c.uuid }
+func (c fakeCache) UUID() process.UUID        { return c.uuid }
 func (c fakeCache) SharedRegionStart() uint64 { return c.start }
 func (c fakeCache) ImageCount() int           { return c.n }
-func (c fakeCache) ImageAt(i int) imagemap.Image {
+func (c fakeCache) ImageAt(i int) process.Image {
 	base := c.start + uint64(i)*0x10000
 	path := "/usr/lib/cache" + string(rune('A'+i)) + ".dylib"
-	return imagemap.Image{Path: path, Name: imagemap.NameOf(path), Base: base, EndOfText: base + 0x8000, BuildID: []byte{byte(i), 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}}
+	return process.Image{Path: path, Name: process.NameOf(path), Base: base, End: base + 0x8000, ID: process.BuildID([]byte{byte(i), 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15})}
 }
 
 func exampleWithHighImage() *Snapshot {
@@ -35,21 +35,21 @@ func exampleWithHighImage() *Snapshot {
 func TestImageMapWithCache(t *testing.T) {
 	s := exampleWithHighImage()
 	cache := fakeCache{uuid: exampleCacheUUID, start: 0x1_8000_0000, n: 10}
-	m, err := s.ImageMap(cache)
+	m, err := s.Process(cache)
 	if err != nil {
 		t.Fatal(err)
 	}
 	const slide = 0x1_9C00_0000 - 0x1_8000_0000
 	u1, u2 := repeatUUID(1), repeatUUID(2)
 	c0, c9 := cache.ImageAt(0), cache.ImageAt(9)
-	c0.Base, c0.EndOfText = c0.Base+slide, c0.EndOfText+slide
-	c9.Base, c9.EndOfText = c9.Base+slide, c9.EndOfText+slide
-	want := &imagemap.Map{Platform: "iOS", WordSize: 64, Images: []imagemap.Image{
-		{Path: "/bin/ls", Name: "ls", BuildID: u1[:], Base: 0x1_0000_0000},
-		{Name: "object 4660 on volume A0010203-0405-0607-0809-0A0B0C0D0E0F", BuildID: u2[:], Base: 0x1_00C8_C000},
+	c0.Base, c0.End = c0.Base+slide, c0.End+slide
+	c9.Base, c9.End = c9.Base+slide, c9.End+slide
+	want := &process.Process{Platform: "iOS", WordSize: 64, Images: []process.Image{
+		{Path: "/bin/ls", Name: "ls", ID: process.BuildID(u1[:]), Base: 0x1_0000_0000},
+		{Name: "object 4660 on volume A0010203-0405-0607-0809-0A0B0C0D0E0F", ID: process.BuildID(u2[:]), Base: 0x1_00C8_C000},
 		c0, c9,
 		{Name: "<unknown>", Base: 0x2_0000_0000},
-	}}
+	}, SharedCache: &process.CacheRef{UUID: exampleCacheUUID, Base: 0x1_9C00_0000, Slide: slide, SlideKnown: true, Path: exampleCachePath}}
 	if !reflect.DeepEqual(m, want) {
 		t.Fatalf("got  %+v\nwant %+v", m, want)
 	}
@@ -59,7 +59,7 @@ func TestImageMapWithCache(t *testing.T) {
 }
 
 func TestImageMapWithoutCache(t *testing.T) {
-	m, err := exampleWithHighImage().ImageMap(nil)
+	m, err := exampleWithHighImage().Process(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,16 +72,19 @@ func TestImageMapWithoutCache(t *testing.T) {
 		t.Fatalf("names %q\nwant  %q", names, want)
 	}
 	for _, im := range m.Images[2:4] {
-		if im.Base != 0 || im.Path != "" || im.BuildID != nil || im.EndOfText != 0 {
+		if im.Base != 0 || im.Path != "" || im.ID != "" || im.End != 0 || im.Kind != process.Unplaced {
 			t.Errorf("cache placeholder invents data: %+v", im)
 		}
+	}
+	if c := m.SharedCache; c == nil || c.UUID != exampleCacheUUID || c.Base != 0x1_9C00_0000 || c.SlideKnown {
+		t.Errorf("shared cache record %+v: want the recorded UUID and base, slide unknown", c)
 	}
 }
 
 func TestImageMapCacheErrors(t *testing.T) {
 	s := exampleDecoded()
 	other := repeatUUID(0x99)
-	_, err := s.ImageMap(fakeCache{uuid: other, start: 0x1_8000_0000, n: 10})
+	_, err := s.Process(fakeCache{uuid: other, start: 0x1_8000_0000, n: 10})
 	var me *CacheMismatchError
 	if !errors.As(err, &me) || me.Snapshot != exampleCacheUUID || me.Cache != other || !errors.Is(err, ErrCacheMismatch) {
 		t.Fatalf("mismatch: %v", err)
@@ -89,13 +92,13 @@ func TestImageMapCacheErrors(t *testing.T) {
 	if msg := err.Error(); !strings.Contains(msg, exampleCacheUUID.String()) || !strings.Contains(msg, other.String()) {
 		t.Errorf("message %q does not name both UUIDs", msg)
 	}
-	_, err = s.ImageMap(fakeCache{uuid: exampleCacheUUID, start: 0x1_8000_0000, n: 9})
+	_, err = s.Process(fakeCache{uuid: exampleCacheUUID, start: 0x1_8000_0000, n: 9})
 	if !errors.Is(err, ErrCacheImageRange) || !strings.Contains(err.Error(), "#9") {
 		t.Fatalf("bit beyond the cache: %v", err)
 	}
 	// Without a UUID in the record, the cache is not checked.
 	s.Cache.Flags &^= FileHasUUID
-	if _, err := s.ImageMap(fakeCache{uuid: other, start: 0x1_8000_0000, n: 10}); err != nil {
+	if _, err := s.Process(fakeCache{uuid: other, start: 0x1_8000_0000, n: 10}); err != nil {
 		t.Errorf("record without UUID: %v", err)
 	}
 }
@@ -111,7 +114,7 @@ func TestImageMapOrderAndDuplicates(t *testing.T) {
 			{Flags: FileHasPath, Address: 0x1000, Path: "/a-duplicate"},
 		},
 	}
-	m, err := s.ImageMap(nil)
+	m, err := s.Process(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +139,7 @@ func TestImageMapProcessPlist(t *testing.T) {
 		t.Fatal(err)
 	}
 	cache := fakeCache{uuid: exampleCacheUUID, start: 0x1_8000_0000, n: 16}
-	m, err := s.ImageMap(cache)
+	m, err := s.Process(cache)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,12 +147,12 @@ func TestImageMapProcessPlist(t *testing.T) {
 		t.Errorf("word size %d, want 32", m.WordSize)
 	}
 	const slide = 0x1C00_0000
-	byName := map[string]imagemap.Image{}
+	byName := map[string]process.Image{}
 	for _, im := range m.Images {
 		byName[im.Name] = im
 	}
 	app := byName["App"]
-	if app.Base != 0x1_0000_0000 || app.EndOfText != 0x1_0000_8000 || app.Path == "" {
+	if app.Base != 0x1_0000_0000 || app.End != 0x1_0000_8000 || app.Path == "" {
 		t.Errorf("App = %+v", app)
 	}
 	if z := byName["libz.1.dylib"]; z.Base != 0x1_8002_0000+slide || z.Path != "" {
@@ -160,7 +163,7 @@ func TestImageMapProcessPlist(t *testing.T) {
 		t.Errorf("images %+v", m.Images)
 	}
 	// Without the cache, the padr-only image gets no invented address.
-	m, err = s.ImageMap(nil)
+	m, err = s.Process(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/bin"
 )
 
@@ -62,7 +63,7 @@ func IsPBZ(b []byte) bool {
 // bytes; each block must decompress to exactly its declared size.
 func DecompressPBZ(b []byte, maxSize int64) ([]byte, error) {
 	if len(b) < 12 || !IsPBZ(b) {
-		return nil, bin.Errorf(fmtPBZ, 0, "magic", "not a parallel-compression header")
+		return nil, diag.Errorf(fmtPBZ, 0, "magic", "not a parallel-compression header")
 	}
 	magic := string(b[:4])
 	alg, _ := pbzAlgorithm(magic)
@@ -74,23 +75,23 @@ func DecompressPBZ(b []byte, maxSize int64) ([]byte, error) {
 	var total uint64
 	for pos := uint64(12); pos < uint64(len(b)); {
 		if uint64(len(b))-pos < 16 {
-			return nil, bin.Errorf(fmtPBZ, int64(pos), "block header", "needs 16 bytes, %d remain", uint64(len(b))-pos)
+			return nil, diag.Errorf(fmtPBZ, int64(pos), "block header", "needs 16 bytes, %d remain", uint64(len(b))-pos)
 		}
 		usize := binary.BigEndian.Uint64(b[pos:])
 		csize := binary.BigEndian.Uint64(b[pos+8:])
 		end, ok := bin.Span(pos+16, csize, uint64(len(b)))
 		if !ok {
-			return nil, bin.Errorf(fmtPBZ, int64(pos+8), "compressed size", "%d bytes run past the end (%d remain)", csize, uint64(len(b))-pos-16)
+			return nil, diag.Errorf(fmtPBZ, int64(pos+8), "compressed size", "%d bytes run past the end (%d remain)", csize, uint64(len(b))-pos-16)
 		}
 		if magic == "pbz-" && usize != csize {
-			return nil, bin.Errorf(fmtPBZ, int64(pos), "block size", "uncompressed block of %d bytes stores %d", usize, csize)
+			return nil, diag.Errorf(fmtPBZ, int64(pos), "block size", "uncompressed block of %d bytes stores %d", usize, csize)
 		}
 		if limit, ok := bin.Mul(csize, maxDeflateRatio); ok && usize > limit+64 {
-			return nil, bin.Errorf(fmtPBZ, int64(pos), "block size", "%d bytes cannot come from %d compressed bytes", usize, csize)
+			return nil, diag.Errorf(fmtPBZ, int64(pos), "block size", "%d bytes cannot come from %d compressed bytes", usize, csize)
 		}
 		total += usize
 		if total > uint64(maxSize) || total < usize {
-			return nil, bin.Errorf(fmtPBZ, int64(pos), "block size", "output exceeds the limit of %d bytes", maxSize)
+			return nil, diag.Errorf(fmtPBZ, int64(pos), "block size", "output exceeds the limit of %d bytes", maxSize)
 		}
 		pos = end
 	}
@@ -105,7 +106,7 @@ func DecompressPBZ(b []byte, maxSize int64) ([]byte, error) {
 		} else {
 			var err error
 			if out, err = inflateBlock(out, block, usize); err != nil {
-				return nil, bin.Errorf(fmtPBZ, int64(pos+16), "block", "block %d: %v", i, err)
+				return nil, diag.Errorf(fmtPBZ, int64(pos+16), "block", "block %d: %v", i, err)
 			}
 		}
 		pos += 16 + csize

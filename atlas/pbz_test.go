@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/symbolicate/symbolicate/internal/bin"
+	"github.com/symbolicate/symbolicate/diag"
 )
 
 // writePBZ wraps data in a parallel-compression container with the given
@@ -112,7 +112,7 @@ func TestDecompressPBZErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		_, err := DecompressPBZ(tc.b, tc.max)
-		var fe *bin.FormatError
+		var fe *diag.FormatError
 		if !errors.As(err, &fe) || fe.Field != tc.field {
 			t.Errorf("%s: error %v, want a FormatError on field %q", tc.name, err, tc.field)
 		}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/process"
 	"howett.net/plist"
 )
 
@@ -21,7 +21,7 @@ func bplist(t testing.TB, v any) []byte {
 	return b
 }
 
-func u16(u imagemap.UUID) []byte { return append([]byte(nil), u[:]...) }
+func u16(u process.UUID) []byte { return append([]byte(nil), u[:]...) }
 
 // sampleProcessPlist is a process.plist laid out as dyld's
 // atlasAddImage/generateAtlas write it.
@@ -273,7 +273,7 @@ func sampleCacheAtlas() map[string]any {
 		map[string]any{"name": "/usr/lib/system/libdyld.dylib", "padr": uint64(0x1_8004_0000), "uuid": u16(repeatUUID(0x32)), "segs": []any{}},
 		map[string]any{"name": "/usr/lib/libSystem.B.dylib", "padr": uint64(0x1_8005_0000)},
 	}
-	cache := func(u imagemap.UUID, name string) map[string]any {
+	cache := func(u process.UUID, name string) map[string]any {
 		return map[string]any{
 			"uuid": u16(u), "padr": uint64(0x1_8000_0000), "size": uint64(0x4000_0000),
 			"snme": name + ".symbols", "suid": u16(repeatUUID(0x5A)), "psze": uint64(4),
@@ -331,10 +331,10 @@ func TestDecodeCacheAtlasPlist(t *testing.T) {
 	im := sc.ImageAt(0)
 	u := repeatUUID(0x31)
 	if im.Path != "/usr/lib/libobjc.A.dylib" || im.Name != "libobjc.A.dylib" || im.Base != 0x1_8000_0000 ||
-		im.EndOfText != 0x1_8004_0000 || !bytes.Equal(im.BuildID, u[:]) {
+		im.End != 0x1_8004_0000 || im.ID != process.BuildID(u[:]) {
 		t.Errorf("ImageAt(0) = %+v", im)
 	}
-	if im := sc.ImageAt(2); im.BuildID != nil || im.EndOfText != 0 {
+	if im := sc.ImageAt(2); im.ID != "" || im.End != 0 {
 		t.Errorf("ImageAt(2) invents a UUID or text end: %+v", im)
 	}
 }

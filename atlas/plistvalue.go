@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // PlistError reports a property list that is malformed or does not follow
@@ -110,8 +110,8 @@ func (d pdict) data(k string, required bool) ([]byte, bool, error) {
 	return value[[]byte](d, k, "data", required)
 }
 
-func (d pdict) uuid(k string, required bool) (imagemap.UUID, bool, error) {
-	var u imagemap.UUID
+func (d pdict) uuid(k string, required bool) (process.UUID, bool, error) {
+	var u process.UUID
 	b, ok, err := d.data(k, required)
 	if err != nil || !ok {
 		return u, false, err

@@ -6,8 +6,8 @@ import (
 
 	"github.com/symbolicate/symbolicate/atlas"
 	"github.com/symbolicate/symbolicate/dsc"
-	"github.com/symbolicate/symbolicate/imagemap"
 	"github.com/symbolicate/symbolicate/internal/corpus"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // TestImageMapRealCache expands a snapshot against real Apple-built shared
@@ -56,7 +56,7 @@ func TestImageMapRealCache(t *testing.T) {
 			for i := range c.ImageCount() {
 				bm.Set(i)
 			}
-			appUUID := imagemap.UUID{0xAA, 1}
+			appUUID := process.UUID{0xAA, 1}
 			s := &atlas.Snapshot{
 				GenCount: 1, Platform: atlas.PlatformMacOS, DyldState: atlas.StateProgramRunning,
 				Flags: atlas.ProcessHasSharedCache | atlas.ProcessHas16KPages,
@@ -75,7 +75,7 @@ func TestImageMapRealCache(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			m, err := d.ImageMap(c)
+			m, err := d.Process(c)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -88,8 +88,8 @@ func TestImageMapRealCache(t *testing.T) {
 				if im.Base != w.base+slide || u.String() != w.uuid || im.Path != w.path {
 					t.Errorf("cache image %d = %#x %v %s; want %#x %s %s", i, im.Base, u, im.Path, w.base+slide, w.uuid, w.path)
 				}
-				if im.EndOfText != 0 && im.EndOfText <= im.Base {
-					t.Errorf("cache image %d: end of text %#x not above base %#x", i, im.EndOfText, im.Base)
+				if im.End != 0 && im.End <= im.Base {
+					t.Errorf("cache image %d: end of text %#x not above base %#x", i, im.End, im.Base)
 				}
 			}
 			// The same snapshot against another real cache is refused.
@@ -98,7 +98,7 @@ func TestImageMapRealCache(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer other.Close()
-			if _, err := d.ImageMap(other); !errors.Is(err, atlas.ErrCacheMismatch) {
+			if _, err := d.Process(other); !errors.Is(err, atlas.ErrCacheMismatch) {
 				t.Errorf("a different cache: %v, want ErrCacheMismatch", err)
 			}
 		})

@@ -1,6 +1,6 @@
 package atlas
 
-import "github.com/symbolicate/symbolicate/imagemap"
+import "github.com/symbolicate/symbolicate/process"
 
 // Source says which encoding a [Snapshot] was decoded from.
 type Source int
@@ -44,7 +44,7 @@ type Snapshot struct {
 
 	// VolumeUUIDs and StringTable are the compact-info tables as stored. The
 	// encoder ignores them and rebuilds both from the records (spec §1.6).
-	VolumeUUIDs []imagemap.UUID
+	VolumeUUIDs []process.UUID
 	StringTable []byte
 
 	// Cache is the shared-cache record, nil when the process has no cache.
@@ -81,8 +81,8 @@ type MappedFile struct {
 	// Address is the runtime (slid) address of the Mach-O header, or of the
 	// cache header for a cache record. 0 when a process.plist image has no "addr".
 	Address uint64
-	UUID    imagemap.UUID // when Flags&FileHasUUID
-	Volume  imagemap.UUID // when Flags&FileHasFileID
+	UUID    process.UUID // when Flags&FileHasUUID
+	Volume  process.UUID // when Flags&FileHasFileID
 	// ObjectID is the file-system object ID (inode) on Volume, when Flags&FileHasFileID.
 	ObjectID uint64
 	Path     string // when Flags&FileHasPath

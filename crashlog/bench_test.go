@@ -7,7 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/symbolicate/symbolicate/format"
 	"github.com/symbolicate/symbolicate/internal/corpus"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // synthetic309 builds a bug_type 309 report in Apple's formatting with
@@ -72,7 +74,7 @@ func resolveAll(r *Report) {
 	for i := range r.Threads {
 		for j := range r.Threads[i].Frames {
 			f := &r.Threads[i].Frames[j]
-			f.Resolved = &Resolution{Symbol: "MyApp.doWork(with:)", RawSymbol: "$s5MyApp6doWork4withyS_tF", SymbolLocation: 24, SourceFile: "Work.swift", SourceLine: 42}
+			f.Resolved = &process.Resolution{Symbol: "MyApp.doWork(with:)", RawSymbol: "$s5MyApp6doWork4withyS_tF", SymbolLocation: 24, SourceFile: "Work.swift", SourceLine: 42}
 		}
 	}
 }
@@ -116,14 +118,14 @@ func BenchmarkReport309(b *testing.B) {
 	resolveAll(r)
 	b.Run("writejson", func(b *testing.B) {
 		measure(b, func() {
-			if err := r.WriteJSON(io.Discard); err != nil {
+			if err := r.WriteJSON(io.Discard, format.WriteOptions{FullPaths: true}); err != nil {
 				b.Fatal(err)
 			}
 		})
 	})
 	b.Run("writetext", func(b *testing.B) {
 		measure(b, func() {
-			if err := r.WriteText(io.Discard, TextOptions{}); err != nil {
+			if err := r.WriteTextWith(io.Discard, TextOptions{}); err != nil {
 				b.Fatal(err)
 			}
 		})
@@ -136,10 +138,10 @@ func BenchmarkReport309(b *testing.B) {
 				b.Fatal(err)
 			}
 			resolveAll(r)
-			if err := r.WriteJSON(io.Discard); err != nil {
+			if err := r.WriteJSON(io.Discard, format.WriteOptions{FullPaths: true}); err != nil {
 				b.Fatal(err)
 			}
-			if err := r.WriteText(io.Discard, TextOptions{}); err != nil {
+			if err := r.WriteTextWith(io.Discard, TextOptions{}); err != nil {
 				b.Fatal(err)
 			}
 		})
@@ -166,9 +168,9 @@ func BenchmarkCorpus(b *testing.B) {
 				}
 				resolveAll(r)
 				buf.Reset()
-				_ = r.WriteJSON(&buf)
+				_ = r.WriteJSON(&buf, format.WriteOptions{FullPaths: true})
 				buf.Reset()
-				if err := r.WriteText(&buf, TextOptions{}); err != nil {
+				if err := r.WriteTextWith(&buf, TextOptions{}); err != nil {
 					b.Fatal(err)
 				}
 			})

@@ -8,6 +8,7 @@ import (
 
 	json "github.com/goccy/go-json"
 
+	"github.com/symbolicate/symbolicate/format"
 	"github.com/symbolicate/symbolicate/internal/corpus"
 )
 
@@ -117,8 +118,8 @@ func TestParseCorpus(t *testing.T) {
 					if im == nil || im.Source == "A" || im.Size == 0 {
 						continue
 					}
-					if f.ImageOffset >= im.Size {
-						t.Errorf("thread %d frame %d: offset %#x outside %s (size %#x)", ti, fi, f.ImageOffset, im.Name, im.Size)
+					if f.Offset >= im.Size {
+						t.Errorf("thread %d frame %d: offset %#x outside %s (size %#x)", ti, fi, f.Offset, im.Name, im.Size)
 					}
 				}
 			}
@@ -150,7 +151,7 @@ func TestRoundTripCorpusUnchanged(t *testing.T) {
 				t.Fatal(err)
 			}
 			var out bytes.Buffer
-			if err := r.WriteJSON(&out); err != nil {
+			if err := r.WriteJSON(&out, format.WriteOptions{FullPaths: true}); err != nil {
 				t.Fatal(err)
 			}
 			want := data
@@ -183,7 +184,7 @@ func TestConsoleWrapperIsTheIPS(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := r.WriteJSON(&out); err != nil {
+	if err := r.WriteJSON(&out, format.WriteOptions{FullPaths: true}); err != nil {
 		t.Fatal(err)
 	}
 	// Console appends one newline after the report.

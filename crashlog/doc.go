@@ -21,7 +21,7 @@
 // Input is untrusted. Parse never panics and allocates in proportion to its
 // input; JSON is validated by a small iterative scanner of this package (depth
 // bounded) before go-json decodes values, and integers are decoded from their
-// literal text, never through float64. Errors are *bin.FormatError values
+// literal text, never through float64. Errors are *diag.FormatError values
 // naming the format ("ips" or "crash"), the byte offset, the line and the
 // field, wrapping the decoder's error where there is one.
 package crashlog

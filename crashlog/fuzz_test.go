@@ -9,8 +9,10 @@ import (
 
 	json "github.com/goccy/go-json"
 
-	"github.com/symbolicate/symbolicate/internal/bin"
+	"github.com/symbolicate/symbolicate/diag"
+	"github.com/symbolicate/symbolicate/format"
 	"github.com/symbolicate/symbolicate/internal/corpus"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // badInputs are inputs that failed earlier, kept as permanent seeds.
@@ -39,7 +41,7 @@ func addSeeds(f *testing.F) {
 	}
 }
 
-// FuzzParse: Parse never panics, fails only with a *bin.FormatError, and
+// FuzzParse: Parse never panics, fails only with a *diag.FormatError, and
 // whatever it accepts can be written as text and (unless legacy) as JSON
 // identical to the input.
 func FuzzParse(f *testing.F) {
@@ -47,25 +49,25 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := Parse(data)
 		if err != nil {
-			var fe *bin.FormatError
+			var fe *diag.FormatError
 			if !errors.As(err, &fe) {
-				t.Fatalf("error is not a *bin.FormatError: %v", err)
+				t.Fatalf("error is not a *diag.FormatError: %v", err)
 			}
 			return
 		}
 		for _, l := range []Layout{LayoutAuto, LayoutIOS, LayoutMacOS} {
-			if err := r.WriteText(&bytes.Buffer{}, TextOptions{Layout: l}); err != nil {
+			if err := r.WriteTextWith(&bytes.Buffer{}, TextOptions{Layout: l}); err != nil {
 				t.Fatalf("WriteText: %v", err)
 			}
 		}
-		r.ImageMap()
+		r.Process().Listed()
 		for i := range r.Threads {
 			for j := range r.Threads[i].Frames {
 				r.Address(&r.Threads[i].Frames[j])
 			}
 		}
 		var out bytes.Buffer
-		err = r.WriteJSON(&out)
+		err = r.WriteJSON(&out, format.WriteOptions{FullPaths: true})
 		if r.Kind == KindLegacyText {
 			if !errors.Is(err, ErrNotJSON) {
 				t.Fatalf("WriteJSON on legacy text: %v", err)
@@ -108,9 +110,9 @@ func FuzzWriteJSON(f *testing.F) {
 				if (n+j)%step != 0 {
 					continue
 				}
-				res := &Resolution{Symbol: sym, RawSymbol: sym + "_raw", SymbolLocation: uint64(j), SourceFile: sym, SourceLine: j}
+				res := &process.Resolution{Symbol: sym, RawSymbol: sym + "_raw", SymbolLocation: uint64(j), SourceFile: sym, SourceLine: j}
 				for k := 0; k < int(inlines%4); k++ {
-					res.Inlined = append(res.Inlined, InlineFrame{Symbol: sym, SourceFile: "f", SourceLine: k})
+					res.Inlined = append(res.Inlined, process.InlineFrame{Symbol: sym, SourceFile: "f", SourceLine: k})
 				}
 				frames[j].Resolved = res
 			}
@@ -122,10 +124,10 @@ func FuzzWriteJSON(f *testing.F) {
 		}
 		resolve(r.LastExceptionBacktrace)
 		var out bytes.Buffer
-		if err := r.WriteJSON(&out); err != nil {
+		if err := r.WriteJSON(&out, format.WriteOptions{FullPaths: true}); err != nil {
 			t.Fatalf("WriteJSON: %v", err)
 		}
-		if err := r.WriteText(&bytes.Buffer{}, TextOptions{}); err != nil {
+		if err := r.WriteTextWith(&bytes.Buffer{}, TextOptions{}); err != nil {
 			t.Fatalf("WriteText: %v", err)
 		}
 		payload := out.Bytes()[r.payload.start-r.ips.start:]

@@ -6,8 +6,7 @@ import (
 	"strings"
 
 	json "github.com/goccy/go-json"
-
-	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // frameList records where one JSON frame array lives, for the splice writer.
@@ -69,7 +68,7 @@ func (r *Report) decodeCrash(t *tape, hdr *header) error {
 		r.Images[i] = r.imageFromJSON(&p.UsedImages[i], i)
 	}
 	if sc := p.SharedCache; sc != nil {
-		u, err := imagemap.ParseUUID(string(sc.UUID))
+		u, err := process.ParseUUID(string(sc.UUID))
 		if err != nil && sc.UUID != "" {
 			r.warnf("sharedCache: %v", err)
 		}
@@ -198,7 +197,7 @@ func (r *Report) frameList(t *tape, arr int32, which listKind, thread int, field
 // frameFromTape decodes frame object fn.
 func (r *Report) frameFromTape(t *tape, fn int32, f *Frame, fieldOf func() string, i int) {
 	f.src = t.span(fn)
-	f.ImageIndex = -1
+	f.Image = -1
 	var idx jnum
 	for k := fn + 1; k < t.nodes[fn].next; k = t.nodes[k+1].next {
 		v := k + 1
@@ -206,7 +205,7 @@ func (r *Report) frameFromTape(t *tape, fn int32, f *Frame, fieldOf func() strin
 		case "imageIndex":
 			idx = t.num(v)
 		case "imageOffset":
-			f.ImageOffset = t.num(v).u
+			f.Offset = t.num(v).u
 		case "symbol":
 			f.Symbol, f.HasSymbol = t.str(v), true
 		case "symbolLocation":
@@ -222,7 +221,7 @@ func (r *Report) frameFromTape(t *tape, fn int32, f *Frame, fieldOf func() strin
 	}
 	switch {
 	case idx.iok && idx.i >= 0 && idx.i < int64(len(r.Images)):
-		f.ImageIndex = int(idx.i)
+		f.Image = int(idx.i)
 	case idx.set:
 		r.warnf("%s[%d]: imageIndex %s is not an image of this report", fieldOf(), i, idx)
 	}
@@ -250,10 +249,10 @@ func (r *Report) imageFromJSON(ij *imageJSON, i int) Image {
 		BundleVersion: string(ij.BundleVersion),
 	}
 	if im.Name == "" && im.Path != "" {
-		im.Name = imagemap.NameOf(im.Path)
+		im.Name = process.NameOf(im.Path)
 	}
 	if ij.UUID != "" {
-		u, err := imagemap.ParseUUID(string(ij.UUID))
+		u, err := process.ParseUUID(string(ij.UUID))
 		if err != nil {
 			r.warnf("usedImages[%d]: %v", i, err)
 		} else if !u.IsZero() {

@@ -4,8 +4,7 @@ import (
 	"strconv"
 
 	json "github.com/goccy/go-json"
-
-	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // Kernel-style payloads (bug_type 210 panic, 151 force reset, 288 stackshot;
@@ -187,13 +186,13 @@ func (r *Report) tupleFrames(t *tape, arr int32, which listKind, thread int, fie
 				return nil, r.errAt(formatIPS, int(t.nodes[e].start), fieldOf(), "frame %d: want [imageIndex, imageOffset]", i)
 			}
 			idx, off := t.num(parts[0]), t.num(parts[1])
-			f.ImageIndex = -1
+			f.Image = -1
 			if idx.iok && idx.i >= 0 && idx.i < int64(len(r.Images)) {
-				f.ImageIndex = int(idx.i)
+				f.Image = int(idx.i)
 			} else {
 				r.warnf("%s[%d]: imageIndex %s is not an image of this report", fieldOf(), i, idx)
 			}
-			f.ImageOffset = off.u
+			f.Offset = off.u
 		case '{':
 			r.frameFromTape(t, e, f, fieldOf, i)
 		default:
@@ -226,7 +225,7 @@ func (r *Report) kernelImage(t *tape, e int32, i int) (Image, error) {
 			if t.nodes[p].kind != '"' {
 				return im, r.errAt(formatIPS, int(t.nodes[p].start), field, "uuid is not a string")
 			}
-			if u, err := imagemap.ParseUUID(t.str(p)); err != nil {
+			if u, err := process.ParseUUID(t.str(p)); err != nil {
 				r.warnf("%s: %v", field, err)
 			} else if !u.IsZero() {
 				im.UUID, im.HasUUID = u, true

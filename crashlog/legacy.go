@@ -2,12 +2,11 @@ package crashlog
 
 import (
 	"bytes"
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // Legacy text crash reports: the pre-JSON ".crash" layout of iOS ("Report
@@ -170,7 +169,7 @@ func (r *Report) parseLegacy(b []byte, start int) error {
 			r.BugTypeName = "Panic"
 		}
 		if r.BugType == "" && r.BugTypeName == "" && !hasCrashProps(doc.props) {
-			return fmt.Errorf("%w: %w", r.errAt(formatText, start, "", "no crash report found: no Process/Incident/Exception lines, threads or Binary Images"), ErrUnsupported)
+			return r.errAt(formatText, start, "", "no crash report found: no Process/Incident/Exception lines, threads or Binary Images").Wrap(ErrUnsupported)
 		}
 		r.Kind = KindOther
 	}
@@ -366,15 +365,15 @@ func (r *Report) parseFrameLine(b []byte, l textLine, ix *imageIndex) (Frame, bo
 	f.src = span{l.start + symStart, l.end}
 	parseSymbolPart(&f, string(s[symStart:]))
 
-	f.ImageIndex = -1
+	f.Image = -1
 	name := string(image)
 	if name != "???" {
-		f.ImageIndex = ix.lookup(addr, name)
+		f.Image = ix.lookup(addr, name)
 	}
-	if f.ImageIndex >= 0 {
-		f.ImageOffset = addr - r.Images[f.ImageIndex].Base
+	if f.Image >= 0 {
+		f.Offset = addr - r.Images[f.Image].Base
 	} else {
-		f.ImageOffset = addr
+		f.Offset = addr
 		f.absolute = true
 	}
 	return f, true
@@ -499,7 +498,7 @@ func parseImageLine(line string) (Image, bool) {
 	gt := strings.IndexByte(rest, '>')
 	desc := rest
 	if lt >= 0 && gt > lt {
-		if u, err := imagemap.ParseUUID(rest[lt+1 : gt]); err == nil && !u.IsZero() {
+		if u, err := process.ParseUUID(rest[lt+1 : gt]); err == nil && !u.IsZero() {
 			im.UUID, im.HasUUID = u, true
 		}
 		im.Path = strings.TrimSpace(rest[gt+1:])
@@ -532,7 +531,7 @@ func parseImageLine(line string) (Image, bool) {
 	case desc == "???" && base == 0:
 		im.Source = "A"
 	case im.Path != "":
-		im.Name = imagemap.NameOf(im.Path)
+		im.Name = process.NameOf(im.Path)
 		if desc != im.Name && desc != "" {
 			im.BundleID = desc
 		}

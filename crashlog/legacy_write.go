@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"io"
 	"sort"
+
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // writeLegacyText reproduces a text report with each resolved frame's symbol
@@ -34,7 +36,7 @@ func (r *Report) writeLegacyText(w io.Writer, fullPaths bool) error {
 			}
 			var buf bytes.Buffer
 			for _, in := range c.Resolved.Inlined {
-				res := Resolution{Symbol: in.Symbol, SymbolLocation: in.SymbolLocation, SourceFile: in.SourceFile, SourceLine: in.SourceLine}
+				res := process.Resolution{Symbol: in.Symbol, SymbolLocation: in.SymbolLocation, SourceFile: in.SourceFile, SourceLine: in.SourceLine}
 				buf.Write(prefix)
 				appendSymbolPart(&buf, r, c, &res, true, fullPaths)
 				buf.Write(eol)

@@ -3,11 +3,10 @@ package crashlog
 import (
 	"iter"
 	"math/bits"
-	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // Kind says which schema a report uses and therefore how it is symbolicated
@@ -133,7 +132,7 @@ type Exception struct {
 
 // Image is one binary image of the crashed process.
 type Image struct {
-	UUID    imagemap.UUID
+	UUID    process.UUID
 	HasUUID bool   // false when the UUID is absent or all zero
 	Base    uint64 // runtime load address
 	Size    uint64 // 0 when unknown
@@ -149,7 +148,7 @@ type Image struct {
 // SharedCache is the dyld shared cache mapping of the process.
 type SharedCache struct {
 	Base, Size uint64
-	UUID       imagemap.UUID
+	UUID       process.UUID
 }
 
 // Thread is one thread's backtrace.
@@ -175,55 +174,22 @@ type Thread struct {
 	Registers *Registers
 }
 
-// Frame is one stack frame.
+// Frame is one stack frame: the process model's frame (image, offset, the
+// symbol the report already gives, what the resolver found) and what the
+// report writes besides.
 type Frame struct {
-	// ImageIndex is the index into Report.Images; -1 when the frame has no image.
-	ImageIndex int
-	// ImageOffset is the offset from the image base; for the "A" (absolute)
-	// image, and for frames with no image, it is the absolute address.
-	ImageOffset uint64
+	process.Frame
 
-	// Symbolication as written in the input.
-	Symbol         string
+	// Symbolication as written in the input, beside Symbol and HasSymbol.
 	SymbolLocation uint64
-	HasSymbol      bool
 	SourceFile     string
 	SourceLine     int
-	Inline         bool
-
-	// Resolved is set by the resolver; nil leaves the frame as it was. It is
-	// honoured on concrete frames only (Inline false): a resolution replaces
-	// the frame's symbol and any inline frames written before it for the
-	// same address.
-	Resolved *Resolution
 
 	src      span // JSON: the frame object or tuple; text: the symbol part of the line
 	line     span // text only: the whole line without its line break
 	tuple    bool // JSON [imageIndex, imageOffset] tuple (kernel-style)
 	hasLine  bool // SourceLine was present
-	absolute bool // ImageOffset is an absolute address
-}
-
-// Resolution is what the resolver found for one frame.
-type Resolution struct {
-	Symbol         string // readable (demangled) name
-	RawSymbol      string // linkage name when it differs from Symbol, else ""
-	SymbolLocation uint64 // frame address − symbol start, as Apple writes it
-	SourceFile     string // basename unless the caller asked for full paths
-	SourceLine     int
-	// Inlined are the inlined calls at this address, innermost first; they
-	// are written before the concrete frame.
-	Inlined []InlineFrame
-}
-
-// InlineFrame is one inlined call of a Resolution.
-type InlineFrame struct {
-	Symbol, RawSymbol string
-	// SymbolLocation is written as the inline frame's symbolLocation (Apple
-	// writes the offset into the inlined range); 0 when unknown.
-	SymbolLocation uint64
-	SourceFile     string
-	SourceLine     int
+	absolute bool // Offset is an absolute address
 }
 
 // Registers is a thread state (§7 of ips.md).
@@ -263,21 +229,21 @@ func (rs *Registers) Reg(name string) *Register {
 	return nil
 }
 
-// Address returns the runtime address of f: the image base plus ImageOffset,
-// or ImageOffset itself for the absolute ("A") image and for frames with no
+// Address returns the runtime address of f: the image base plus Offset,
+// or Offset itself for the absolute ("A") image and for frames with no
 // image but a known address. ok is false when the address is unknown.
 func (r *Report) Address(f *Frame) (uint64, bool) {
 	if f.absolute {
-		return f.ImageOffset, true
+		return f.Offset, true
 	}
-	if f.ImageIndex < 0 || f.ImageIndex >= len(r.Images) {
+	if f.Image < 0 || f.Image >= len(r.Images) {
 		return 0, false
 	}
-	im := &r.Images[f.ImageIndex]
-	if im.Source == "A" {
-		return f.ImageOffset, true
+	im := &r.Images[f.Image]
+	if im.Kind() == process.Absolute {
+		return f.Offset, true
 	}
-	sum, carry := bits.Add64(im.Base, f.ImageOffset, 0)
+	sum, carry := bits.Add64(im.Base, f.Offset, 0)
 	if carry != 0 {
 		return 0, false
 	}
@@ -286,36 +252,47 @@ func (r *Report) Address(f *Frame) (uint64, bool) {
 
 // Image returns the image of f, or nil when it has none.
 func (r *Report) Image(f *Frame) *Image {
-	if f.ImageIndex < 0 || f.ImageIndex >= len(r.Images) {
+	if f.Image < 0 || f.Image >= len(r.Images) {
 		return nil
 	}
-	return &r.Images[f.ImageIndex]
+	return &r.Images[f.Image]
 }
 
-// ImageMap returns the report's images as an image map for CIF output:
-// platform text (the OS version), word size, and per image base,
-// end = base+size (0 when the size is unknown), UUID, path, name and arch.
-// The absolute ("A") pseudo-image is left out, and images are sorted by base.
-func (r *Report) ImageMap() *imagemap.Map {
-	m := &imagemap.Map{Platform: r.OSVersion, WordSize: r.wordSize()}
+// Kind returns how the image's frames are located: the "A" region holds
+// absolute addresses and the "S" region is a whole shared cache.
+func (im *Image) Kind() process.ImageKind {
+	switch im.Source {
+	case "A":
+		return process.Absolute
+	case "S":
+		return process.SharedCacheRegion
+	}
+	return process.Normal
+}
+
+// Process returns the report in the process model: its images in report
+// order (frames refer to them by index), the shared cache, the OS version
+// and the word size. An image's End is Base+Size (0 when the size is unknown
+// or the sum overflows, as for the absolute pseudo-image).
+func (r *Report) Process() *process.Process {
+	p := &process.Process{Platform: r.OSVersion, WordSize: r.wordSize(), Images: make([]process.Image, len(r.Images))}
 	for i := range r.Images {
 		im := &r.Images[i]
-		if im.Source == "A" {
-			continue
-		}
-		out := imagemap.Image{Path: im.Path, Name: im.Name, Base: im.Base, Arch: im.Arch}
+		out := &p.Images[i]
+		*out = process.Image{Path: im.Path, Name: im.Name, Base: im.Base, Arch: im.Arch, Kind: im.Kind()}
 		if im.HasUUID {
-			out.BuildID = append([]byte(nil), im.UUID[:]...)
+			out.ID = process.UUIDBuildID(im.UUID)
 		}
 		if im.Size > 0 {
 			if end, carry := bits.Add64(im.Base, im.Size, 0); carry == 0 {
-				out.EndOfText = end
+				out.End = end
 			}
 		}
-		m.Images = append(m.Images, out)
 	}
-	sort.SliceStable(m.Images, func(i, j int) bool { return m.Images[i].Base < m.Images[j].Base })
-	return m
+	if sc := r.SharedCache; sc != nil {
+		p.SharedCache = &process.CacheRef{UUID: sc.UUID, Base: sc.Base, Size: sc.Size}
+	}
+	return p
 }
 
 // wordSize derives the pointer size from the code type, or from the image
@@ -381,5 +358,5 @@ func frameGroups(frames []Frame) iter.Seq[frameGroup] {
 }
 
 func sameLoc(a, b *Frame) bool {
-	return a.ImageIndex == b.ImageIndex && a.ImageOffset == b.ImageOffset && a.absolute == b.absolute
+	return a.Image == b.Image && a.Offset == b.Offset && a.absolute == b.absolute
 }

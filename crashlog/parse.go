@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/symbolicate/symbolicate/internal/bin"
+	"github.com/symbolicate/symbolicate/diag"
+	"github.com/symbolicate/symbolicate/format"
 )
 
 // ErrUnsupported is wrapped by the error Parse returns when the input is not a
@@ -15,8 +16,9 @@ import (
 var ErrUnsupported = errors.New("not a supported crash report")
 
 // ErrNotJSON is returned by WriteJSON for reports that have no JSON form
-// (legacy text reports, including the text body of a bug_type 109 .ips).
-var ErrNotJSON = errors.New("report is legacy text: only text output is possible")
+// (legacy text reports, including the text body of a bug_type 109 .ips). It
+// wraps format.ErrNoJSON.
+var ErrNotJSON = fmt.Errorf("report is legacy text: %w", format.ErrNoJSON)
 
 // Format names used in errors.
 const (
@@ -30,7 +32,7 @@ const (
 // wrapper or markdown fences. CRLF line ends, blank lines between lines and
 // text after the JSON payload are tolerated. Parse never panics; on bad input
 // it returns an error that names the format, the byte offset and line, and the
-// field (a *bin.FormatError, possibly wrapping a decoder error). The report
+// field (a *diag.FormatError, possibly wrapping a decoder error). The report
 // keeps data, which the writers copy from: do not modify it while the report
 // is in use.
 func Parse(data []byte) (*Report, error) {
@@ -40,7 +42,7 @@ func Parse(data []byte) (*Report, error) {
 	r.ips = span{start, end}
 	i := skipWS(b, start)
 	if i >= len(b) {
-		return nil, fmt.Errorf("%w: %w", r.errAt(formatIPS, start, "", "empty input"), ErrUnsupported)
+		return nil, r.errAt(formatIPS, start, "", "empty input").Wrap(ErrUnsupported)
 	}
 	var err error
 	if b[i] == '{' {
@@ -55,17 +57,37 @@ func Parse(data []byte) (*Report, error) {
 	}
 	// The JSON writer walks the frame lists in document order.
 	sort.Slice(r.lists, func(a, b int) bool { return r.lists[a].arr.start < r.lists[b].arr.start })
+	for i := range r.Threads {
+		markFrames(r.Threads[i].Frames, false)
+		markFrames(r.Threads[i].KernelFrames, true)
+	}
+	markFrames(r.LastExceptionBacktrace, false)
 	return r, nil
 }
 
-// errAt builds a *bin.FormatError at absolute offset off, with the 1-based
+// markFrames sets what the resolver needs to know of a backtrace's frames:
+// frame 0 (the first concrete frame) is the faulting pc and every later one
+// holds a return address; kernel frames are marked as such.
+func markFrames(frames []Frame, kernel bool) {
+	first := true
+	for i := range frames {
+		f := &frames[i]
+		f.Kernel = kernel
+		if !f.Inline {
+			f.Return = !first
+			first = false
+		}
+	}
+}
+
+// errAt builds a *diag.FormatError at absolute offset off, with the 1-based
 // line number of off in the message.
-func (r *Report) errAt(format string, off int, field, msg string, args ...any) *bin.FormatError {
+func (r *Report) errAt(format string, off int, field, msg string, args ...any) *diag.FormatError {
 	if off > len(r.raw) {
 		off = len(r.raw)
 	}
 	line := 1 + bytes.Count(r.raw[:off], []byte{'\n'})
-	return bin.Errorf(format, int64(off), field, "line %d: %s", line, fmt.Sprintf(msg, args...))
+	return diag.Errorf(format, int64(off), field, "line %d: %s", line, fmt.Sprintf(msg, args...))
 }
 
 // scanFail converts a scanner error.
@@ -79,7 +101,7 @@ func (r *Report) scanFail(field string, e error) error {
 
 // decodeFail wraps a go-json error for the value at off.
 func (r *Report) decodeFail(off int, field string, err error) error {
-	return fmt.Errorf("%w: %w", r.errAt(formatIPS, off, field, "cannot decode"), err)
+	return r.errAt(formatIPS, off, field, "cannot decode").Wrap(err)
 }
 
 // locateReport finds the report inside data: after a UTF-8 byte-order mark,
@@ -192,7 +214,7 @@ func (r *Report) parseIPS(b []byte, i int) error {
 		if _, ok := ht.member(0, "bug_type"); ok {
 			return r.errAt(formatIPS, he, "payload", "no report body after the header line")
 		}
-		return fmt.Errorf("%w: %w", r.errAt(formatIPS, i, "", "JSON object is neither an .ips header nor a crash report payload"), ErrUnsupported)
+		return r.errAt(formatIPS, i, "", "JSON object is neither an .ips header nor a crash report payload").Wrap(ErrUnsupported)
 	}
 	if ht.nodes[0].kind != '{' {
 		return r.errAt(formatIPS, i, "header", "the header is not a JSON object")

@@ -7,9 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/symbolicate/symbolicate/imagemap"
-	"github.com/symbolicate/symbolicate/internal/bin"
+	"github.com/symbolicate/symbolicate/diag"
+	"github.com/symbolicate/symbolicate/format"
 	"github.com/symbolicate/symbolicate/internal/corpus"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 func mustParse(t *testing.T, data []byte) *Report {
@@ -63,7 +64,7 @@ func TestParseSynthetic309(t *testing.T) {
 	if f := th.Frames[1]; f.Inline || f.SourceLine != 21 || f.SymbolLocation != 64 {
 		t.Errorf("concrete frame %+v", f)
 	}
-	if f := th.Frames[2]; f.HasSymbol || f.ImageIndex != 0 || f.ImageOffset != 17408 {
+	if f := th.Frames[2]; f.HasSymbol || f.Image != 0 || f.Offset != 17408 {
 		t.Errorf("bare frame %+v", f)
 	}
 	if f := th.Frames[3]; f.Symbol != "assertion failed: x > 0\n" {
@@ -184,8 +185,8 @@ func TestParseKernel(t *testing.T) {
 	if a, ok := r.Address(&bb.Frames[2]); !ok || a != 0 {
 		t.Errorf("absolute frame %d %v", a, ok)
 	}
-	m := r.ImageMap()
-	if len(m.Images) != 3 || m.Images[0].Base != 4294967296 || m.Images[0].EndOfText != 0 {
+	m := r.Process().Listed()
+	if len(m.Images) != 3 || m.Images[0].Base != 4294967296 || m.Images[0].End != 0 {
 		t.Errorf("image map %+v", m.Images)
 	}
 }
@@ -200,7 +201,7 @@ func TestParseOtherKinds(t *testing.T) {
 			t.Errorf("%s: kind %v bug %q %q", c.file, r.Kind, r.BugType, r.BugTypeName)
 		}
 		var out bytes.Buffer
-		if err := r.WriteJSON(&out); err != nil || !bytes.Equal(out.Bytes(), readTestdata(t, c.file)) {
+		if err := r.WriteJSON(&out, format.WriteOptions{FullPaths: true}); err != nil || !bytes.Equal(out.Bytes(), readTestdata(t, c.file)) {
 			t.Errorf("%s: WriteJSON changed the report (%v)", c.file, err)
 		}
 	}
@@ -212,7 +213,7 @@ func TestParseBug109(t *testing.T) {
 	if r.Kind != KindLegacyText || r.BugType != "109" || r.BugTypeName != "Crash" || len(r.Threads) != 1 || len(r.Images) != 1 {
 		t.Fatalf("kind %v bug %q threads %d images %d", r.Kind, r.BugType, len(r.Threads), len(r.Images))
 	}
-	if f := r.Threads[0].Frames[1]; f.ImageIndex != 0 || f.ImageOffset != 16640 {
+	if f := r.Threads[0].Frames[1]; f.Image != 0 || f.Offset != 16640 {
 		t.Errorf("frame %+v", f)
 	}
 }
@@ -230,7 +231,7 @@ func TestParseLegacyDetails(t *testing.T) {
 	if len(r.Images) != 4 || r.Images[1].Name != "A Framework With Spaces" || r.Images[1].Arch != "arm64" || r.Images[1].Size != 0x4000 {
 		t.Fatalf("images %+v", r.Images)
 	}
-	want, _ := imagemap.ParseUUID("8ce6a4f1ad09385e8422b60f540b9a23")
+	want, _ := process.ParseUUID("8ce6a4f1ad09385e8422b60f540b9a23")
 	if r.Images[0].UUID != want || !r.Images[0].HasUUID {
 		t.Errorf("uuid %v", r.Images[0].UUID)
 	}
@@ -238,17 +239,17 @@ func TestParseLegacyDetails(t *testing.T) {
 	if !t0.Triggered || t0.Queue != "com.apple.main-thread" || len(t0.Frames) != 4 {
 		t.Fatalf("thread 0 %+v", t0)
 	}
-	if f := t0.Frames[2]; f.Symbol != "-[AppDelegate application:didFinishLaunchingWithOptions:]" || f.SymbolLocation != 10 || f.SourceFile != "AppDelegate.m" || f.SourceLine != 26 || f.ImageOffset != 0x4def {
+	if f := t0.Frames[2]; f.Symbol != "-[AppDelegate application:didFinishLaunchingWithOptions:]" || f.SymbolLocation != 10 || f.SourceFile != "AppDelegate.m" || f.SourceLine != 26 || f.Offset != 0x4def {
 		t.Errorf("symbolicated frame %+v", f)
 	}
-	if f := t0.Frames[3]; f.ImageIndex != 1 || f.ImageOffset != 16 {
+	if f := t0.Frames[3]; f.Image != 1 || f.Offset != 16 {
 		t.Errorf("frame in image with spaces %+v", f)
 	}
 	if r.Threads[1].Name != "com.example.worker" || r.Threads[1].Triggered {
 		t.Errorf("thread 1 %+v", r.Threads[1])
 	}
 	leb := r.LastExceptionBacktrace
-	if len(leb) != 3 || !leb[2].absolute || leb[2].ImageIndex != -1 || leb[2].ImageOffset != 0x1dead0000 {
+	if len(leb) != 3 || !leb[2].absolute || leb[2].Image != -1 || leb[2].Offset != 0x1dead0000 {
 		t.Errorf("leb %+v", leb)
 	}
 
@@ -263,17 +264,17 @@ func TestParseLegacyDetails(t *testing.T) {
 		t.Errorf("image 2 %+v", im)
 	}
 	f := m.Threads[1].Frames
-	if f[0].ImageIndex != -1 || !f[0].absolute || f[1].ImageIndex != 0 || f[1].Symbol != "start_threads" || f[2].ImageOffset != 7663 {
+	if f[0].Image != -1 || !f[0].absolute || f[1].Image != 0 || f[1].Symbol != "start_threads" || f[2].Offset != 7663 {
 		t.Errorf("mac frames %+v", f)
 	}
-	if len(m.LastExceptionBacktrace) != 2 || m.LastExceptionBacktrace[1].ImageOffset != 4660 {
+	if len(m.LastExceptionBacktrace) != 2 || m.LastExceptionBacktrace[1].Offset != 4660 {
 		t.Errorf("application specific backtrace %+v", m.LastExceptionBacktrace)
 	}
 }
 
 // TestLegacyFrameOffsetsCorpus: in every real legacy report, each
 // unsymbolicated frame "0xADDR 0xBASE + OFF" is matched to the image that
-// starts at BASE, with ImageOffset = OFF.
+// starts at BASE, with Offset = OFF.
 func TestLegacyFrameOffsetsCorpus(t *testing.T) {
 	for _, c := range corpusCases {
 		if c.kind != KindLegacyText {
@@ -295,8 +296,8 @@ func TestLegacyFrameOffsetsCorpus(t *testing.T) {
 						t.Errorf("frame %q has no image", data[f.line.start:f.line.end])
 						continue
 					}
-					if "0x"+strings.TrimLeft(strings.ToLower(base[2:]), "0") != "0x"+strings.TrimLeft(strconvHex(im.Base), "0") || off != strconvDec(f.ImageOffset) {
-						t.Errorf("frame %q → %s %#x + %d", data[f.line.start:f.line.end], im.Name, im.Base, f.ImageOffset)
+					if "0x"+strings.TrimLeft(strings.ToLower(base[2:]), "0") != "0x"+strings.TrimLeft(strconvHex(im.Base), "0") || off != strconvDec(f.Offset) {
+						t.Errorf("frame %q → %s %#x + %d", data[f.line.start:f.line.end], im.Name, im.Base, f.Offset)
 					}
 					n++
 				}
@@ -339,7 +340,7 @@ func TestContainers(t *testing.T) {
 			t.Errorf("%s: bug %q", name, r.BugType)
 		}
 		var out bytes.Buffer
-		if err := r.WriteJSON(&out); err != nil {
+		if err := r.WriteJSON(&out, format.WriteOptions{FullPaths: true}); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
@@ -351,7 +352,7 @@ func TestContainers(t *testing.T) {
 		t.Errorf("truncated header: %v %v", err, r)
 	} else {
 		var out bytes.Buffer
-		if err := r.WriteJSON(&out); err != nil || !bytes.Equal(out.Bytes(), orig[nl+1:]) {
+		if err := r.WriteJSON(&out, format.WriteOptions{FullPaths: true}); err != nil || !bytes.Equal(out.Bytes(), orig[nl+1:]) {
 			t.Errorf("truncated header: WriteJSON wrote %.60q (%v)", out.Bytes(), err)
 		}
 	}
@@ -361,9 +362,9 @@ func TestContainers(t *testing.T) {
 	if len(r.Threads) != 2 || r.Threads[0].Frames[2].SourceLine != 26 {
 		t.Fatalf("CRLF legacy: %+v", r.Threads)
 	}
-	r.Threads[0].Frames[1].Resolved = &Resolution{Symbol: "f", Inlined: []InlineFrame{{Symbol: "g"}}}
+	r.Threads[0].Frames[1].Resolved = &process.Resolution{Symbol: "f", Inlined: []process.InlineFrame{{Symbol: "g"}}}
 	var out bytes.Buffer
-	if err := r.WriteText(&out, TextOptions{}); err != nil {
+	if err := r.WriteTextWith(&out, TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if bytes.Count(out.Bytes(), []byte("\n")) != bytes.Count(out.Bytes(), []byte("\r\n")) {
@@ -371,7 +372,7 @@ func TestContainers(t *testing.T) {
 	}
 }
 
-// TestParseErrors: bad input gives a *bin.FormatError naming the format,
+// TestParseErrors: bad input gives a *diag.FormatError naming the format,
 // offset, line and field.
 func TestParseErrors(t *testing.T) {
 	for _, c := range []struct {
@@ -396,9 +397,9 @@ func TestParseErrors(t *testing.T) {
 		{`{"a":` + strings.Repeat("[", 600), "ips", 516, "header", "line 1: nesting deeper than 512"},
 	} {
 		_, err := Parse([]byte(c.in))
-		var fe *bin.FormatError
+		var fe *diag.FormatError
 		if !errors.As(err, &fe) {
-			t.Errorf("%.40q: err = %v, want a *bin.FormatError", c.in, err)
+			t.Errorf("%.40q: err = %v, want a *diag.FormatError", c.in, err)
 			continue
 		}
 		if fe.Format != c.format || fe.Off != c.off || fe.Field != c.field || fe.Msg != c.msg {
@@ -409,7 +410,7 @@ func TestParseErrors(t *testing.T) {
 
 func TestModelHelpers(t *testing.T) {
 	r := mustParse(t, readTestdata(t, "ios-arm64.ips"))
-	m := r.ImageMap()
+	m := r.Process().Listed()
 	if m.Platform != "iPhone OS 17.4 (21E219)" || m.WordSize != 64 || len(m.Images) != 4 {
 		t.Fatalf("map %+v", m)
 	}
@@ -419,7 +420,7 @@ func TestModelHelpers(t *testing.T) {
 		}
 	}
 	first := m.Images[0]
-	if first.Name != "Sampler" || first.EndOfText != 4294967296+32768 || first.Arch != "arm64" || len(first.BuildID) != 16 {
+	if first.Name != "Sampler" || first.End != 4294967296+32768 || first.Arch != "arm64" || len(first.ID) != 16 {
 		t.Errorf("first image %+v", first)
 	}
 	for _, c := range []struct {
@@ -433,10 +434,10 @@ func TestModelHelpers(t *testing.T) {
 	}
 	// Address overflow and out-of-range image indices are not addresses.
 	rr := &Report{Images: []Image{{Base: ^uint64(0)}}}
-	if _, ok := rr.Address(&Frame{ImageIndex: 0, ImageOffset: 2}); ok {
+	if _, ok := rr.Address(&Frame{Frame: process.Frame{Image: 0, Offset: 2}}); ok {
 		t.Error("overflowing address accepted")
 	}
-	if _, ok := rr.Address(&Frame{ImageIndex: 3}); ok {
+	if _, ok := rr.Address(&Frame{Frame: process.Frame{Image: 3}}); ok {
 		t.Error("bad image index accepted")
 	}
 }

@@ -7,6 +7,9 @@ import (
 	"io"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/symbolicate/symbolicate/format"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // The JSON writer edits the original bytes in place: every frame group whose
@@ -44,7 +47,7 @@ type edit struct {
 // imageOffset] tuple of a kernel-style report becomes a frame object.
 // Everything else is written byte for byte as read. Legacy text reports have
 // no JSON form: WriteJSON returns ErrNotJSON for them.
-func (r *Report) WriteJSON(w io.Writer) error {
+func (r *Report) WriteJSON(w io.Writer, opts format.WriteOptions) error {
 	if r == nil || r.raw == nil {
 		return errors.New("crashlog: WriteJSON on a report that was not parsed")
 	}
@@ -52,7 +55,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 		return ErrNotJSON
 	}
 	buf := bytes.NewBuffer(make([]byte, 0, (r.ips.end-r.ips.start)*5/4+256))
-	if err := r.appendJSON(buf); err != nil {
+	if err := r.appendJSON(buf, opts.FullPaths); err != nil {
 		return err
 	}
 	_, err := w.Write(buf.Bytes())
@@ -81,7 +84,7 @@ func writeEdited(w io.Writer, raw []byte, within span, edits []edit) error {
 // appendJSON writes the .ips with every resolved frame group replaced, in
 // one pass over the input: frame lists are sorted by position at parse time
 // and frames within a list are in document order.
-func (r *Report) appendJSON(buf *bytes.Buffer) error {
+func (r *Report) appendJSON(buf *bytes.Buffer, full bool) error {
 	pos := r.ips.start
 	for li := range r.lists {
 		l := &r.lists[li]
@@ -101,10 +104,10 @@ func (r *Report) appendJSON(buf *bytes.Buffer) error {
 			}
 			buf.Write(r.raw[pos:start])
 			for _, in := range c.Resolved.Inlined {
-				appendInlineFrame(buf, c, &in)
+				appendInlineFrame(buf, c, &in, full)
 				buf.Write(l.sep)
 			}
-			r.appendResolvedFrame(buf, c)
+			r.appendResolvedFrame(buf, c, full)
 			pos = c.src.end
 		}
 	}
@@ -113,21 +116,21 @@ func (r *Report) appendJSON(buf *bytes.Buffer) error {
 }
 
 // appendInlineFrame writes one inline frame object for concrete frame c.
-func appendInlineFrame(buf *bytes.Buffer, c *Frame, in *InlineFrame) {
+func appendInlineFrame(buf *bytes.Buffer, c *Frame, in *process.InlineFrame, full bool) {
 	buf.WriteString(`{"imageOffset":`)
-	buf.WriteString(strconv.FormatUint(c.ImageOffset, 10))
+	buf.WriteString(strconv.FormatUint(c.Offset, 10))
 	buf.WriteString(`,"imageIndex":`)
-	buf.WriteString(strconv.Itoa(c.ImageIndex))
-	res := Resolution{Symbol: in.Symbol, RawSymbol: in.RawSymbol, SymbolLocation: in.SymbolLocation,
+	buf.WriteString(strconv.Itoa(c.Image))
+	res := process.Resolution{Symbol: in.Symbol, RawSymbol: in.RawSymbol, SymbolLocation: in.SymbolLocation,
 		SourceFile: in.SourceFile, SourceLine: in.SourceLine}
-	appendResolutionMembers(buf, &res)
+	appendResolutionMembers(buf, &res, full)
 	buf.WriteString(`,"inline":true}`)
 }
 
 // appendResolvedFrame rewrites the concrete frame: the original members other
 // than the owned keys are copied verbatim, then the resolution's members are
 // appended. A tuple becomes an object.
-func (r *Report) appendResolvedFrame(buf *bytes.Buffer, c *Frame) {
+func (r *Report) appendResolvedFrame(buf *bytes.Buffer, c *Frame, full bool) {
 	b := r.raw
 	buf.WriteByte('{')
 	n := 0
@@ -140,9 +143,9 @@ func (r *Report) appendResolvedFrame(buf *bytes.Buffer, c *Frame) {
 			buf.Write(b[parts[1].start:parts[1].end])
 		} else {
 			buf.WriteString(`"imageIndex":`)
-			buf.WriteString(strconv.Itoa(c.ImageIndex))
+			buf.WriteString(strconv.Itoa(c.Image))
 			buf.WriteString(`,"imageOffset":`)
-			buf.WriteString(strconv.FormatUint(c.ImageOffset, 10))
+			buf.WriteString(strconv.FormatUint(c.Offset, 10))
 		}
 		n = 2
 	} else {
@@ -161,24 +164,25 @@ func (r *Report) appendResolvedFrame(buf *bytes.Buffer, c *Frame) {
 		// An object with nothing but owned keys (should not happen): keep the
 		// location so the frame stays usable.
 		buf.WriteString(`"imageOffset":`)
-		buf.WriteString(strconv.FormatUint(c.ImageOffset, 10))
+		buf.WriteString(strconv.FormatUint(c.Offset, 10))
 		buf.WriteString(`,"imageIndex":`)
-		buf.WriteString(strconv.Itoa(c.ImageIndex))
+		buf.WriteString(strconv.Itoa(c.Image))
 	}
-	appendResolutionMembers(buf, c.Resolved)
+	appendResolutionMembers(buf, c.Resolved, full)
 	buf.WriteByte('}')
 }
 
 // appendResolutionMembers writes ,"symbol":…,"symbolLocation":… and the
-// optional source and raw-symbol members.
-func appendResolutionMembers(buf *bytes.Buffer, res *Resolution) {
+// optional source and raw-symbol members; the source file is shortened to
+// its last component unless full.
+func appendResolutionMembers(buf *bytes.Buffer, res *process.Resolution, full bool) {
 	buf.WriteString(`,"symbol":`)
 	appendJSONString(buf, res.Symbol)
 	buf.WriteString(`,"symbolLocation":`)
 	buf.WriteString(strconv.FormatUint(res.SymbolLocation, 10))
 	if res.SourceFile != "" {
 		buf.WriteString(`,"sourceFile":`)
-		appendJSONString(buf, res.SourceFile)
+		appendJSONString(buf, process.SourceName(res.SourceFile, full))
 		if res.SourceLine > 0 {
 			buf.WriteString(`,"sourceLine":`)
 			buf.WriteString(strconv.Itoa(res.SourceLine))

@@ -12,7 +12,9 @@ import (
 
 	json "github.com/goccy/go-json"
 
+	"github.com/symbolicate/symbolicate/format"
 	"github.com/symbolicate/symbolicate/internal/corpus"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // resolveSome gives every third concrete frame of every backtrace a
@@ -26,7 +28,7 @@ func resolveSome(r *Report) int {
 			if f.Inline || (list+j)%3 != 0 {
 				continue
 			}
-			res := &Resolution{
+			res := &process.Resolution{
 				Symbol:         fmt.Sprintf("ns::f%d_%d(a/b, \"q\") é", list, j),
 				SymbolLocation: uint64(16 + j),
 				SourceFile:     "Dir/File.swift",
@@ -34,7 +36,7 @@ func resolveSome(r *Report) int {
 			}
 			if j%2 == 0 {
 				res.RawSymbol = fmt.Sprintf("$s3ns2f%dyyF", j)
-				res.Inlined = []InlineFrame{
+				res.Inlined = []process.InlineFrame{
 					{Symbol: "inner\nline", SymbolLocation: 4, SourceFile: "Inl.swift", SourceLine: 3},
 					{Symbol: "middle", RawSymbol: "_middle"},
 				}
@@ -59,7 +61,7 @@ func expectFrames(t *testing.T, orig []any, frames []Frame) []any {
 		t.Fatalf("generic list has %d frames, model %d", len(orig), len(frames))
 	}
 	num := func(v uint64) json.Number { return json.Number(strconv.FormatUint(v, 10)) }
-	addRes := func(m map[string]any, res *Resolution) {
+	addRes := func(m map[string]any, res *process.Resolution) {
 		for _, k := range []string{"symbol", "symbolLocation", "sourceFile", "sourceLine", "rawSymbol"} {
 			delete(m, k)
 		}
@@ -97,8 +99,8 @@ func expectFrames(t *testing.T, orig []any, frames []Frame) []any {
 			continue
 		}
 		for _, in := range c.Resolved.Inlined {
-			m := map[string]any{"imageOffset": num(c.ImageOffset), "imageIndex": num(uint64(c.ImageIndex)), "inline": true}
-			addRes(m, &Resolution{Symbol: in.Symbol, RawSymbol: in.RawSymbol, SymbolLocation: in.SymbolLocation, SourceFile: in.SourceFile, SourceLine: in.SourceLine})
+			m := map[string]any{"imageOffset": num(c.Offset), "imageIndex": num(uint64(c.Image)), "inline": true}
+			addRes(m, &process.Resolution{Symbol: in.Symbol, RawSymbol: in.RawSymbol, SymbolLocation: in.SymbolLocation, SourceFile: in.SourceFile, SourceLine: in.SourceLine})
 			out = append(out, m)
 		}
 		m := map[string]any{}
@@ -161,7 +163,7 @@ func checkResolvedRoundTrip(t *testing.T, data []byte) {
 		t.Skip("no frames")
 	}
 	var out bytes.Buffer
-	if err := r.WriteJSON(&out); err != nil {
+	if err := r.WriteJSON(&out, format.WriteOptions{FullPaths: true}); err != nil {
 		t.Fatal(err)
 	}
 	src := data[r.ips.start:r.ips.end]
@@ -283,11 +285,11 @@ func TestWriteJSONReplacesInlineFrames(t *testing.T) {
 	if !fr[0].Inline || fr[1].Inline || !sameLoc(&fr[0], &fr[1]) {
 		t.Fatal("testdata: thread 0 should start with an inline frame and its concrete frame")
 	}
-	fr[1].Resolved = &Resolution{Symbol: "Helper.run()", RawSymbol: "$s6Helper3runyyF", SymbolLocation: 64,
+	fr[1].Resolved = &process.Resolution{Symbol: "Helper.run()", RawSymbol: "$s6Helper3runyyF", SymbolLocation: 64,
 		SourceFile: "Helpers.swift", SourceLine: 22,
-		Inlined: []InlineFrame{{Symbol: "a()", SourceFile: "A.swift", SourceLine: 1}, {Symbol: "b()", SymbolLocation: 8}}}
+		Inlined: []process.InlineFrame{{Symbol: "a()", SourceFile: "A.swift", SourceLine: 1}, {Symbol: "b()", SymbolLocation: 8}}}
 	var out bytes.Buffer
-	if err := r.WriteJSON(&out); err != nil {
+	if err := r.WriteJSON(&out, format.WriteOptions{FullPaths: true}); err != nil {
 		t.Fatal(err)
 	}
 	want := `"frames":[{"imageOffset":16400,"imageIndex":0,"symbol":"a()","symbolLocation":0,"sourceFile":"A.swift","sourceLine":1,"inline":true},` +
@@ -319,10 +321,10 @@ func TestWriteJSONTupleBecomesObject(t *testing.T) {
 	if th == nil || len(th.Frames) != 3 || len(th.KernelFrames) != 1 {
 		t.Fatalf("thread 700 not parsed: %+v", th)
 	}
-	th.Frames[0].Resolved = &Resolution{Symbol: "-[Foo bar]", SymbolLocation: 12}
-	th.KernelFrames[0].Resolved = &Resolution{Symbol: "thread_block", SymbolLocation: 0}
+	th.Frames[0].Resolved = &process.Resolution{Symbol: "-[Foo bar]", SymbolLocation: 12}
+	th.KernelFrames[0].Resolved = &process.Resolution{Symbol: "thread_block", SymbolLocation: 0}
 	var out bytes.Buffer
-	if err := r.WriteJSON(&out); err != nil {
+	if err := r.WriteJSON(&out, format.WriteOptions{FullPaths: true}); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
@@ -341,7 +343,7 @@ func TestWriteJSONLegacyIsAnError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.WriteJSON(&bytes.Buffer{}); !errors.Is(err, ErrNotJSON) {
+	if err := r.WriteJSON(&bytes.Buffer{}, format.WriteOptions{FullPaths: true}); !errors.Is(err, ErrNotJSON) {
 		t.Fatalf("err = %v, want ErrNotJSON", err)
 	}
 }

@@ -6,6 +6,9 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/symbolicate/symbolicate/format"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // TextOptions controls WriteText.
@@ -50,7 +53,12 @@ const (
 // rendered in Apple's layout (see Layout); kernel-style reports get a
 // process/thread listing; other reports are written unchanged. The output is
 // deterministic.
-func (r *Report) WriteText(w io.Writer, opts TextOptions) error {
+func (r *Report) WriteText(w io.Writer, opts format.WriteOptions) error {
+	return r.WriteTextWith(w, TextOptions{FullPaths: opts.FullPaths})
+}
+
+// WriteTextWith is WriteText with the choice of layout.
+func (r *Report) WriteTextWith(w io.Writer, opts TextOptions) error {
 	if r == nil || r.raw == nil {
 		return fmt.Errorf("crashlog: WriteText on a report that was not parsed")
 	}
@@ -217,7 +225,7 @@ func (t *textWriter) frames(frames []Frame) {
 		}
 		for i := range c.Resolved.Inlined {
 			in := &c.Resolved.Inlined[i]
-			t.frameLine(n, c, &Resolution{Symbol: in.Symbol, SymbolLocation: in.SymbolLocation,
+			t.frameLine(n, c, &process.Resolution{Symbol: in.Symbol, SymbolLocation: in.SymbolLocation,
 				SourceFile: in.SourceFile, SourceLine: in.SourceLine}, true)
 			n++
 		}
@@ -227,7 +235,7 @@ func (t *textWriter) frames(frames []Frame) {
 }
 
 // frameLine writes one "N   image   \t  0xaddr symbol + off (file:line)" line.
-func (t *textWriter) frameLine(n int, f *Frame, res *Resolution, inline bool) {
+func (t *textWriter) frameLine(n int, f *Frame, res *process.Resolution, inline bool) {
 	appendFramePrefix(&t.buf, t.r, n, f)
 	appendSymbolPart(&t.buf, t.r, f, res, inline, t.opts.FullPaths)
 	t.buf.WriteByte('\n')
@@ -275,7 +283,7 @@ func pad(buf *bytes.Buffer, n int) {
 // appendSymbolPart writes what follows the address: "symbol + offset", then
 // " (file:line)" and " [inlined]" when they apply, or "0xbase + offset" for an
 // unsymbolicated frame ("???" when the frame has no image or the absolute one).
-func appendSymbolPart(buf *bytes.Buffer, r *Report, f *Frame, res *Resolution, inline, fullPaths bool) {
+func appendSymbolPart(buf *bytes.Buffer, r *Report, f *Frame, res *process.Resolution, inline, fullPaths bool) {
 	var tmp [24]byte
 	switch {
 	case res != nil:
@@ -292,13 +300,13 @@ func appendSymbolPart(buf *bytes.Buffer, r *Report, f *Frame, res *Resolution, i
 		if f.SourceFile != "" && f.hasLine {
 			appendSource(buf, f.SourceFile, f.SourceLine, fullPaths)
 		}
-	case f.absolute || f.ImageIndex < 0 || r.Images[f.ImageIndex].Source == "A":
+	case f.absolute || f.Image < 0 || r.Images[f.Image].Source == "A":
 		buf.WriteString("???")
 	default:
 		buf.WriteString("0x")
-		buf.Write(strconv.AppendUint(tmp[:0], r.Images[f.ImageIndex].Base, 16))
+		buf.Write(strconv.AppendUint(tmp[:0], r.Images[f.Image].Base, 16))
 		buf.WriteString(" + ")
-		buf.Write(strconv.AppendUint(tmp[:0], f.ImageOffset, 10))
+		buf.Write(strconv.AppendUint(tmp[:0], f.Offset, 10))
 	}
 	if inline {
 		buf.WriteString(" [inlined]")
@@ -309,26 +317,10 @@ func appendSymbolPart(buf *bytes.Buffer, r *Report, f *Frame, res *Resolution, i
 func appendSource(buf *bytes.Buffer, file string, line int, fullPaths bool) {
 	var tmp [24]byte
 	buf.WriteString(" (")
-	buf.WriteString(sourceName(file, fullPaths))
+	buf.WriteString(process.SourceName(file, fullPaths))
 	buf.WriteByte(':')
 	buf.Write(strconv.AppendInt(tmp[:0], int64(line), 10))
 	buf.WriteByte(')')
-}
-
-// sourceName formats a source file name for display.
-func sourceName(s string, full bool) string {
-	if full {
-		return s
-	}
-	return baseName(s)
-}
-
-// baseName returns the last component of a source path.
-func baseName(s string) string {
-	if i := strings.LastIndexAny(s, `/\`); i >= 0 && i+1 < len(s) {
-		return s[i+1:]
-	}
-	return s
 }
 
 // binaryImages writes the Binary Images section: start, end = base+size−1

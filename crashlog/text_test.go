@@ -10,7 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/symbolicate/symbolicate/format"
 	"github.com/symbolicate/symbolicate/internal/corpus"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden files")
@@ -99,7 +101,7 @@ func TestRenderMatchesApple(t *testing.T) {
 				want = c.cut(t, want)
 			}
 			var out bytes.Buffer
-			if err := r.WriteText(&out, TextOptions{}); err != nil {
+			if err := r.WriteTextWith(&out, TextOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			got, exp := trimBlankEdges(out.String()), trimBlankEdges(string(want))
@@ -189,7 +191,7 @@ func resolveTestdata(r *Report) {
 			if f.Inline || j%4 == 3 {
 				continue
 			}
-			res := &Resolution{
+			res := &process.Resolution{
 				Symbol:         fmt.Sprintf("%s_frame%d()", name, j),
 				SymbolLocation: uint64(4 * j),
 				SourceFile:     "/src/Dir/File.swift",
@@ -199,7 +201,7 @@ func resolveTestdata(r *Report) {
 				res.RawSymbol = fmt.Sprintf("$s4main%s_frame%dyyF", name, j)
 			}
 			if first {
-				res.Inlined = []InlineFrame{
+				res.Inlined = []process.InlineFrame{
 					{Symbol: "innermost()", SymbolLocation: 8, SourceFile: "/src/Dir/Inner.swift", SourceLine: 3},
 					{Symbol: "outer()", SourceFile: "/src/Outer.swift", SourceLine: 7},
 				}
@@ -250,9 +252,9 @@ func TestGolden(t *testing.T) {
 			}
 			var out bytes.Buffer
 			if c.json {
-				err = r.WriteJSON(&out)
+				err = r.WriteJSON(&out, format.WriteOptions{FullPaths: true})
 			} else {
-				err = r.WriteText(&out, c.opts)
+				err = r.WriteTextWith(&out, c.opts)
 			}
 			if err != nil {
 				t.Fatal(err)
@@ -261,9 +263,9 @@ func TestGolden(t *testing.T) {
 			// Deterministic: a second rendering is identical.
 			var again bytes.Buffer
 			if c.json {
-				_ = r.WriteJSON(&again)
+				_ = r.WriteJSON(&again, format.WriteOptions{FullPaths: true})
 			} else {
-				_ = r.WriteText(&again, c.opts)
+				_ = r.WriteTextWith(&again, c.opts)
 			}
 			if !bytes.Equal(out.Bytes(), again.Bytes()) {
 				t.Fatal("second rendering differs")
@@ -286,7 +288,7 @@ func TestLegacyTextUnchanged(t *testing.T) {
 				t.Fatal(err)
 			}
 			var out bytes.Buffer
-			if err := r.WriteText(&out, TextOptions{}); err != nil {
+			if err := r.WriteTextWith(&out, TextOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(out.Bytes(), data) {
@@ -316,12 +318,12 @@ func TestLegacyRewriteMacSymbolicator(t *testing.T) {
 		if !s.HasSymbol || s.SourceFile == "" {
 			t.Fatalf("atos frame %d not parsed as symbolicated: %+v", fi, s)
 		}
-		r.Threads[0].Frames[fi].Resolved = &Resolution{Symbol: s.Symbol, SymbolLocation: 0, SourceFile: s.SourceFile, SourceLine: s.SourceLine}
+		r.Threads[0].Frames[fi].Resolved = &process.Resolution{Symbol: s.Symbol, SymbolLocation: 0, SourceFile: s.SourceFile, SourceLine: s.SourceLine}
 		changed[fi] = true
 	}
-	r.Threads[0].Frames[46].Resolved.Inlined = []InlineFrame{{Symbol: "inlined()", SourceFile: "AppDelegate.swift", SourceLine: 5}}
+	r.Threads[0].Frames[46].Resolved.Inlined = []process.InlineFrame{{Symbol: "inlined()", SourceFile: "AppDelegate.swift", SourceLine: 5}}
 	var out bytes.Buffer
-	if err := r.WriteText(&out, TextOptions{}); err != nil {
+	if err := r.WriteTextWith(&out, TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	want := string(data)
@@ -383,8 +385,8 @@ func TestLegacyMatchesJSON(t *testing.T) {
 					fj, ft := &tj.Frames[fi], &tt.Frames[fi]
 					aj, _ := rj.Address(fj)
 					at, _ := rt.Address(ft)
-					if aj != at || rj.Image(fj).Name != rt.Image(ft).Name || ft.ImageOffset != fj.ImageOffset {
-						t.Fatalf("thread %d frame %d: %#x %s+%#x, want %#x %s+%#x", ti, fi, at, rt.Image(ft).Name, ft.ImageOffset, aj, rj.Image(fj).Name, fj.ImageOffset)
+					if aj != at || rj.Image(fj).Name != rt.Image(ft).Name || ft.Offset != fj.Offset {
+						t.Fatalf("thread %d frame %d: %#x %s+%#x, want %#x %s+%#x", ti, fi, at, rt.Image(ft).Name, ft.Offset, aj, rj.Image(fj).Name, fj.Offset)
 					}
 					if fj.HasSymbol != ft.HasSymbol || fj.Symbol != ft.Symbol && !strings.Contains(fj.Symbol, "\n") || fj.SymbolLocation != ft.SymbolLocation {
 						t.Fatalf("thread %d frame %d: symbol %q+%d, want %q+%d", ti, fi, ft.Symbol, ft.SymbolLocation, fj.Symbol, fj.SymbolLocation)

@@ -11,9 +11,9 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/dsc"
 	"github.com/symbolicate/symbolicate/dsc/dsctest"
-	"github.com/symbolicate/symbolicate/internal/bin"
 	"github.com/symbolicate/symbolicate/internal/machofmt"
 )
 
@@ -132,7 +132,7 @@ func TestOpenFS(t *testing.T) {
 // kinds: a decoding error, a file error, a missing file or a non-cache.
 func checkTypedError(t *testing.T, err error, what string) {
 	t.Helper()
-	var fe *bin.FormatError
+	var fe *diag.FormatError
 	var file *dsc.FileError
 	var ae *dsc.AddressError
 	if errors.As(err, &fe) || errors.As(err, &file) || errors.As(err, &ae) ||

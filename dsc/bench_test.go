@@ -184,7 +184,7 @@ func TestMemoryProbeChild(t *testing.T) {
 	defer c.Close()
 	count := c.ImageCount()
 	for k := 0; k < n && k < count; k++ {
-		im := c.Image(k * count / max(n, 1))
+		im := &c.Images()[k*count/max(n, 1)]
 		if _, err := c.Lookup(im.Address + im.TextSize/2); err != nil {
 			t.Fatal(err)
 		}

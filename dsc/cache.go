@@ -19,7 +19,7 @@
 //
 // A *Cache is safe for concurrent use. Every offset, count and size read
 // from the files is checked before use: a hostile or truncated cache yields a
-// *bin.FormatError (or one of the errors in errors.go), never a panic or an
+// *diag.FormatError (or one of the errors in errors.go), never a panic or an
 // allocation larger than the input.
 package dsc
 
@@ -31,9 +31,10 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/bin"
 	"github.com/symbolicate/symbolicate/internal/mmap"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // Cache is an open dyld shared cache: the main file, its subcaches and its
@@ -57,7 +58,7 @@ type Cache struct {
 	rangesOnce sync.Once
 	ranges     []addrRange // every non-LINKEDIT segment of every image
 	uuidOnce   sync.Once
-	byUUID     map[imagemap.UUID]int
+	byUUID     map[process.UUID]int
 	pathOnce   sync.Once
 	byPath     map[string]int
 	localsOnce sync.Once
@@ -77,7 +78,7 @@ type FileInfo struct {
 	Path     string
 	Role     string // "main", "subcache N" or "symbols file"
 	Suffix   string // subcache file suffix (".01", ".1", ".symbols"); "" for main
-	UUID     imagemap.UUID
+	UUID     process.UUID
 	VMOffset uint64 // subcache cacheVMOffset
 	Size     int64
 	Mappings []Mapping
@@ -160,7 +161,7 @@ func (c *Cache) load(load loader) error {
 		return fmt.Errorf("dsc: %s: %w", path, err)
 	}
 	if len(main.info.Mappings) == 0 {
-		return fmt.Errorf("dsc: %s: %w", path, bin.Errorf(format, 0x14, "mappingCount", "the cache has no mappings"))
+		return fmt.Errorf("dsc: %s: %w", path, diag.Errorf(format, 0x14, "mappingCount", "the cache has no mappings"))
 	}
 	c.files = append(c.files, main)
 	c.base = main.info.Mappings[0].Address
@@ -224,12 +225,12 @@ func (c *Cache) openSubCaches(load loader) error {
 	off := uint64(h.SubCacheArrayOffset)
 	if off < uint64(h.MappingOffset) || off > uint64(len(main)) ||
 		bin.SliceCap(uint64(h.SubCacheArrayCount), entSize, uint64(len(main))-off) < 0 {
-		return fmt.Errorf("dsc: %s: %w", c.path, bin.Errorf(format, 0x188, "subCacheArray",
+		return fmt.Errorf("dsc: %s: %w", c.path, diag.Errorf(format, 0x188, "subCacheArray",
 			"%d entries of %d bytes at %#x do not fit in the file (%#x bytes)", h.SubCacheArrayCount, entSize, off, len(main)))
 	}
 	for i := uint64(0); i < uint64(h.SubCacheArrayCount); i++ {
 		e := main[off+i*entSize : off+(i+1)*entSize]
-		var want imagemap.UUID
+		var want process.UUID
 		copy(want[:], e)
 		vmOff := le64(e[16:])
 		var suffix, name string
@@ -243,7 +244,7 @@ func (c *Cache) openSubCaches(load loader) error {
 			}
 			suffix = string(raw)
 			if !validSuffix(suffix) {
-				return fmt.Errorf("dsc: %s: %w", c.path, bin.Errorf(format, int64(off+i*entSize+24), "fileSuffix",
+				return fmt.Errorf("dsc: %s: %w", c.path, diag.Errorf(format, int64(off+i*entSize+24), "fileSuffix",
 					"subcache %d suffix %q is not a file-name suffix", i+1, suffix))
 			}
 			name = c.basePath() + suffix
@@ -261,7 +262,7 @@ func (c *Cache) openSubCaches(load loader) error {
 		}
 		if len(f.info.Mappings) > 0 && f.info.Mappings[0].Address != c.base+vmOff {
 			return &FileError{Path: name, Role: role, MainUUID: h.UUID, Want: want, Got: f.hdr.UUID,
-				Err: bin.Errorf(format, int64(h.MappingOffset), "mapping address",
+				Err: diag.Errorf(format, int64(h.MappingOffset), "mapping address",
 					"first mapping at %#x, but the main header places the subcache at %#x (base %#x + cacheVMOffset %#x)",
 					f.info.Mappings[0].Address, c.base+vmOff, c.base, vmOff)}
 		}
@@ -285,18 +286,18 @@ func validSuffix(s string) bool {
 }
 
 // openMember loads a subcache or .symbols file and checks its magic and UUID.
-func (c *Cache) openMember(load loader, name, role string, want imagemap.UUID) (*cacheFile, error) {
-	ferr := func(got imagemap.UUID, err error) error {
+func (c *Cache) openMember(load loader, name, role string, want process.UUID) (*cacheFile, error) {
+	ferr := func(got process.UUID, err error) error {
 		return &FileError{Path: name, Role: role, MainUUID: c.hdr.UUID, Want: want, Got: got, Err: err}
 	}
 	data, closeFn, err := load(name)
 	if err != nil {
-		return nil, ferr(imagemap.UUID{}, err)
+		return nil, ferr(process.UUID{}, err)
 	}
 	c.closers = append(c.closers, closeFn)
 	h, err := ParseHeader(data)
 	if err != nil {
-		return nil, ferr(imagemap.UUID{}, err)
+		return nil, ferr(process.UUID{}, err)
 	}
 	if h.UUID != want {
 		return nil, ferr(h.UUID, ErrUUIDMismatch)
@@ -354,7 +355,7 @@ func (c *Cache) Header() *Header {
 }
 
 // UUID returns the main cache header UUID, the identity crash logs record.
-func (c *Cache) UUID() imagemap.UUID { return c.hdr.UUID }
+func (c *Cache) UUID() process.UUID { return c.hdr.UUID }
 
 // SharedRegionStart returns the unslid base address of the cache: the
 // header's sharedRegionStart, or the first mapping's address in headers that

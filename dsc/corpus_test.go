@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/symbolicate/symbolicate/imagemap"
 	"github.com/symbolicate/symbolicate/internal/corpus"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // The four caches built by Apple's cache builder in the shared corpus, with
@@ -144,11 +144,11 @@ func TestCorpusCachesMatchExpected(t *testing.T) {
 				t.Fatalf("%d images, want %d", c.ImageCount(), len(e.images))
 			}
 			for i, w := range e.images {
-				im := c.Image(i)
+				im := &c.Images()[i]
 				if im.Address != w.addr || im.UUID.String() != w.uuid || im.Path != w.path {
 					t.Errorf("image %d = %#x %s %s, want %#x %s %s", i, im.Address, im.UUID, im.Path, w.addr, w.uuid, w.path)
 				}
-				u, _ := imagemap.ParseUUID(w.uuid)
+				u, _ := process.ParseUUID(w.uuid)
 				if got, ok := c.ImageByUUID(u); !ok || got.Index != i {
 					t.Errorf("ImageByUUID(%s) = %v, %v", w.uuid, got, ok)
 				}
@@ -156,8 +156,8 @@ func TestCorpusCachesMatchExpected(t *testing.T) {
 					t.Errorf("ImageByPath(%s) = %v, %v", w.path, got, ok)
 				}
 				ia := c.ImageAt(i)
-				if ia.Base != w.addr || ia.EndOfText != w.addr+im.TextSize || ia.Path != w.path ||
-					ia.Name != imagemap.NameOf(w.path) || imagemap.UUID(ia.BuildID) != u {
+				if ia.Base != w.addr || ia.End != w.addr+im.TextSize || ia.Path != w.path ||
+					ia.Name != process.NameOf(w.path) || ia.ID != process.UUIDBuildID(u) {
 					t.Errorf("ImageAt(%d) = %+v", i, ia)
 				}
 			}

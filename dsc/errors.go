@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // Sentinel errors. Callers branch on them with errors.Is.
@@ -41,10 +41,10 @@ func (e *AddressError) Unwrap() error { return ErrNoImage }
 // the decoding error.
 type FileError struct {
 	Path     string
-	Role     string        // "subcache 2" or "symbols file"
-	MainUUID imagemap.UUID // UUID of the main cache file
-	Want     imagemap.UUID // UUID the main header records for this file
-	Got      imagemap.UUID // UUID found in the file; zero if it was not read
+	Role     string       // "subcache 2" or "symbols file"
+	MainUUID process.UUID // UUID of the main cache file
+	Want     process.UUID // UUID the main header records for this file
+	Got      process.UUID // UUID found in the file; zero if it was not read
 	Err      error
 }
 

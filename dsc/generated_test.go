@@ -61,7 +61,7 @@ func checkAgainstTruth(t *testing.T, g *dsctest.Cache, c *dsc.Cache) {
 	}
 	for i := range g.Images {
 		gi := &g.Images[i]
-		im := c.Image(i)
+		im := &c.Images()[i]
 		if im.Path != gi.Path || im.UUID != gi.UUID || im.Address != gi.Address || im.TextSize != gi.TextSize {
 			t.Fatalf("image %d = %s %s %#x+%#x, want %s %s %#x+%#x", i, im.Path, im.UUID, im.Address, im.TextSize,
 				gi.Path, gi.UUID, gi.Address, gi.TextSize)

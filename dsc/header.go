@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/bin"
+	"github.com/symbolicate/symbolicate/process"
 )
 
-// format is the Format of every *bin.FormatError this package returns.
+// format is the Format of every *diag.FormatError this package returns.
 const format = "dsc"
 
 const (
@@ -35,7 +36,7 @@ type Header struct {
 	SlideInfoSize       uint64
 	LocalSymbolsOffset  uint64
 	LocalSymbolsSize    uint64
-	UUID                imagemap.UUID
+	UUID                process.UUID
 	CacheType           uint64 // 0 development, 1 production, 2 universal
 	BranchPoolsOffset   uint32
 	BranchPoolsCount    uint32
@@ -62,7 +63,7 @@ type Header struct {
 	AltOSVersion           uint32
 	SubCacheArrayOffset    uint32
 	SubCacheArrayCount     uint32
-	SymbolFileUUID         imagemap.UUID
+	SymbolFileUUID         process.UUID
 	ImagesOffset           uint32
 	ImagesCount            uint32
 	CacheSubType           uint32
@@ -219,10 +220,10 @@ func ParseHeader(b []byte) (*Header, error) {
 		return nil, err
 	}
 	if h.MappingOffset < minHeaderSize {
-		return nil, bin.Errorf(format, 0x10, "mappingOffset", "header size %#x is smaller than the oldest header (%#x)", h.MappingOffset, minHeaderSize)
+		return nil, diag.Errorf(format, 0x10, "mappingOffset", "header size %#x is smaller than the oldest header (%#x)", h.MappingOffset, minHeaderSize)
 	}
 	if uint64(h.MappingOffset) > uint64(len(b)) {
-		return nil, bin.Errorf(format, 0x10, "mappingOffset", "header size %#x is past the end of the file (%#x bytes)", h.MappingOffset, len(b))
+		return nil, diag.Errorf(format, 0x10, "mappingOffset", "header size %#x is past the end of the file (%#x bytes)", h.MappingOffset, len(b))
 	}
 	// Read the header through mappingOffset; fields beyond it stay zero.
 	r = bin.NewReader(format, b[:h.MappingOffset], binary.LittleEndian, 0)

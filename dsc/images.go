@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/bin"
 	"github.com/symbolicate/symbolicate/internal/machofmt"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 const maxPathLen = 4096
@@ -19,13 +20,13 @@ type Image struct {
 	// Aliases are other paths the image_info table lists for the same
 	// mach_header (older caches only).
 	Aliases  []string
-	UUID     imagemap.UUID // the dylib's LC_UUID
-	Address  uint64        // unslid address of the mach_header (= __TEXT vmaddr)
-	TextSize uint64        // VM size of __TEXT
+	UUID     process.UUID // the dylib's LC_UUID
+	Address  uint64       // unslid address of the mach_header (= __TEXT vmaddr)
+	TextSize uint64       // VM size of __TEXT
 }
 
 // Name returns the last path component of the install name.
-func (im *Image) Name() string { return imagemap.NameOf(im.Path) }
+func (im *Image) Name() string { return process.NameOf(im.Path) }
 
 // addrRange maps [start, end) to an image index.
 type addrRange struct {
@@ -38,13 +39,13 @@ type addrRange struct {
 func (c *Cache) readImages() error {
 	h, main := c.hdr, c.files[0].data
 	tableErr := func(field string, at int64, off, count, size uint64) error {
-		return bin.Errorf(format, at, field, "%d entries of %d bytes at %#x lie outside the header area of the file (%#x bytes)",
+		return diag.Errorf(format, at, field, "%d entries of %d bytes at %#x lie outside the header area of the file (%#x bytes)",
 			count, size, off, len(main))
 	}
 	pathAt := func(off uint32, i int, field string, at int64) (string, error) {
 		s, ok := bin.CStringAt(main, uint64(off), maxPathLen)
 		if !ok {
-			return "", bin.Errorf(format, at, field, "image %d path offset %#x is outside the file or unterminated", i, off)
+			return "", diag.Errorf(format, at, field, "image %d path offset %#x is outside the file or unterminated", i, off)
 		}
 		return s, nil
 	}
@@ -157,14 +158,14 @@ func (c *Cache) fillFromMachO() {
 func (c *Cache) parseMachO(addr uint64) (*machofmt.File, error) {
 	b, ok := c.bytesFrom(addr)
 	if !ok {
-		return nil, bin.Errorf(format, 0, "image address", "mach_header address %#x is in no mapping", addr)
+		return nil, diag.Errorf(format, 0, "image address", "mach_header address %#x is in no mapping", addr)
 	}
 	m, err := machofmt.Parse(b)
 	if err != nil {
 		return nil, fmt.Errorf("mach_header at %#x: %w", addr, err)
 	}
 	if m.Is64 != c.hdr.Is64() {
-		return nil, bin.Errorf("mach-o", 0, "magic", "image at %#x is %d-bit in a %s cache", addr, map[bool]int{true: 64, false: 32}[m.Is64], c.hdr.Arch)
+		return nil, diag.Errorf("mach-o", 0, "magic", "image at %#x is %d-bit in a %s cache", addr, map[bool]int{true: 64, false: 32}[m.Is64], c.hdr.Arch)
 	}
 	return m, nil
 }
@@ -211,27 +212,25 @@ func (c *Cache) ImageCount() int { return len(c.images) }
 // modify it.
 func (c *Cache) Images() []Image { return c.images }
 
-// Image returns image i; it panics if i is out of range, like a slice index.
-func (c *Cache) Image(i int) *Image { return &c.images[i] }
-
-// ImageAt returns image i as an imagemap.Image with unslid Base and
-// EndOfText (the atlas package's view of a cache).
-func (c *Cache) ImageAt(i int) imagemap.Image {
+// ImageAt returns image i in the process model, unslid: Base is its address
+// in the cache and End the end of its __TEXT (the atlas package's view of a
+// cache).
+func (c *Cache) ImageAt(i int) process.Image {
 	im := &c.images[i]
-	return imagemap.Image{
-		Path:      im.Path,
-		Name:      im.Name(),
-		BuildID:   append([]byte(nil), im.UUID[:]...),
-		Base:      im.Address,
-		EndOfText: im.Address + im.TextSize,
-		Arch:      c.hdr.Arch,
+	return process.Image{
+		ID:   process.UUIDBuildID(im.UUID),
+		Path: im.Path,
+		Name: im.Name(),
+		Base: im.Address,
+		End:  im.Address + im.TextSize,
+		Arch: c.hdr.Arch,
 	}
 }
 
 // ImageByUUID returns the image whose LC_UUID is u.
-func (c *Cache) ImageByUUID(u imagemap.UUID) (*Image, bool) {
+func (c *Cache) ImageByUUID(u process.UUID) (*Image, bool) {
 	c.uuidOnce.Do(func() {
-		c.byUUID = make(map[imagemap.UUID]int, len(c.images))
+		c.byUUID = make(map[process.UUID]int, len(c.images))
 		for i := len(c.images) - 1; i >= 0; i-- {
 			c.byUUID[c.images[i].UUID] = i
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"sort"
 
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/bin"
 )
 
@@ -65,7 +66,7 @@ func parseMappings(data []byte, h *Header) ([]Mapping, error) {
 	off := uint64(h.MappingOffset)
 	n := bin.SliceCap(uint64(h.MappingCount), 32, uint64(len(data))-off)
 	if n < 0 {
-		return nil, bin.Errorf(format, 0x14, "mappingCount",
+		return nil, diag.Errorf(format, 0x14, "mappingCount",
 			"%d mappings of 32 bytes at %#x do not fit in the file (%#x bytes)", h.MappingCount, off, len(data))
 	}
 	ms := make([]Mapping, n)
@@ -85,7 +86,7 @@ func parseMappings(data []byte, h *Header) ([]Mapping, error) {
 		soff := uint64(h.MappingWithSlideOffset)
 		if h.MappingWithSlideCount != h.MappingCount || soff < uint64(h.MappingOffset) || soff > uint64(len(data)) ||
 			bin.SliceCap(uint64(h.MappingWithSlideCount), 56, uint64(len(data))-soff) < 0 {
-			return nil, bin.Errorf(format, 0x138, "mappingWithSlide",
+			return nil, diag.Errorf(format, 0x138, "mappingWithSlide",
 				"%d entries at %#x do not match %d mappings or do not fit in the file (%#x bytes)",
 				h.MappingWithSlideCount, soff, h.MappingCount, len(data))
 		}
@@ -98,7 +99,7 @@ func parseMappings(data []byte, h *Header) ([]Mapping, error) {
 			m.Flags = r.U64("flags")
 			r.Skip(8, "maxProt/initProt")
 			if !r.Failed() && (addr != m.Address || size != m.Size || fileOff != m.FileOffset) {
-				return nil, bin.Errorf(format, int64(soff)+int64(i)*56, "mappingWithSlide",
+				return nil, diag.Errorf(format, int64(soff)+int64(i)*56, "mappingWithSlide",
 					"entry %d (%#x+%#x @%#x) differs from mapping %d (%#x+%#x @%#x)",
 					i, addr, size, fileOff, i, m.Address, m.Size, m.FileOffset)
 			}
@@ -111,12 +112,12 @@ func parseMappings(data []byte, h *Header) ([]Mapping, error) {
 		m := &ms[i]
 		m.Name = MappingName(m.MaxProt, m.Flags)
 		if _, ok := bin.Span(m.FileOffset, m.Size, uint64(len(data))); !ok {
-			return nil, bin.Errorf(format, int64(off)+int64(i)*32, "mapping",
+			return nil, diag.Errorf(format, int64(off)+int64(i)*32, "mapping",
 				"mapping %d (%s) file range %#x+%#x runs past the end of the file (%#x bytes): truncated cache?",
 				i, m.Name, m.FileOffset, m.Size, len(data))
 		}
 		if _, ok := bin.Span(m.Address, m.Size, ^uint64(0)); !ok {
-			return nil, bin.Errorf(format, int64(off)+int64(i)*32, "mapping",
+			return nil, diag.Errorf(format, int64(off)+int64(i)*32, "mapping",
 				"mapping %d address range %#x+%#x overflows", i, m.Address, m.Size)
 		}
 	}
@@ -138,7 +139,7 @@ func (c *Cache) buildVM() error {
 	for i := 1; i < len(c.vm); i++ {
 		p, q := c.vm[i-1], c.vm[i]
 		if q.addr-p.addr < p.size {
-			return bin.Errorf(format, int64(c.files[q.file].hdr.MappingOffset), "mapping",
+			return diag.Errorf(format, int64(c.files[q.file].hdr.MappingOffset), "mapping",
 				"mapping at %#x in %s overlaps mapping %#x+%#x in %s",
 				q.addr, c.files[q.file].info.Path, p.addr, p.size, c.files[p.file].info.Path)
 		}

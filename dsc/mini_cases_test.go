@@ -9,8 +9,8 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/dsc"
-	"github.com/symbolicate/symbolicate/internal/bin"
 )
 
 func openMini(t *testing.T, b []byte) (*dsc.Cache, error) {
@@ -38,7 +38,7 @@ func checkMini(t *testing.T, what string, m *miniCache) {
 	}
 	defer c.Close()
 	base := m.base
-	im := c.Image(0)
+	im := &c.Images()[0]
 	if c.ImageCount() != 1 || im.Path != "/usr/lib/libmini.dylib" || im.Address != base+miniImage ||
 		im.TextSize != miniLinkedit-miniImage || im.UUID[0] != 0xaa || c.SharedRegionStart() != base {
 		t.Fatalf("%s: image %+v", what, im)
@@ -84,7 +84,7 @@ func put64(b []byte, off int, v uint64) { binary.LittleEndian.PutUint64(b[off:],
 func wantOpenError(t *testing.T, name string, b []byte, field string) {
 	t.Helper()
 	_, err := openMini(t, b)
-	var fe *bin.FormatError
+	var fe *diag.FormatError
 	if !errors.As(err, &fe) || fe.Field != field {
 		t.Errorf("%s: err = %v, want a FormatError on %q", name, err, field)
 	}
@@ -196,7 +196,7 @@ func TestDecodeHostileSymbols(t *testing.T) {
 func wantFormat(field string) func(t *testing.T, err error) {
 	return func(t *testing.T, err error) {
 		t.Helper()
-		var fe *bin.FormatError
+		var fe *diag.FormatError
 		if !errors.As(err, &fe) || fe.Field != field {
 			t.Errorf("err = %v, want FormatError on %q", err, field)
 		}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/bin"
 	"github.com/symbolicate/symbolicate/internal/machofmt"
 	"github.com/symbolicate/symbolicate/internal/symtab"
@@ -58,7 +59,7 @@ func (c *Cache) decodeLocals() (*localSymbols, error) {
 	}
 	end, ok := bin.Span(fh.LocalSymbolsOffset, fh.LocalSymbolsSize, uint64(len(f.data)))
 	if !ok {
-		return nil, fmt.Errorf("local symbols in %s: %w", f.info.Path, bin.Errorf(format, 0x48, "localSymbols",
+		return nil, fmt.Errorf("local symbols in %s: %w", f.info.Path, diag.Errorf(format, 0x48, "localSymbols",
 			"range %#x+%#x runs past the end of the file (%#x bytes)", fh.LocalSymbolsOffset, fh.LocalSymbolsSize, len(f.data)))
 	}
 	blob := f.data[fh.LocalSymbolsOffset:end]
@@ -71,7 +72,7 @@ func (c *Cache) decodeLocals() (*localSymbols, error) {
 		return nil, fmt.Errorf("local symbols in %s: %w", f.info.Path, err)
 	}
 	fail := func(field string, off uint32, msg string, args ...any) error {
-		return fmt.Errorf("local symbols in %s: %w", f.info.Path, bin.Errorf(format, base+int64(off), field, msg, args...))
+		return fmt.Errorf("local symbols in %s: %w", f.info.Path, diag.Errorf(format, base+int64(off), field, msg, args...))
 	}
 	ls := &localSymbols{wide: wide, file: f.info.Path}
 	if uint64(nlistOff) > uint64(len(blob)) {
@@ -155,11 +156,11 @@ func (s *imageSyms) inImage(addr uint64) bool {
 func (s *imageSyms) linkedit(off, n uint64, what string) ([]byte, error) {
 	vm, ok := s.m.LinkeditFileToVM(off)
 	if !ok {
-		return nil, bin.Errorf(format, int64(off), what, "offset %#x is outside the image's __LINKEDIT", off)
+		return nil, diag.Errorf(format, int64(off), what, "offset %#x is outside the image's __LINKEDIT", off)
 	}
 	b, ok := s.c.bytesAt(vm, n)
 	if !ok {
-		return nil, bin.Errorf(format, int64(off), what, "%#x bytes at %#x (VM %#x) are outside the cache mappings", n, off, vm)
+		return nil, diag.Errorf(format, int64(off), what, "%#x bytes at %#x (VM %#x) are outside the cache mappings", n, off, vm)
 	}
 	return b, nil
 }
@@ -230,7 +231,7 @@ func (s *imageSyms) addSymtab() error {
 	for _, rg := range ranges {
 		part, ok := tab.Slice(uint64(rg[0]), uint64(rg[0])+uint64(rg[1]))
 		if !ok {
-			return bin.Errorf(format, int64(st.SymOff), "LC_DYSYMTAB",
+			return diag.Errorf(format, int64(st.SymOff), "LC_DYSYMTAB",
 				"symbol range [%d, +%d) is outside the image's %d symbols", rg[0], rg[1], st.NSyms)
 		}
 		s.b.Grow(part.Len())

@@ -18,7 +18,7 @@ const (
 	MaxPathLen = 64 << 10
 )
 
-// cifFormat is the Format of every *bin.FormatError this package returns.
+// cifFormat is the Format of every *diag.FormatError this package returns.
 const cifFormat = "cif"
 
 // Path opcodes (cif.md §8.1).

@@ -9,7 +9,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/bin"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // minImageBytes is the smallest encoded image: header, 1-byte base, 1-byte
@@ -48,11 +50,11 @@ type DecodeOptions struct {
 // Decode decodes a CIF stream strictly: it accepts everything a correct Swift
 // encoder writes and rejects what current Swift rejects, plus the path-level
 // errors Swift turns into a nil path (docs/cif.md). Trailing bytes after the
-// last image are ignored. Errors are *bin.FormatError values.
-func Decode(b []byte) (*Map, error) { return DecodeOptions{}.Decode(b) }
+// last image are ignored. Errors are *diag.FormatError values.
+func Decode(b []byte) (*process.Process, error) { return DecodeOptions{}.Decode(b) }
 
 // Decode decodes a CIF stream under the options o; see [Decode].
-func (o DecodeOptions) Decode(b []byte) (*Map, error) {
+func (o DecodeOptions) Decode(b []byte) (*process.Process, error) {
 	d := decoder{
 		opts:   o,
 		in:     b,
@@ -83,12 +85,11 @@ type decoder struct {
 	arena  strings.Builder
 	budget int    // most bytes arena may hold
 	table  []span // dynamic prefixes; code firstDynamicCode+i is table[i]
-	// bids holds build IDs back to back. When full it is replaced, not
-	// grown, so the build IDs already handed out stay where they are.
-	bids []byte
+	// bids holds build IDs back to back, for the same reason.
+	bids strings.Builder
 }
 
-func (d *decoder) decode() (*Map, error) {
+func (d *decoder) decode() (*process.Process, error) {
 	r := d.r
 	info := r.U8("info byte")
 	if r.Failed() {
@@ -137,10 +138,10 @@ func (d *decoder) decode() (*Map, error) {
 		return nil, r.Err()
 	}
 
-	m := &Map{Platform: string(pb), WordSize: d.wordSize, Images: make([]Image, count)}
+	m := &process.Process{Platform: string(pb), WordSize: d.wordSize, Images: make([]process.Image, count)}
 	d.arena.Grow(min(int(rest)+int(rest)/2, d.budget)) // paths are typically 1.2-1.5 times the input
 	d.table = make([]span, 0, min(rest, count))        // about one new prefix per image
-	d.bids = make([]byte, 0, min(rest, 16*count))      // a 16-byte UUID per image, as on Apple platforms
+	d.bids.Grow(int(min(rest, 16*count)))              // a 16-byte UUID per image, as on Apple platforms
 	var prev uint64                                    // previous image's resolved base, before masking
 	for i := range m.Images {
 		if pos, ok = d.image(&m.Images[i], &prev, pos); !ok {
@@ -153,7 +154,7 @@ func (d *decoder) decode() (*Map, error) {
 // image decodes the image record at pos into im (cif.md §6, §7, §8) and
 // returns the position after it. prev is the previous image's base before
 // masking, and is updated.
-func (d *decoder) image(im *Image, prev *uint64, pos int) (int, bool) {
+func (d *decoder) image(im *process.Image, prev *uint64, pos int) (int, bool) {
 	in := d.in
 	if pos >= len(in) {
 		return pos, d.fail(pos, "header", "input ends before the image")
@@ -189,7 +190,7 @@ func (d *decoder) image(im *Image, prev *uint64, pos int) (int, bool) {
 	case uint64(len(in)-pos) < bl:
 		return pos, d.fail(pos, "build ID", "needs %d bytes, %d remain", bl, len(in)-pos)
 	case bl > 0:
-		im.BuildID = d.buildID(in[pos : pos+int(bl)])
+		im.ID = d.buildID(in[pos : pos+int(bl)])
 		pos += int(bl)
 	}
 	im.Path, im.Name, pos, ok = d.path(pos)
@@ -202,20 +203,16 @@ func (d *decoder) fail(pos int, field, msg string, args ...any) bool {
 	return false
 }
 
-// buildID copies b into the build-ID arena and returns the copy, capped so
-// that appending to one image's build ID cannot overwrite the next.
-func (d *decoder) buildID(b []byte) []byte {
-	if cap(d.bids)-len(d.bids) < len(b) {
-		d.bids = make([]byte, 0, max(len(b), 4096))
-	}
-	n := len(d.bids)
-	d.bids = append(d.bids, b...)
-	return d.bids[n : n+len(b) : n+len(b)]
+// buildID copies b into the build-ID arena and returns the copy.
+func (d *decoder) buildID(b []byte) process.BuildID {
+	n := d.bids.Len()
+	d.bids.Write(b)
+	return process.BuildID(d.bids.String()[n:])
 }
 
 // imageError prefixes the field of the reader's error with the image index.
 func imageError(err error, i int) error {
-	if fe, ok := err.(*bin.FormatError); ok {
+	if fe, ok := err.(*diag.FormatError); ok {
 		fe.Field = fmt.Sprintf("image %d %s", i, fe.Field)
 	}
 	return err
@@ -223,13 +220,13 @@ func imageError(err error, i int) error {
 
 // setEnd validates a decoded end of text against the image's base (both
 // masked) and stores it; pos is the offset field's position.
-func (d *decoder) setEnd(im *Image, end uint64, pos int) bool {
+func (d *decoder) setEnd(im *process.Image, end uint64, pos int) bool {
 	switch {
 	case end > im.Base:
-		im.EndOfText = end
+		im.End = end
 		return true
 	case end == im.Base && d.opts.AllowEmptyText:
-		im.EndOfText = 0
+		im.End = 0
 		return true
 	case end == im.Base:
 		return d.fail(pos, "end of text",
@@ -416,7 +413,7 @@ func (d *decoder) framework(p *pathState, ver byte, name []byte) {
 	}
 	p.nameAt = d.arena.Len() + len(b)
 	if bytes.IndexByte(name, '/') >= 0 || bytes.IndexByte(name, '\\') >= 0 {
-		p.nameAt += len(name) - len(NameOf(string(name))) // odd, but legal
+		p.nameAt += len(name) - len(process.NameOf(string(name))) // odd, but legal
 	}
 	d.arena.Write(append(b, name...))
 }
@@ -444,7 +441,7 @@ const fixedSpan = ^uint32(0)
 // separator starts.
 var fixedNames = func() (t [numFixedCodes]uint32) {
 	for i, p := range fixedPrefixes {
-		t[i] = uint32(len(p) - len(NameOf(p)))
+		t[i] = uint32(len(p) - len(process.NameOf(p)))
 	}
 	return t
 }()

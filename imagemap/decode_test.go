@@ -8,12 +8,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/bin"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // diffMaps describes how got differs from want ("" when equal). nil and
 // empty build IDs and image lists compare equal.
-func diffMaps(got, want *Map) string {
+func diffMaps(got, want *process.Process) string {
 	if got == nil || want == nil {
 		if got != want {
 			return fmt.Sprintf("got %v, want %v", got, want)
@@ -28,20 +30,20 @@ func diffMaps(got, want *Map) string {
 	}
 	for i := range got.Images {
 		g, w := got.Images[i], want.Images[i]
-		if g.Path != w.Path || g.Name != w.Name || !bytes.Equal(g.BuildID, w.BuildID) ||
-			g.Base != w.Base || g.EndOfText != w.EndOfText || g.Arch != w.Arch {
+		if g.Path != w.Path || g.Name != w.Name || g.ID != w.ID ||
+			g.Base != w.Base || g.End != w.End || g.Arch != w.Arch {
 			return fmt.Sprintf("image %d:\n got  %+v\n want %+v", i, g, w)
 		}
 	}
 	return ""
 }
 
-// formatError asserts err is a *bin.FormatError for "cif" and returns it.
-func formatError(t *testing.T, err error) *bin.FormatError {
+// formatError asserts err is a *diag.FormatError for "cif" and returns it.
+func formatError(t *testing.T, err error) *diag.FormatError {
 	t.Helper()
-	var fe *bin.FormatError
+	var fe *diag.FormatError
 	if !errors.As(err, &fe) {
-		t.Fatalf("error %v (%T) is not a *bin.FormatError", err, err)
+		t.Fatalf("error %v (%T) is not a *diag.FormatError", err, err)
 	}
 	if fe.Format != "cif" {
 		t.Fatalf("error format %q, want cif", fe.Format)
@@ -117,7 +119,7 @@ func TestDecodeLenient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &Map{Platform: "Linux", WordSize: 64, Images: []Image{
+	want := &process.Process{Platform: "Linux", WordSize: 64, Images: []process.Image{
 		img("/a", 0x1000, 0x1100, ""), img("/b", 0x2000, 0, ""), img("/c", 0x3000, 0x3100, "")}}
 	if d := diffMaps(m, want); d != "" {
 		t.Error(d)
@@ -198,26 +200,26 @@ func TestWordSizes(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		data []byte
-		want *Map
+		want *process.Process
 	}{
-		{"16-bit sign extension", hx(`00 00 02 09 ff 00 00 80 00 00 89 fe 00 01 00 00 00`), &Map{WordSize: 16, Images: []Image{
+		{"16-bit sign extension", hx(`00 00 02 09 ff 00 00 80 00 00 89 fe 00 01 00 00 00`), &process.Process{WordSize: 16, Images: []process.Image{
 			// ff 00 is 0xffff00 inside Swift before masking; the relative
 			// delta fe 00 (-0x200) still lands at 0xfd00.
 			img("", 0xff00, 0xff80, ""), img("", 0xfd00, 0xfe00, "")}}},
-		{"32-bit §11.3 internals", hx(`01 00 01 1a b6 e0 00 00 13 c0 00 00 00`), &Map{WordSize: 32, Images: []Image{
+		{"32-bit §11.3 internals", hx(`01 00 01 1a b6 e0 00 00 13 c0 00 00 00`), &process.Process{WordSize: 32, Images: []process.Image{
 			img("", 0xb6e0_0000, 0xb6f3_c000, "")}}},
 		// A 32-bit image whose text crosses 0x80000000: Swift's encoder
 		// sign-extends the end and writes the offset as a negative 5-byte value.
-		{"32-bit text across the sign bit", hx(`01 00 01 1c 7f ff 00 00 ff 00 01 10 00 00 00`), &Map{WordSize: 32, Images: []Image{
+		{"32-bit text across the sign bit", hx(`01 00 01 1c 7f ff 00 00 ff 00 01 10 00 00 00`), &process.Process{WordSize: 32, Images: []process.Image{
 			img("", 0x7fff_0000, 0x8000_1000, "")}}},
-		{"64-bit negative delta", hx(`02 00 02 29 7f ff 00 00 00 00 10 00 00 00 89 f0 00 10 00 00 00`), &Map{WordSize: 64, Images: []Image{
+		{"64-bit negative delta", hx(`02 00 02 29 7f ff 00 00 00 00 10 00 00 00 89 f0 00 10 00 00 00`), &process.Process{WordSize: 64, Images: []process.Image{
 			img("", 0x7fff_0000_0000, 0x7fff_0000_1000, ""), img("", 0x7fff_0000_0000-0x1000, 0x7fff_0000_0000, "")}}},
 		// A relative base that wraps past 2^64 (Swift's encoder would write
 		// this one absolute, but decoders must follow the arithmetic).
-		{"64-bit relative wrap-around", hx(`02 00 02 08 f0 00 10 00 00 88 20 00 10 00 00`), &Map{WordSize: 64, Images: []Image{
+		{"64-bit relative wrap-around", hx(`02 00 02 08 f0 00 10 00 00 88 20 00 10 00 00`), &process.Process{WordSize: 64, Images: []process.Image{
 			img("", 0xffff_ffff_ffff_f000, 0xffff_ffff_ffff_f010, ""), img("", 0x1000, 0x1010, "")}}},
 		// Header bit 6 is ignored, as Swift does; trailing bytes too.
-		{"header bit 6 and trailing bytes", hx(`02 00 01 49 10 00 10 00 00 00 de ad`), &Map{WordSize: 64, Images: []Image{
+		{"header bit 6 and trailing bytes", hx(`02 00 01 49 10 00 10 00 00 00 de ad`), &process.Process{WordSize: 64, Images: []process.Image{
 			img("", 0x1000, 0x2000, "")}}},
 	} {
 		m, err := Decode(tc.data)
@@ -342,7 +344,7 @@ func TestPathBudget(t *testing.T) {
 	if fe := formatError(t, err); !strings.HasSuffix(fe.Field, " path") || !strings.Contains(fe.Msg, "decoded paths exceed") {
 		t.Fatalf("2000 expansions: %v", err)
 	}
-	m := &Map{WordSize: 64, Images: []Image{img(long+"/x", 0x1000, 0x1100, "")}}
+	m := &process.Process{WordSize: 64, Images: []process.Image{img(long+"/x", 0x1000, 0x1100, "")}}
 	for range 2000 {
 		m.Images = append(m.Images, img(long, 0x1000, 0x1100, ""))
 	}

@@ -15,7 +15,7 @@
 // is capped at [MaxImages], build IDs at [MaxBuildIDLen] bytes, each path at
 // [MaxPathLen] bytes, and the total of all decoded paths at 64 KiB plus 64
 // times the input length, so memory use is linear in the input. Errors are
-// *bin.FormatError values (Format "cif") naming the offset and the field, for
+// *diag.FormatError values (Format "cif") naming the offset and the field, for
 // example "image 3 path". The decoder never panics; the fuzz targets in the
 // tests back that claim.
 package imagemap

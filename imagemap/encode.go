@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"unicode/utf8"
+
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // UnknownTextSize is what Encode assumes an image's text spans when its
-// EndOfText is 0 (unknown): EndOfText is written as Base+UnknownTextSize,
+// End is 0 (unknown): the end of text is written as Base+UnknownTextSize,
 // the default Swift's own Darwin capture code uses before it finds __TEXT.
 // CIF has no "unknown" value, and a zero offset makes current Swift reject
 // the whole map (cif.md §6.4), so this is the least surprising substitute.
@@ -21,19 +23,19 @@ var errPathBudget = errors.New("paths total more bytes than the decoder accepts 
 // redundant 0x80 varint byte included) except where Swift's output would be
 // corrupt or Swift would trap; docs/cif.md lists each difference. Image names
 // and architectures are not part of CIF and are not written; a framework path
-// is recognised from its last path component. An EndOfText of 0 is written as
+// is recognised from its last path component. An End of 0 is written as
 // Base+[UnknownTextSize]. Encode returns an error, never invalid CIF, for a
 // word size other than 16, 32 or 64, a platform over 255 bytes or not UTF-8,
 // more than [MaxImages] images, an address that does not fit the word size,
 // an end of text not above the base, a build ID over [MaxBuildIDLen] bytes,
 // or a path over [MaxPathLen] bytes or not UTF-8.
-func Encode(m *Map) ([]byte, error) {
+func Encode(m *process.Process) ([]byte, error) {
 	if err := checkHeader(m); err != nil {
 		return nil, err
 	}
 	size, paths := 3+len(m.Platform), 0
 	for i := range m.Images {
-		size += 20 + len(m.Images[i].BuildID) + len(m.Images[i].Path)/2
+		size += 20 + len(m.Images[i].ID) + len(m.Images[i].Path)/2
 		paths += len(m.Images[i].Path)
 	}
 	if paths > pathBudgetMax { // also keeps the prefix trie's int32 indexes in range
@@ -64,7 +66,7 @@ func Encode(m *Map) ([]byte, error) {
 }
 
 // checkHeader validates the map-level fields.
-func checkHeader(m *Map) error {
+func checkHeader(m *process.Process) error {
 	switch {
 	case m == nil:
 		return errors.New("cif: nil map")
@@ -90,13 +92,13 @@ type encoder struct {
 }
 
 // image appends one image record (cif.md §6.3, §7, §9).
-func (e *encoder) image(im *Image) error {
+func (e *encoder) image(im *process.Image) error {
 	base, end, err := e.addresses(im)
 	if err != nil {
 		return err
 	}
-	if len(im.BuildID) > MaxBuildIDLen {
-		return fmt.Errorf("build ID is %d bytes, the limit is %d", len(im.BuildID), MaxBuildIDLen)
+	if len(im.ID) > MaxBuildIDLen {
+		return fmt.Errorf("build ID is %d bytes, the limit is %d", len(im.ID), MaxBuildIDLen)
 	}
 	if len(im.Path) > MaxPathLen {
 		return fmt.Errorf("path is %d bytes, the limit is %d", len(im.Path), MaxPathLen)
@@ -119,16 +121,19 @@ func (e *encoder) image(im *Image) error {
 	e.out = appendBE(e.out, off, on)
 
 	// nil and empty build IDs are both "none": Swift crashes on an empty one (Q3).
-	e.out = appendCount(e.out, uint64(len(im.BuildID)))
-	e.out = append(e.out, im.BuildID...)
+	e.out = appendCount(e.out, uint64(len(im.ID)))
+	e.out = append(e.out, im.ID...)
 	e.path(im.Path)
 	return nil
 }
 
 // addresses validates Base and EndOfText against the word size and returns
 // the end of text to write, substituting Base+UnknownTextSize for 0.
-func (e *encoder) addresses(im *Image) (base, end uint64, err error) {
-	base, end = im.Base, im.EndOfText
+func (e *encoder) addresses(im *process.Image) (base, end uint64, err error) {
+	if im.Kind == process.Unplaced {
+		return 0, 0, errors.New("its address is unknown (a shared-cache image listed by index: decode with --caches to place it)")
+	}
+	base, end = im.Base, im.End
 	if base&^e.mask != 0 {
 		return 0, 0, fmt.Errorf("base %#x does not fit in %d bits", base, e.wordSize)
 	}
@@ -149,7 +154,7 @@ func (e *encoder) addresses(im *Image) (base, end uint64, err error) {
 	case end < base:
 		return 0, 0, fmt.Errorf("end of text %#x is below base %#x", end, base)
 	case end == base:
-		return 0, 0, fmt.Errorf("end of text equals base %#x; current Swift rejects a zero-length text (use EndOfText 0 for unknown)", base)
+		return 0, 0, fmt.Errorf("end of text equals base %#x; current Swift rejects a zero-length text (use End 0 for unknown)", base)
 	}
 	return base, end, nil
 }
@@ -173,7 +178,7 @@ func (e *encoder) path(p string) {
 			rem = rem[n:]
 			continue
 		}
-		if ver, name, ok := frameworkForm(rem, NameOf(p)); ok {
+		if ver, name, ok := frameworkForm(rem, process.NameOf(p)); ok {
 			e.out = append(e.out, opFramewk|byte(len(name)-1), ver)
 			e.out = append(e.out, name...)
 			return // framewk ends the path; no end byte follows

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // TestEncodeVectors checks that Encode reproduces Swift's bytes for every
@@ -52,7 +54,7 @@ func TestEncodeVectors(t *testing.T) {
 // TestEncodeHundredImages checks the varint quirk in place: Swift writes a
 // count of 100 as 80 64 (cif.md §5.2, §11.5).
 func TestEncodeHundredImages(t *testing.T) {
-	m := &Map{WordSize: 64}
+	m := &process.Process{WordSize: 64}
 	for i := range 100 {
 		m.Images = append(m.Images, img(fmt.Sprintf("/usr/lib/lib%d.dylib", i), 0x1000*uint64(i+1), 0x1000*uint64(i+1)+0x800, ""))
 	}
@@ -105,7 +107,7 @@ func TestEncodeCode320(t *testing.T) {
 	p := deepPath(400) // defines codes 32..430
 	// Code 32+k is the prefix ending before component k+1.
 	prefix := func(code int) string { return p[:5*(code-32+1)] }
-	m := &Map{WordSize: 64, Images: []Image{
+	m := &process.Process{WordSize: 64, Images: []process.Image{
 		img(p, 0x1000, 0x2000, ""),
 		img(prefix(320)+"/tail", 0x3000, 0x4000, ""),
 	}}
@@ -138,9 +140,11 @@ func TestEncodeCode320(t *testing.T) {
 // TestEncodeDifferences covers Q3–Q6 and the other cases where Encode writes
 // something other than Swift, or returns an error where Swift traps.
 func TestEncodeDifferences(t *testing.T) {
-	one := func(im Image) *Map { return &Map{WordSize: 64, Images: []Image{im}} }
+	one := func(im process.Image) *process.Process {
+		return &process.Process{WordSize: 64, Images: []process.Image{im}}
+	}
 	// Q3: an empty, non-nil build ID is "none" (Swift crashes).
-	b, err := Encode(one(Image{Path: "/a", BuildID: []byte{}, Base: 0x1000, EndOfText: 0x2000}))
+	b, err := Encode(one(process.Image{Path: "/a", ID: "", Base: 0x1000, End: 0x2000}))
 	if err != nil || !bytes.Equal(b, hx(`02 00 01 09 10 00 10 00 00 02 "/a" 00`)) {
 		t.Errorf("empty build ID: % x, %v", b, err)
 	}
@@ -184,7 +188,7 @@ func TestEncodeDifferences(t *testing.T) {
 	// Prefixes win over framewk (cif.md §9): image 0 defines
 	// 34="/Foo.framework/Versions/A", so image 1 expands it and writes
 	// "/Foo" raw rather than using the framework form.
-	m := &Map{WordSize: 64, Images: []Image{
+	m := &process.Process{WordSize: 64, Images: []process.Image{
 		img("/System/Library/Frameworks/Foo.framework/Versions/A/Helpers/x", 0x1000, 0x2000, ""),
 		img("/System/Library/Frameworks/Foo.framework/Versions/A/Foo", 0x3000, 0x4000, ""),
 	}}
@@ -199,23 +203,23 @@ func TestEncodeDifferences(t *testing.T) {
 	// Errors instead of traps (Q5, Q6) and the other limits.
 	for _, tc := range []struct {
 		name string
-		m    *Map
+		m    *process.Process
 		want string
 	}{
-		{"platform 256 bytes", &Map{WordSize: 64, Platform: strings.Repeat("p", 256)}, "platform is 256 bytes"},
-		{"platform not UTF-8", &Map{WordSize: 64, Platform: "\xff"}, "not valid UTF-8"},
-		{"word size 8", &Map{WordSize: 8}, "word size 8"},
-		{"word size 0", &Map{}, "word size 0"},
+		{"platform 256 bytes", &process.Process{WordSize: 64, Platform: strings.Repeat("p", 256)}, "platform is 256 bytes"},
+		{"platform not UTF-8", &process.Process{WordSize: 64, Platform: "\xff"}, "not valid UTF-8"},
+		{"word size 8", &process.Process{WordSize: 8}, "word size 8"},
+		{"word size 0", &process.Process{}, "word size 0"},
 		{"nil map", nil, "nil map"},
-		{"too many images", &Map{WordSize: 64, Images: make([]Image, MaxImages+1)}, "1048577 images"},
-		{"end below base", one(Image{Base: 0x2000, EndOfText: 0x1000}), "below base"},
-		{"end equals base", one(Image{Base: 0x2000, EndOfText: 0x2000}), "equals base"},
-		{"build ID 1025", one(Image{Base: 0x1000, EndOfText: 0x2000, BuildID: make([]byte, 1025)}), "build ID is 1025 bytes"},
-		{"path too long", one(Image{Base: 0x1000, EndOfText: 0x2000, Path: "/" + strings.Repeat("x", MaxPathLen)}), "path is 65537 bytes"},
-		{"path not UTF-8", one(Image{Base: 0x1000, EndOfText: 0x2000, Path: "/a\xff"}), "not valid UTF-8"},
-		{"32-bit base too big", &Map{WordSize: 32, Images: []Image{{Base: 1 << 32, EndOfText: 1<<32 + 1}}}, "does not fit in 32 bits"},
-		{"16-bit end too big", &Map{WordSize: 16, Images: []Image{{Base: 0x1000, EndOfText: 0x10000}}}, "does not fit in 16 bits"},
-		{"unknown end at the top", &Map{WordSize: 16, Images: []Image{{Base: 0xffff}}}, "last address"},
+		{"too many images", &process.Process{WordSize: 64, Images: make([]process.Image, MaxImages+1)}, "1048577 images"},
+		{"end below base", one(process.Image{Base: 0x2000, End: 0x1000}), "below base"},
+		{"end equals base", one(process.Image{Base: 0x2000, End: 0x2000}), "equals base"},
+		{"build ID 1025", one(process.Image{Base: 0x1000, End: 0x2000, ID: process.BuildID(make([]byte, 1025))}), "build ID is 1025 bytes"},
+		{"path too long", one(process.Image{Base: 0x1000, End: 0x2000, Path: "/" + strings.Repeat("x", MaxPathLen)}), "path is 65537 bytes"},
+		{"path not UTF-8", one(process.Image{Base: 0x1000, End: 0x2000, Path: "/a\xff"}), "not valid UTF-8"},
+		{"32-bit base too big", &process.Process{WordSize: 32, Images: []process.Image{{Base: 1 << 32, End: 1<<32 + 1}}}, "does not fit in 32 bits"},
+		{"16-bit end too big", &process.Process{WordSize: 16, Images: []process.Image{{Base: 0x1000, End: 0x10000}}}, "does not fit in 16 bits"},
+		{"unknown end at the top", &process.Process{WordSize: 16, Images: []process.Image{{Base: 0xffff}}}, "last address"},
 	} {
 		_, err := Encode(tc.m)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -223,7 +227,7 @@ func TestEncodeDifferences(t *testing.T) {
 		}
 	}
 	// Exactly MaxImages images is allowed.
-	if _, err := Encode(&Map{WordSize: 64, Images: make([]Image, MaxImages)}); err != nil {
+	if _, err := Encode(&process.Process{WordSize: 64, Images: make([]process.Image, MaxImages)}); err != nil {
 		t.Errorf("MaxImages images: %v", err)
 	}
 }
@@ -242,7 +246,7 @@ func TestEncodeUnknownEnd(t *testing.T) {
 		{16, 0xf800, 0xffff},
 		{16, 0x1000, 0x2000},
 	} {
-		b, err := Encode(&Map{WordSize: tc.ws, Images: []Image{{Base: tc.base}}})
+		b, err := Encode(&process.Process{WordSize: tc.ws, Images: []process.Image{{Base: tc.base}}})
 		if err != nil {
 			t.Errorf("%d-bit base %#x: %v", tc.ws, tc.base, err)
 			continue
@@ -252,8 +256,8 @@ func TestEncodeUnknownEnd(t *testing.T) {
 			t.Errorf("%d-bit base %#x: %v", tc.ws, tc.base, err)
 			continue
 		}
-		if im := m.Images[0]; im.Base != tc.base || im.EndOfText != tc.end {
-			t.Errorf("%d-bit base %#x: decoded %#x-%#x, want end %#x", tc.ws, tc.base, im.Base, im.EndOfText, tc.end)
+		if im := m.Images[0]; im.Base != tc.base || im.End != tc.end {
+			t.Errorf("%d-bit base %#x: decoded %#x-%#x, want end %#x", tc.ws, tc.base, im.Base, im.End, tc.end)
 		}
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/symbolicate/symbolicate/process"
 )
 
 func TestBase64(t *testing.T) {
@@ -53,15 +55,15 @@ func TestBase64(t *testing.T) {
 
 // formsMap exercises every JSON and text case: 16-, 20- and 0-byte build
 // IDs, an unknown end, no path, an architecture, and text JSON must escape.
-func formsMap() *Map {
-	return &Map{Platform: "macOS 15.3 (24D60)", WordSize: 64, Images: []Image{
+func formsMap() *process.Process {
+	return &process.Process{Platform: "macOS 15.3 (24D60)", WordSize: 64, Images: []process.Image{
 		{Path: "/Applications/A & B <dev>.app/Contents/MacOS/A & B", Name: "A & B", Arch: "arm64",
-			BuildID: hx("82d13d98219e3040b62a07a297007a7c"), Base: 0x1_0000_0000, EndOfText: 0x1_0000_4000},
+			ID: process.BuildID(hx("82d13d98219e3040b62a07a297007a7c")), Base: 0x1_0000_0000, End: 0x1_0000_4000},
 		{Path: `C:\Program Files\Swift\swiftCore.dll`, Name: "swiftCore.dll",
-			BuildID: hx("00112233445566778899aabbccddeeff01000000"), Base: 0x7ffc_2000_0000, EndOfText: 0x7ffc_2040_0000},
+			ID: process.BuildID(hx("00112233445566778899aabbccddeeff01000000")), Base: 0x7ffc_2000_0000, End: 0x7ffc_2040_0000},
 		{Path: "/usr/lib/dyld", Name: "dyld", Base: 0x1_9d1b_1000},
-		{Base: 0, EndOfText: 0x1000, Arch: "x86_64"},
-		{Path: "/tmp/ünï \"q\"", Name: "ünï \"q\"", BuildID: hx("dead"), Base: 0xffff_ffff_ffff_f000, EndOfText: 0xffff_ffff_ffff_ffff},
+		{Base: 0, End: 0x1000, Arch: "x86_64"},
+		{Path: "/tmp/ünï \"q\"", Name: "ünï \"q\"", ID: process.BuildID(hx("dead")), Base: 0xffff_ffff_ffff_f000, End: 0xffff_ffff_ffff_ffff},
 	}}
 }
 
@@ -119,13 +121,13 @@ func TestWriteJSON(t *testing.T) {
 	}
 	// Empty map: images is [] not null.
 	buf.Reset()
-	if err := WriteJSON(&buf, "cif", &Map{WordSize: 64}); err != nil || !strings.Contains(buf.String(), `"images": []`) {
+	if err := WriteJSON(&buf, "cif", &process.Process{WordSize: 64}); err != nil || !strings.Contains(buf.String(), `"images": []`) {
 		t.Errorf("empty map: %s, %v", buf.String(), err)
 	}
 }
 
 func TestJSONRoundTrip(t *testing.T) {
-	for _, m := range []*Map{formsMap(), macOSMap(200, 7), {WordSize: 32, Images: []Image{}}} {
+	for _, m := range []*process.Process{formsMap(), macOSMap(200, 7), {WordSize: 32, Images: []process.Image{}}} {
 		var buf bytes.Buffer
 		if err := WriteJSON(&buf, "test", m); err != nil {
 			t.Fatal(err)
@@ -151,10 +153,10 @@ func TestReadJSONTolerant(t *testing.T) {
 		t.Fatal(err)
 	}
 	uuid := hx("82d13d98219e3040b62a07a297007a7c")
-	want := &Map{Platform: "p", WordSize: 32, Images: []Image{
-		{Base: 0x1000, EndOfText: 0x2fff, BuildID: uuid},
-		{Base: 0xabc0, BuildID: uuid, Path: "/x/y"},
-		{BuildID: hx("deadbeef"), Name: "n"},
+	want := &process.Process{Platform: "p", WordSize: 32, Images: []process.Image{
+		{Base: 0x1000, End: 0x2fff, ID: process.BuildID(uuid)},
+		{Base: 0xabc0, ID: process.BuildID(uuid), Path: "/x/y"},
+		{ID: process.BuildID(hx("deadbeef")), Name: "n"},
 	}}
 	if d := diffMaps(m, want); d != "" {
 		t.Error(d)
@@ -195,7 +197,7 @@ func TestWriteText(t *testing.T) {
 	}
 	// The name falls back to the path's last component.
 	buf.Reset()
-	if err := WriteText(&buf, &Map{Images: []Image{{Path: `C:\x\y.dll`, Base: 1, EndOfText: 2}}}); err != nil {
+	if err := WriteText(&buf, &process.Process{Images: []process.Image{{Path: `C:\x\y.dll`, Base: 1, End: 2}}}); err != nil {
 		t.Fatal(err)
 	}
 	if want := "               0x1 -                0x1  y.dll  C:\\x\\y.dll\n"; buf.String() != want {
@@ -217,15 +219,15 @@ type failWriter struct{}
 func (failWriter) Write([]byte) (int, error) { return 0, errFail }
 
 func TestUUIDString(t *testing.T) {
-	var u UUID
+	var u process.UUID
 	copy(u[:], hx("82d13d98219e3040b62a07a297007a7c"))
 	if got := u.String(); got != "82D13D98-219E-3040-B62A-07A297007A7C" {
 		t.Errorf("String() = %s", got)
 	}
-	if back, err := ParseUUID(strings.ToLower(u.String())); err != nil || back != u {
-		t.Errorf("ParseUUID(String()) = %v, %v", back, err)
+	if back, err := process.ParseUUID(strings.ToLower(u.String())); err != nil || back != u {
+		t.Errorf("process.ParseUUID(String()) = %v, %v", back, err)
 	}
-	if got := (UUID{}).String(); got != "00000000-0000-0000-0000-000000000000" {
+	if got := (process.UUID{}).String(); got != "00000000-0000-0000-0000-000000000000" {
 		t.Errorf("zero String() = %s", got)
 	}
 }

@@ -9,7 +9,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/symbolicate/symbolicate/internal/bin"
+	"github.com/symbolicate/symbolicate/diag"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // badInputs are inputs that once broke something, or came close; they seed
@@ -42,9 +43,9 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkErr := func(err error) {
-			var fe *bin.FormatError
+			var fe *diag.FormatError
 			if !errors.As(err, &fe) || fe.Format != "cif" || fe.Off < 0 || fe.Off > int64(len(data)) || fe.Field == "" {
-				t.Fatalf("error %v (%T) is not a cif *bin.FormatError inside the input", err, err)
+				t.Fatalf("error %v (%T) is not a cif *diag.FormatError inside the input", err, err)
 			}
 		}
 		if _, err := (DecodeOptions{AllowEmptyText: true}).Decode(data); err != nil {
@@ -56,8 +57,8 @@ func FuzzDecode(f *testing.F) {
 			return
 		}
 		for _, im := range m.Images {
-			if im.EndOfText <= im.Base || !utf8.ValidString(im.Path) || len(im.Path) > MaxPathLen ||
-				im.Name != NameOf(im.Path) || len(im.BuildID) > MaxBuildIDLen {
+			if im.End <= im.Base || !utf8.ValidString(im.Path) || len(im.Path) > MaxPathLen ||
+				im.Name != process.NameOf(im.Path) || len(im.ID) > MaxBuildIDLen {
 				t.Fatalf("Decode returned an invalid image %+v", im)
 			}
 		}
@@ -114,7 +115,7 @@ var pathPieces = []string{
 
 // mapFromBytes builds a valid Map from fuzz bytes and returns it with the map
 // Decode must return for its encoding.
-func mapFromBytes(data []byte) (m, want *Map) {
+func mapFromBytes(data []byte) (m, want *process.Process) {
 	s := byteSource(data)
 	ws := []int{16, 32, 64}[int(s.next())%3]
 	mask := wordMask(ws)
@@ -122,8 +123,8 @@ func mapFromBytes(data []byte) (m, want *Map) {
 	for range int(s.next() % 8) {
 		plat = append(plat, s.next())
 	}
-	m = &Map{WordSize: ws, Platform: strings.ToValidUTF8(string(plat), "?")}
-	want = &Map{WordSize: ws, Platform: m.Platform}
+	m = &process.Process{WordSize: ws, Platform: strings.ToValidUTF8(string(plat), "?")}
+	want = &process.Process{WordSize: ws, Platform: m.Platform}
 	n := int(s.next() % 24)
 	for range n {
 		var path strings.Builder
@@ -137,7 +138,7 @@ func mapFromBytes(data []byte) (m, want *Map) {
 		}
 		p := path.String()
 		if p != "" { // maybe turn it into a macOS or iOS framework path
-			switch name := NameOf(p); s.next() % 3 {
+			switch name := process.NameOf(p); s.next() % 3 {
 			case 1:
 				p += ".framework/Versions/" + string(rune('A'+s.next()%26)) + "/" + name
 			case 2:
@@ -154,16 +155,16 @@ func mapFromBytes(data []byte) (m, want *Map) {
 		for i := range bid {
 			bid[i] = s.next()
 		}
-		im := Image{Path: p, Name: "ignored", Arch: "arm64", Base: base, EndOfText: end, BuildID: bid}
+		im := process.Image{Path: p, Name: "ignored", Arch: "arm64", Base: base, End: end, ID: process.BuildID(bid)}
 		m.Images = append(m.Images, im)
-		im.Name, im.Arch = NameOf(p), ""
+		im.Name, im.Arch = process.NameOf(p), ""
 		if len(bid) == 0 {
-			im.BuildID = nil
+			im.ID = ""
 		}
 		if end == 0 { // Encode writes Base+UnknownTextSize, clamped to the word
-			im.EndOfText = mask
+			im.End = mask
 			if mask-base >= UnknownTextSize {
-				im.EndOfText = base + UnknownTextSize
+				im.End = base + UnknownTextSize
 			}
 		}
 		want.Images = append(want.Images, im)
@@ -181,7 +182,7 @@ func FuzzRoundTrip(f *testing.F) {
 		b, err := Encode(m)
 		if err != nil {
 			for _, im := range m.Images {
-				if im.Base == wordMask(m.WordSize) && im.EndOfText == 0 {
+				if im.Base == wordMask(m.WordSize) && im.End == 0 {
 					return // an unknown end at the very top cannot be written
 				}
 			}

@@ -9,14 +9,24 @@ import (
 	"strings"
 
 	"github.com/goccy/go-json"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // jsonMap is the JSON form of a Map. Field order is the output order.
 type jsonMap struct {
 	Format   string      `json:"format,omitempty"`
 	Platform string      `json:"platform,omitempty"`
-	WordSize int         `json:"wordSize,omitempty"`
-	Images   []jsonImage `json:"images"`
+	WordSize    int         `json:"wordSize,omitempty"`
+	SharedCache *jsonCache  `json:"sharedCache,omitempty"`
+	Images      []jsonImage `json:"images"`
+}
+
+// jsonCache is the JSON form of a process's shared-cache record.
+type jsonCache struct {
+	UUID  string   `json:"uuid,omitempty"`
+	Base  jsonAddr `json:"base"`
+	Slide jsonAddr `json:"slide,omitzero"`
+	Path  string   `json:"path,omitempty"`
 }
 
 // jsonImage is the JSON form of an Image.
@@ -25,14 +35,15 @@ type jsonImage struct {
 	Name      string   `json:"name,omitempty"`
 	UUID      string   `json:"uuid,omitempty"`
 	BuildID   string   `json:"buildID,omitempty"`
-	Base      jsonAddr `json:"base"`
+	Base      jsonAddr `json:"base,omitzero"`
 	EndOfText jsonAddr `json:"endOfText,omitzero"`
 	Arch      string   `json:"arch,omitempty"`
 }
 
 // WriteJSON writes m as one indented JSON object:
 //
-//	{"format": format, "platform": …, "wordSize": 64, "images": [{"path", "name",
+//	{"format": format, "platform": …, "wordSize": 64, "sharedCache": {"uuid",
+//	"base", "slide", "path"}, "images": [{"path", "name",
 //	"uuid", "base", "endOfText", "arch"}, …]}
 //
 // A 16-byte build ID is written as "uuid" (uppercase, dashed); any other
@@ -40,21 +51,27 @@ type jsonImage struct {
 // strings. Empty fields and an unknown (0) end of text are omitted; "base"
 // and "images" are always present. The output is deterministic and ends with
 // a newline.
-func WriteJSON(w io.Writer, format string, m *Map) error {
+func WriteJSON(w io.Writer, format string, m *process.Process) error {
 	if m == nil {
 		return errors.New("imagemap json: nil map")
 	}
 	jm := jsonMap{Format: format, Platform: m.Platform, WordSize: m.WordSize, Images: make([]jsonImage, len(m.Images))}
+	if c := m.SharedCache; c != nil {
+		jm.SharedCache = &jsonCache{Base: jsonAddr{v: c.Base, set: true}, Slide: jsonAddr{v: c.Slide, set: c.SlideKnown}, Path: c.Path}
+		if !c.UUID.IsZero() {
+			jm.SharedCache.UUID = c.UUID.String()
+		}
+	}
 	for i := range m.Images {
 		im := &m.Images[i]
 		ji := &jm.Images[i]
 		ji.Path, ji.Name, ji.Arch = im.Path, im.Name, im.Arch
-		ji.Base = jsonAddr{v: im.Base, set: true}
-		ji.EndOfText = jsonAddr{v: im.EndOfText, set: im.EndOfText != 0}
+		ji.Base = jsonAddr{v: im.Base, set: im.Kind != process.Unplaced}
+		ji.EndOfText = jsonAddr{v: im.End, set: im.End != 0}
 		if u, ok := im.UUID(); ok {
 			ji.UUID = u.String()
-		} else if len(im.BuildID) > 0 {
-			ji.BuildID = hex.EncodeToString(im.BuildID)
+		} else if len(im.ID) > 0 {
+			ji.BuildID = hex.EncodeToString([]byte(im.ID))
 		}
 	}
 	enc := json.NewEncoder(w)
@@ -70,7 +87,7 @@ func WriteJSON(w io.Writer, format string, m *Map) error {
 // Addresses may be "0x…" hex strings or JSON integers; "uuid" may have dashes
 // or not, in either case; "buildID" is hex. Names are taken as given (not
 // derived from paths), and a missing "wordSize" reads as 0.
-func ReadJSON(r io.Reader) (*Map, error) {
+func ReadJSON(r io.Reader) (*process.Process, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("imagemap json: %w", err)
@@ -84,7 +101,17 @@ func ReadJSON(r io.Reader) (*Map, error) {
 	default:
 		return nil, fmt.Errorf("imagemap json: wordSize %d is not 16, 32 or 64", jm.WordSize)
 	}
-	m := &Map{Platform: jm.Platform, WordSize: jm.WordSize, Images: make([]Image, len(jm.Images))}
+	m := &process.Process{Platform: jm.Platform, WordSize: jm.WordSize, Images: make([]process.Image, len(jm.Images))}
+	if c := jm.SharedCache; c != nil {
+		m.SharedCache = &process.CacheRef{Base: c.Base.v, Slide: c.Slide.v, SlideKnown: c.Slide.set, Path: c.Path}
+		if c.UUID != "" {
+			u, err := process.ParseUUID(c.UUID)
+			if err != nil {
+				return nil, fmt.Errorf("imagemap json: sharedCache: %w", err)
+			}
+			m.SharedCache.UUID = u
+		}
+	}
 	for i := range jm.Images {
 		ji := &jm.Images[i]
 		im := &m.Images[i]
@@ -92,22 +119,22 @@ func ReadJSON(r io.Reader) (*Map, error) {
 			return nil, fmt.Errorf("imagemap json: image %d: no base", i)
 		}
 		im.Path, im.Name, im.Arch = ji.Path, ji.Name, ji.Arch
-		im.Base, im.EndOfText = ji.Base.v, ji.EndOfText.v
+		im.Base, im.End = ji.Base.v, ji.EndOfText.v
 		switch {
 		case ji.UUID != "" && ji.BuildID != "":
 			return nil, fmt.Errorf("imagemap json: image %d: both uuid and buildID", i)
 		case ji.UUID != "":
-			u, err := ParseUUID(ji.UUID)
+			u, err := process.ParseUUID(ji.UUID)
 			if err != nil {
 				return nil, fmt.Errorf("imagemap json: image %d: %w", i, err)
 			}
-			im.BuildID = u[:]
+			im.ID = process.BuildID(u[:])
 		case ji.BuildID != "":
 			b, err := hex.DecodeString(ji.BuildID)
 			if err != nil {
 				return nil, fmt.Errorf("imagemap json: image %d: buildID: %w", i, err)
 			}
-			im.BuildID = b
+			im.ID = process.BuildID(b)
 		}
 	}
 	return m, nil

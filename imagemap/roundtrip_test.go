@@ -13,10 +13,11 @@ import (
 	"github.com/goccy/go-json"
 
 	"github.com/symbolicate/symbolicate/internal/corpus"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // roundTrip checks Decode(Encode(m)) == m and returns the encoding.
-func roundTrip(t *testing.T, name string, m *Map) []byte {
+func roundTrip(t *testing.T, name string, m *process.Process) []byte {
 	t.Helper()
 	b, err := Encode(m)
 	if err != nil {
@@ -41,7 +42,7 @@ func roundTrip(t *testing.T, name string, m *Map) []byte {
 // embedded frameworks, system frameworks (some with sub-frameworks),
 // private frameworks, /usr/lib dylibs and Swift libraries, each with a
 // 16-byte UUID, sorted by base. The same seed gives the same map.
-func macOSMap(n int, seed uint64) *Map {
+func macOSMap(n int, seed uint64) *process.Process {
 	r := rand.New(rand.NewPCG(seed, 1))
 	words := []string{"Core", "Foundation", "Audio", "Kit", "Graphics", "Services", "Metal", "Video",
 		"Image", "Network", "Security", "Text", "Data", "Media", "Quartz", "Web", "Cloud", "Sync",
@@ -55,7 +56,7 @@ func macOSMap(n int, seed uint64) *Map {
 		return b.String()
 	}
 	app := "/Applications/" + name() + ".app/Contents"
-	m := &Map{Platform: "macOS 15.3 (24D60)", WordSize: 64}
+	m := &process.Process{Platform: "macOS 15.3 (24D60)", WordSize: 64}
 	base := uint64(0x1_0000_0000)
 	for i := range n {
 		var p string
@@ -86,7 +87,7 @@ func macOSMap(n int, seed uint64) *Map {
 			uuid[j] = byte(r.Uint32())
 		}
 		size := 0x1000 * uint64(1+r.IntN(2000))
-		m.Images = append(m.Images, Image{Path: p, Name: NameOf(p), BuildID: uuid, Base: base, EndOfText: base + size})
+		m.Images = append(m.Images, process.Image{Path: p, Name: process.NameOf(p), ID: process.BuildID(uuid), Base: base, End: base + size})
 		base += size + 0x1000*uint64(r.IntN(64))
 		if i == n/2 {
 			base = 0x1_8000_0000 + 0x4000*uint64(r.IntN(1000)) // the shared cache region
@@ -102,7 +103,7 @@ func TestRoundTripMacOS(t *testing.T) {
 		if n == 1000 {
 			paths := 0
 			for _, im := range m.Images {
-				paths += len(im.Path) + len(im.BuildID) + 16
+				paths += len(im.Path) + len(im.ID) + 16
 			}
 			// Prefix compression must at least beat the raw bytes clearly
 			// (the UUIDs alone are 16 kB of the raw total).
@@ -144,7 +145,7 @@ func TestRoundTripVaried(t *testing.T) {
 	for _, ws := range []int{16, 32, 64} {
 		mask := wordMask(ws)
 		r := rand.New(rand.NewPCG(uint64(ws), 2))
-		m := &Map{Platform: fmt.Sprintf("test %d", ws), WordSize: ws}
+		m := &process.Process{Platform: fmt.Sprintf("test %d", ws), WordSize: ws}
 		for i, p := range paths {
 			base := r.Uint64() & mask & ^uint64(0xff)
 			if i%3 == 0 {
@@ -155,7 +156,7 @@ func TestRoundTripVaried(t *testing.T) {
 				end = 0 // unknown: Encode writes base+4096 (checked in TestEncodeUnknownEnd)
 				base &= mask >> 1
 			}
-			im := Image{Path: p, Name: NameOf(p), BuildID: bid([]int{0, 16, 20}[i%3]), Base: base, EndOfText: end}
+			im := process.Image{Path: p, Name: process.NameOf(p), ID: process.BuildID(bid([]int{0, 16, 20}[i%3])), Base: base, End: end}
 			m.Images = append(m.Images, im)
 		}
 		b, err := Encode(m)
@@ -163,8 +164,8 @@ func TestRoundTripVaried(t *testing.T) {
 			t.Fatalf("%d-bit: %v", ws, err)
 		}
 		for i := range m.Images {
-			if m.Images[i].EndOfText == 0 {
-				m.Images[i].EndOfText = m.Images[i].Base + UnknownTextSize
+			if m.Images[i].End == 0 {
+				m.Images[i].End = m.Images[i].Base + UnknownTextSize
 			}
 		}
 		if d := diffMaps(mustDecode(t, b), m); d != "" {
@@ -174,7 +175,7 @@ func TestRoundTripVaried(t *testing.T) {
 	}
 }
 
-func mustDecode(t *testing.T, b []byte) *Map {
+func mustDecode(t *testing.T, b []byte) *process.Process {
 	t.Helper()
 	m, err := Decode(b)
 	if err != nil {
@@ -187,7 +188,7 @@ func mustDecode(t *testing.T, b []byte) *Map {
 // that 1-, 2- and 3-byte e=1 codes are all written, including the ranges
 // Swift's encoder truncates (Q2).
 func TestRoundTripManyPrefixes(t *testing.T) {
-	m := &Map{WordSize: 64}
+	m := &process.Process{WordSize: 64}
 	// Image k is "/iKK/c000/…/c999/f" and defines 1001 prefixes: code
 	// 32+1001k+j is "/iKK" followed by the first j components.
 	comp := deepPath(1000)
@@ -240,8 +241,8 @@ func TestRoundTripCorpus(t *testing.T) {
 			t.Fatalf("%s: %v", filepath.Base(f), err)
 		}
 		for i := range m.Images {
-			if m.Images[i].EndOfText == 0 {
-				m.Images[i].EndOfText = m.Images[i].Base + UnknownTextSize
+			if m.Images[i].End == 0 {
+				m.Images[i].End = m.Images[i].Base + UnknownTextSize
 			}
 		}
 		if d := diffMaps(mustDecode(t, b), m); d != "" {
@@ -255,7 +256,7 @@ func TestRoundTripCorpus(t *testing.T) {
 
 // corpusMap builds a Map from a .ips file (JSON header line + JSON body with
 // usedImages) or a Swift backtracer JSON log; nil for other files.
-func corpusMap(t *testing.T, file string, data []byte) *Map {
+func corpusMap(t *testing.T, file string, data []byte) *process.Process {
 	var body struct {
 		UsedImages []struct {
 			Base uint64 `json:"base"`
@@ -281,25 +282,25 @@ func corpusMap(t *testing.T, file string, data []byte) *Map {
 	if json.Unmarshal(data, &body) != nil {
 		return nil // legacy text body
 	}
-	m := &Map{Platform: body.Platform, WordSize: 64}
+	m := &process.Process{Platform: body.Platform, WordSize: 64}
 	for _, u := range body.UsedImages {
-		im := Image{Path: u.Path, Name: NameOf(u.Path), Base: u.Base}
+		im := process.Image{Path: u.Path, Name: process.NameOf(u.Path), Base: u.Base}
 		if u.Size != 0 {
-			im.EndOfText = u.Base + u.Size
+			im.End = u.Base + u.Size
 		}
-		if id, err := ParseUUID(u.UUID); err == nil && !id.IsZero() {
-			im.BuildID = id[:]
+		if id, err := process.ParseUUID(u.UUID); err == nil && !id.IsZero() {
+			im.ID = process.BuildID(id[:])
 		}
 		m.Images = append(m.Images, im)
 	}
 	for _, u := range body.Images {
 		base, err1 := strconv.ParseUint(strings.TrimPrefix(u.Base, "0x"), 16, 64)
 		end, err2 := strconv.ParseUint(strings.TrimPrefix(u.EndOfText, "0x"), 16, 64)
-		id, err3 := ParseUUID(u.BuildID)
+		id, err3 := process.ParseUUID(u.BuildID)
 		if err1 != nil || err2 != nil || err3 != nil {
 			t.Fatalf("%s: image %+v", file, u)
 		}
-		m.Images = append(m.Images, Image{Path: u.Path, Name: NameOf(u.Path), Base: base, EndOfText: end, BuildID: id[:]})
+		m.Images = append(m.Images, process.Image{Path: u.Path, Name: process.NameOf(u.Path), Base: base, End: end, ID: process.BuildID(id[:])})
 	}
 	return m
 }

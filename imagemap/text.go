@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"strconv"
+
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // WriteText writes m as one line per image, in the style of the Binary
@@ -15,11 +17,12 @@ import (
 //
 // The two addresses are right-aligned in 18 columns. As in Apple's reports
 // the second one is the last byte of text, EndOfText−1; it is "???" when the
-// end of text is unknown (0). The name is Name, else the last component of
+// end of text is unknown (0); the first is "???" for an image whose address
+// is unknown (process.Unplaced). The name is Name, else the last component of
 // Path, else "???". A 16-byte build ID is shown as an uppercase dashed UUID,
 // any other as lowercase hex; "<…>" is left out when there is none, and the
 // path when it is empty. Lines end in "\n" and carry no trailing spaces.
-func WriteText(w io.Writer, m *Map) error {
+func WriteText(w io.Writer, m *process.Process) error {
 	if m == nil {
 		return errors.New("imagemap text: nil map")
 	}
@@ -27,13 +30,13 @@ func WriteText(w io.Writer, m *Map) error {
 	for i := range m.Images {
 		im := &m.Images[i]
 		line = line[:0]
-		line = appendAddr(line, im.Base, true)
+		line = appendAddr(line, im.Base, im.Kind != process.Unplaced)
 		line = append(line, " - "...)
-		line = appendAddr(line, im.EndOfText-1, im.EndOfText != 0)
+		line = appendAddr(line, im.End-1, im.End != 0)
 		line = append(line, "  "...)
 		name := im.Name
 		if name == "" {
-			name = NameOf(im.Path)
+			name = process.NameOf(im.Path)
 		}
 		if name == "" {
 			name = "???"
@@ -41,11 +44,11 @@ func WriteText(w io.Writer, m *Map) error {
 		line = append(line, name...)
 		if u, ok := im.UUID(); ok {
 			line = append(line, "  <"...)
-			line = u.appendText(line)
+			line = u.AppendText(line)
 			line = append(line, '>')
-		} else if len(im.BuildID) > 0 {
+		} else if len(im.ID) > 0 {
 			line = append(line, "  <"...)
-			line = hex.AppendEncode(line, im.BuildID)
+			line = hex.AppendEncode(line, []byte(im.ID))
 			line = append(line, '>')
 		}
 		if im.Path != "" {

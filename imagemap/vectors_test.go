@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // update rewrites the spec vectors in testdata/ from the hex below:
@@ -41,12 +43,12 @@ func hx(s string) []byte {
 }
 
 // img builds an expected image with the name Decode derives.
-func img(path string, base, end uint64, buildID string) Image {
+func img(path string, base, end uint64, buildID string) process.Image {
 	var bid []byte
 	if buildID != "" {
 		bid = hx(buildID)
 	}
-	return Image{Path: path, Name: NameOf(path), BuildID: bid, Base: base, EndOfText: end}
+	return process.Image{Path: path, Name: process.NameOf(path), ID: process.BuildID(bid), Base: base, End: end}
 }
 
 // t1Long is the 80-byte path of Swift's T1 test 6: "/A/B/…/Z/a/…/n".
@@ -58,7 +60,7 @@ type vector struct {
 	src  string // where in cif.md (or Swift's T1) it comes from
 	data []byte
 	// want is the decoded map, or nil when Decode must fail.
-	want *Map
+	want *process.Process
 	// swift marks streams that are Swift's encoder output, which Encode must
 	// reproduce byte for byte.
 	swift bool
@@ -81,8 +83,8 @@ var docPaths = []string{
 	"/usr/lib/libc++.1.dylib",
 }
 
-func docMap() *Map {
-	m := &Map{Platform: "macOS 15.3 (24D60)", WordSize: 64}
+func docMap() *process.Process {
+	m := &process.Process{Platform: "macOS 15.3 (24D60)", WordSize: 64}
 	for k, p := range docPaths {
 		base := 0x1_8000_0000 + uint64(k)*0x10_0000
 		m.Images = append(m.Images, img(p, base, base+0x4000, ""))
@@ -137,7 +139,9 @@ func t1(rest string) []byte { return hx(`02 04 "test" ` + rest) }
 // each, no build ID, then the path bytes given.
 func t1Image(path string) []byte { return t1("01 09 10 00 01 00 00 " + path) }
 
-var t1Map = func(images ...Image) *Map { return &Map{Platform: "test", WordSize: 64, Images: images} }
+var t1Map = func(images ...process.Image) *process.Process {
+	return &process.Process{Platform: "test", WordSize: 64, Images: images}
+}
 
 func vectors() []vector {
 	docPub := docPublishedPaths
@@ -156,8 +160,8 @@ func vectors() []vector {
 		{file: "doc-example-published-fixed.cif", src: "cif.md §11.1 (DOC bytes, framewk `00`s removed)",
 			data: docStream(docFixed), want: docMap(), reencoded: docStream(docSwiftPaths)},
 
-		{file: "linux-x86_64.cif", src: "cif.md §11.2", swift: true, data: hx(linuxHex), want: &Map{
-			Platform: "Linux (Ubuntu 22.04.5 LTS)", WordSize: 64, Images: []Image{
+		{file: "linux-x86_64.cif", src: "cif.md §11.2", swift: true, data: hx(linuxHex), want: &process.Process{
+			Platform: "Linux (Ubuntu 22.04.5 LTS)", WordSize: 64, Images: []process.Image{
 				img("/home/user/hello", 0x5555_5555_4000, 0x5555_5555_6d45, "5f0e8a4c2b1d9e3f7a6b5c4d3e2f1a0b9c8d7e6f"),
 				img("/usr/lib/swift/linux/libswiftCore.so", 0x7fff_f7a0_0000, 0x7fff_f7df_1000, ""),
 				img("/usr/lib/swift/linux/libFoundation.so", 0x7fff_f7e0_0000, 0x7fff_f7e8_0000, ""),
@@ -168,7 +172,7 @@ func vectors() []vector {
 			11 01 00 00 0a b4 00 0c "/usr/bin/app" 00
 			1a b6 e0 00 00 13 c0 00 00 80 1e "/arm-linux-gnueabihf/libc.so.6" 00
 			92 18 00 00 01 d0 00 00 80 14 "/ld-linux-armhf.so.3" 00`),
-			want: &Map{Platform: "Linux (Raspbian GNU/Linux 11 (bullseye))", WordSize: 32, Images: []Image{
+			want: &process.Process{Platform: "Linux (Raspbian GNU/Linux 11 (bullseye))", WordSize: 32, Images: []process.Image{
 				img("/usr/bin/app", 0x10000, 0x10ab4, ""),
 				img("/lib/arm-linux-gnueabihf/libc.so.6", 0xb6e0_0000, 0xb6f3_c000, ""),
 				img("/lib/ld-linux-armhf.so.3", 0xb6f8_0000, 0xb6f9_d000, ""),
@@ -182,7 +186,7 @@ func vectors() []vector {
 			a2 06 10 00 00 00 40 00 00 00 8b 2b "\Swift\Runtimes\6.1.0\usr\bin\swiftCore.dll" 00
 			9a 20 00 00 00 08 00 00 00 8a 0d "\KERNEL32.DLL" 00
 			9a 10 00 00 00 18 00 00 00 a0 1b "\WINDOWS\SYSTEM32\ntdll.dll" 00`),
-			want: &Map{Platform: "Windows 11.0 build 26100", WordSize: 64, Images: []Image{
+			want: &process.Process{Platform: "Windows 11.0 build 26100", WordSize: 64, Images: []process.Image{
 				img(`C:\Users\me\hello.exe`, 0x7ff6_1000_0000, 0x7ff6_1001_2000, "00112233445566778899aabbccddeeff01000000"),
 				img(`C:\Program Files\Swift\Runtimes\6.1.0\usr\bin\swiftCore.dll`, 0x7ffc_2000_0000, 0x7ffc_2040_0000, ""),
 				img(`C:\Windows\System32\KERNEL32.DLL`, 0x7ffc_4000_0000, 0x7ffc_4008_0000, ""),
@@ -190,19 +194,19 @@ func vectors() []vector {
 			}}},
 
 		// cif.md §11.5.
-		{file: "empty.cif", src: "cif.md §11.5", swift: true, data: hx("02 00 00"), want: &Map{WordSize: 64, Images: []Image{}}},
+		{file: "empty.cif", src: "cif.md §11.5", swift: true, data: hx("02 00 00"), want: &process.Process{WordSize: 64, Images: []process.Image{}}},
 		{file: "usr-lib-exactly.cif", src: "cif.md §11.5", swift: true, data: hx("02 00 01 09 10 00 10 00 00 81 00"),
-			want: &Map{WordSize: 64, Images: []Image{img("/usr/lib", 0x1000, 0x2000, "")}}},
+			want: &process.Process{WordSize: 64, Images: []process.Image{img("/usr/lib", 0x1000, 0x2000, "")}}},
 		{file: "library-framework.cif", src: "cif.md §11.5", swift: true, data: hx("02 00 01 09 10 00 10 00 00 87 42 41 46 6f 6f"),
-			want: &Map{WordSize: 64, Images: []Image{img("/Library/Frameworks/Foo.framework/Versions/A/Foo", 0x1000, 0x2000, "")}}},
+			want: &process.Process{WordSize: 64, Images: []process.Image{img("/Library/Frameworks/Foo.framework/Versions/A/Foo", 0x1000, 0x2000, "")}}},
 		{file: "usr-libexec.cif", src: "cif.md §11.5", swift: true, data: hx(`02 00 01 09 10 00 10 00 00 81 08 "exec/foo" 00`),
-			want: &Map{WordSize: 64, Images: []Image{img("/usr/libexec/foo", 0x1000, 0x2000, "")}}},
+			want: &process.Process{WordSize: 64, Images: []process.Image{img("/usr/libexec/foo", 0x1000, 0x2000, "")}}},
 
 		// Swift's T1 vectors (cif.md §11.6): valid.
 		{file: "t1-1-basic.cif", src: "T1 case 1",
 			data:      hx(`02 06 "macosx" 01 39 00 00 55 55 00 00 10 00 20 00 04 de ad be ef 15 "/usr/lib/libfoo.dylib" 00`),
 			reencoded: hx(`02 06 "macosx" 01 29 55 55 00 00 10 00 20 00 04 de ad be ef 81 80 09 "foo.dylib" 00`),
-			want: &Map{Platform: "macosx", WordSize: 64, Images: []Image{
+			want: &process.Process{Platform: "macosx", WordSize: 64, Images: []process.Image{
 				img("/usr/lib/libfoo.dylib", 0x5555_0000_1000, 0x5555_0000_3000, "deadbeef")}}},
 		{file: "t1-2-no-path.cif", src: "T1 case 2", swift: true, data: t1Image("00"),
 			want: t1Map(img("", 0x1000, 0x1100, ""))},

@@ -6,7 +6,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/process"
+	"github.com/symbolicate/symbolicate/symbol"
 )
 
 // Batch serves Images for one run (one or more crash reports) from an
@@ -29,7 +30,7 @@ type fileSlot struct {
 }
 
 type imageKey struct {
-	uuid imagemap.UUID
+	uuid process.UUID
 	arch string
 }
 
@@ -47,11 +48,11 @@ func NewBatch(ix *Index) *Batch {
 	return &Batch{ix: ix, files: map[string]*fileSlot{}, images: map[imageKey]*imageSlot{}}
 }
 
-// Image returns the Image for UUID u (and arch, "" for any; name, "" when
+// Load returns the Image for UUID u (and arch, "" for any; name, "" when
 // unknown, only explains a miss), opening its binary and dSYM on first use.
 // Errors are those of [Index.Find] ([*NotFoundError], [*MismatchError]) or
 // of opening the files.
-func (b *Batch) Image(u imagemap.UUID, arch, name string) (*Image, error) {
+func (b *Batch) Load(u process.UUID, arch, name string) (*Image, error) {
 	key := imageKey{uuid: u, arch: strings.ToLower(arch)}
 	b.mu.Lock()
 	if b.closed {
@@ -68,7 +69,26 @@ func (b *Batch) Image(u imagemap.UUID, arch, name string) (*Image, error) {
 	return slot.im, slot.err
 }
 
-func (b *Batch) open(u imagemap.UUID, arch, name string) (*Image, error) {
+// Image implements symbol.Source: the Image of build ID id, as Load finds
+// it. A build ID that is not a UUID is not found.
+func (b *Batch) Image(id process.BuildID, arch, name string) (symbol.Symbolizer, error) {
+	u, ok := id.UUID()
+	if !ok {
+		return nil, symbol.ErrNotFound
+	}
+	im, err := b.Load(u, arch, name)
+	switch {
+	case err == nil:
+		return im, nil
+	case errors.Is(err, ErrMismatch):
+		return nil, fmt.Errorf("%w: %w", symbol.ErrMismatch, err)
+	case errors.Is(err, ErrNotFound):
+		return nil, fmt.Errorf("%w: %w", symbol.ErrNotFound, err)
+	}
+	return nil, err
+}
+
+func (b *Batch) open(u process.UUID, arch, name string) (*Image, error) {
 	m, err := b.ix.Find(u, arch, name)
 	if err != nil {
 		return nil, err

@@ -37,6 +37,6 @@
 // lazily, one at a time, when an address first falls in them.
 //
 // Everything read from a file is checked before use; damaged input yields
-// errors (*bin.FormatError where the fault is at a known offset), never a
+// errors (*diag.FormatError where the fault is at a known offset), never a
 // panic or an allocation the file's size does not justify.
 package objfile

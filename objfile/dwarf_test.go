@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/symbolicate/symbolicate/symbol"
 )
 
 // genExpect is the answer, by construction of genDWARF, for each offset
@@ -29,7 +31,7 @@ var genExpect = map[uint64][]string{
 	1 << 63: nil,                    // address overflow
 }
 
-func formatFrames(fs []Frame) []string {
+func formatFrames(fs []symbol.Frame) []string {
 	var out []string
 	for _, f := range fs {
 		s := fmt.Sprintf("%s %#x %s:%d:%d", f.Function, f.Start, f.File, f.Line, f.Column)

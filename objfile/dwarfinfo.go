@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+
+	"github.com/symbolicate/symbolicate/symbol"
 )
 
 // dwarfInfo answers address lookups from one slice's DWARF. The unit index
@@ -201,7 +203,7 @@ func (dw *dwarfInfo) resolveName(off dwarf.Offset) (name string) {
 // (a single frame then carries only the line, if any); lo is the start of
 // the concrete function's range that holds addr. warn reports damaged
 // debug information met on the way.
-func (dw *dwarfInfo) lookup(addr uint64) (frames []Frame, lo uint64, haveFn bool, warn error) {
+func (dw *dwarfInfo) lookup(addr uint64) (frames []symbol.Frame, lo uint64, haveFn bool, warn error) {
 	cu, err := dw.unitFor(addr)
 	if cu == nil {
 		return nil, 0, false, err
@@ -214,9 +216,9 @@ func (dw *dwarfInfo) lookup(addr uint64) (frames []Frame, lo uint64, haveFn bool
 		if !hasRow {
 			return nil, 0, false, warn
 		}
-		return []Frame{{File: cu.fileName(row.file), Line: int(row.line), Column: int(row.col)}}, 0, false, warn
+		return []symbol.Frame{{File: cu.fileName(row.file), Line: int(row.line), Column: int(row.col)}}, 0, false, warn
 	}
-	frames = make([]Frame, len(chain))
+	frames = make([]symbol.Frame, len(chain))
 	for k := range chain {
 		fn := &cu.fns[chain[len(chain)-1-k]]
 		f := &frames[k]

@@ -10,6 +10,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/bin"
 	"github.com/symbolicate/symbolicate/internal/machofmt"
 )
@@ -100,7 +101,7 @@ func sectionData(sl *Slice, sec *machofmt.Section, compressed bool, budget uint6
 	where := int64(sl.Offset) + int64(sec.Offset)
 	end, ok := bin.Span(uint64(sec.Offset), sec.Size, uint64(len(sl.data)))
 	if !ok {
-		return nil, bin.Errorf("mach-o", where, sec.Name,
+		return nil, diag.Errorf("mach-o", where, sec.Name,
 			"section data (%#x bytes at %#x) runs past the end of the %#x-byte slice", sec.Size, sec.Offset, len(sl.data))
 	}
 	b := sl.data[sec.Offset:end]
@@ -108,7 +109,7 @@ func sectionData(sl *Slice, sec *machofmt.Section, compressed bool, budget uint6
 		return decompressSection(b, where, sec.Name, budget)
 	}
 	if compressed {
-		return nil, bin.Errorf("mach-o", where, sec.Name, "compressed section does not start with a ZLIB header")
+		return nil, diag.Errorf("mach-o", where, sec.Name, "compressed section does not start with a ZLIB header")
 	}
 	return b, nil
 }
@@ -125,13 +126,13 @@ func isCompressed(sl *Slice, sec *machofmt.Section) bool {
 // exactly that size.
 func decompressSection(b []byte, where int64, name string, budget uint64) ([]byte, error) {
 	if len(b) < 12 {
-		return nil, bin.Errorf("mach-o", where, name, "ZLIB header truncated (%d bytes)", len(b))
+		return nil, diag.Errorf("mach-o", where, name, "ZLIB header truncated (%d bytes)", len(b))
 	}
 	n := binary.BigEndian.Uint64(b[4:12])
 	in := uint64(len(b) - 12)
 	budget = min(budget, maxDecompressed)
 	if n > budget || n > in*maxZlibRatio+64 {
-		return nil, bin.Errorf("mach-o", where+4, name,
+		return nil, diag.Errorf("mach-o", where+4, name,
 			"declared decompressed size %d is impossible for %d compressed bytes (limit %d)", n, in, budget)
 	}
 	zr, err := zlib.NewReader(bytes.NewReader(b[12:]))
@@ -143,7 +144,7 @@ func decompressSection(b []byte, where int64, name string, budget uint64) ([]byt
 		return nil, fmt.Errorf("%s at %#x: decompressing %d bytes: %w", name, where, n, err)
 	}
 	if k, _ := zr.Read(make([]byte, 1)); k != 0 {
-		return nil, bin.Errorf("mach-o", where+4, name, "section decompresses to more than the declared %d bytes", n)
+		return nil, diag.Errorf("mach-o", where+4, name, "section decompresses to more than the declared %d bytes", n)
 	}
 	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"slices"
 
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/bin"
 )
 
@@ -47,7 +48,7 @@ func parseUnitHeaders(info []byte, order binary.ByteOrder) ([]unitHeader, error)
 		}
 		start := uint64(r.Pos())
 		if length > uint64(r.Len()) {
-			return units, bin.Errorf("dwarf", int64(u.off), "unit_length",
+			return units, diag.Errorf("dwarf", int64(u.off), "unit_length",
 				"unit of %d bytes runs past the end of .debug_info", length)
 		}
 		u.end = start + length
@@ -82,7 +83,7 @@ func parseUnitHeaders(info []byte, order binary.ByteOrder) ([]unitHeader, error)
 			return units, err
 		}
 		if uint64(r.Pos()) > u.end {
-			return units, bin.Errorf("dwarf", int64(u.off), "unit header", "header longer than the unit")
+			return units, diag.Errorf("dwarf", int64(u.off), "unit header", "header longer than the unit")
 		}
 		u.die = dwarf.Offset(r.Pos())
 		u.header = u.utype == utCompile || u.utype == utPartial || u.utype == utSkeleton
@@ -166,7 +167,7 @@ func parseAranges(b []byte, order binary.ByteOrder, units []unitHeader, covered 
 			return out, err
 		}
 		if length > uint64(r.Len()) {
-			return out, bin.Errorf("dwarf aranges", int64(setStart), "unit_length", "set of %d bytes runs past the section", length)
+			return out, diag.Errorf("dwarf aranges", int64(setStart), "unit_length", "set of %d bytes runs past the section", length)
 		}
 		end := uint64(r.Pos()) + length
 		set := bin.NewReader("dwarf aranges", b[r.Pos():end], order, int64(r.Pos()))
@@ -184,10 +185,10 @@ func parseAranges(b []byte, order binary.ByteOrder, units []unitHeader, covered 
 			return out, err
 		}
 		if seg != 0 {
-			return out, bin.Errorf("dwarf aranges", int64(setStart), "segment_selector_size", "segmented addresses (%d) are not supported", seg)
+			return out, diag.Errorf("dwarf aranges", int64(setStart), "segment_selector_size", "segmented addresses (%d) are not supported", seg)
 		}
 		if asize != 4 && asize != 8 {
-			return out, bin.Errorf("dwarf aranges", int64(setStart), "address_size", "address size %d", asize)
+			return out, diag.Errorf("dwarf aranges", int64(setStart), "address_size", "address size %d", asize)
 		}
 		// Tuples start at a multiple of twice the address size from the
 		// start of the set (its unit_length field).

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/symbolicate/symbolicate/internal/corpus"
+	"github.com/symbolicate/symbolicate/symbol"
 )
 
 // readTSV returns the rows of a tab-separated file with a header line, as
@@ -43,7 +44,7 @@ func parseHex(tb testing.TB, s string) uint64 {
 
 // fileLine formats a frame's position as "basename:line" (":0" when the
 // file is unknown), the form the expected-answer files use.
-func fileLine(f Frame) string {
+func fileLine(f symbol.Frame) string {
 	if f.File == "" {
 		return ":" + strconv.Itoa(f.Line)
 	}
@@ -81,7 +82,7 @@ func TestMacSymbolicatorExpected(t *testing.T) {
 		for _, e := range ix.ByName(r["image"]) {
 			if e.Arch == r["arch"] {
 				var err error
-				if im, err = b.Image(e.UUID, e.Arch, r["image"]); err != nil {
+				if im, err = b.Load(e.UUID, e.Arch, r["image"]); err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
 				break
@@ -151,7 +152,7 @@ func TestCrashProbeExpected(t *testing.T) {
 		}
 		total++
 		name := r["report"] + "#" + r["frame_idx"]
-		im, err := b.Image(mustUUID(t, r["image_uuid"]), "arm64", "")
+		im, err := b.Load(mustUUID(t, r["image_uuid"]), "arm64", "")
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}

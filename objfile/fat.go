@@ -3,6 +3,7 @@ package objfile
 import (
 	"encoding/binary"
 
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/bin"
 )
 
@@ -49,7 +50,7 @@ func fatHeaderLen(b []byte) (n int, ok bool) {
 func parseFat(b []byte, fileSize uint64) ([]sliceRange, error) {
 	n, ok := fatHeaderLen(b)
 	if !ok {
-		return nil, bin.Errorf("fat", 0, "magic", "not a fat header")
+		return nil, diag.Errorf("fat", 0, "magic", "not a fat header")
 	}
 	r := bin.NewReader("fat", b, binary.BigEndian, 0)
 	is64 := r.U32("magic") == fatMagic64
@@ -69,7 +70,7 @@ func parseFat(b []byte, fileSize uint64) ([]sliceRange, error) {
 			return nil, err
 		}
 		if _, ok := bin.Span(s.off, s.size, fileSize); !ok || s.off < uint64(n) || s.size < 28 {
-			return nil, bin.Errorf("fat", at, "fat_arch",
+			return nil, diag.Errorf("fat", at, "fat_arch",
 				"slice %d (%s) at %#x size %#x does not fit in the %d-byte file after the %d-byte header",
 				i, ArchName(s.cpu, s.subcpu), s.off, s.size, fileSize, n)
 		}

@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/bin"
 	"github.com/symbolicate/symbolicate/internal/machofmt"
 	"github.com/symbolicate/symbolicate/internal/mmap"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // Mach-O file types (filetype in mach_header) this package names.
@@ -59,7 +60,7 @@ type SliceInfo struct {
 	Arch        string
 	CPU, SubCPU uint32
 	// UUID is the LC_UUID; HasUUID is false when the slice has none.
-	UUID    imagemap.UUID
+	UUID    process.UUID
 	HasUUID bool
 	// Type is the Mach-O filetype and Kind its classification.
 	Type uint32
@@ -147,7 +148,7 @@ func (f *File) Close() error {
 }
 
 // Slice returns the slice with the given UUID, or nil.
-func (f *File) Slice(u imagemap.UUID) *Slice {
+func (f *File) Slice(u process.UUID) *Slice {
 	for _, s := range f.Slices {
 		if s.HasUUID && s.UUID == u {
 			return s
@@ -297,7 +298,7 @@ func readSlice(src source, r sliceRange) (SliceInfo, error) {
 	}
 	sizeofcmds := uint64(order.Uint32(hdr[20:]))
 	if sizeofcmds > maxLoadCommands || hsize+sizeofcmds > r.size {
-		return s, bin.Errorf("mach-o", int64(r.off)+20, "sizeofcmds",
+		return s, diag.Errorf("mach-o", int64(r.off)+20, "sizeofcmds",
 			"%d bytes of load commands do not fit in the %d-byte slice", sizeofcmds, r.size)
 	}
 	b, err := src.read(r.off, hsize+sizeofcmds)
@@ -310,7 +311,7 @@ func readSlice(src source, r sliceRange) (SliceInfo, error) {
 	}
 	s = SliceInfo{
 		Arch: ArchName(m.CPU, m.SubCPU), CPU: m.CPU, SubCPU: m.SubCPU,
-		UUID: m.UUID, HasUUID: m.HasUUID && m.UUID != imagemap.UUID{},
+		UUID: m.UUID, HasUUID: m.HasUUID && m.UUID != process.UUID{},
 		Type: m.Type, Kind: KindBinary, InstallName: m.InstallName,
 		Index: r.index, Offset: r.off, Size: r.size,
 	}

@@ -46,7 +46,7 @@ func TestGoldenPairsAndBinaries(t *testing.T) {
 		// libswiftCoreFoundation: __TEXT at 0 (export trie and symbol table agree).
 		{"25114AE1-4AE9-3DBC-B3DE-7F9F9A5B45D2", "arm64", false, 0x7bac, "$s14CoreFoundation9_CFObjectPAAE9hashValueSivg 0x7bac :0:0"},
 	} {
-		im, err := b.Image(mustUUID(t, c.uuid), c.arch, "")
+		im, err := b.Load(mustUUID(t, c.uuid), c.arch, "")
 		if err != nil {
 			t.Fatalf("%s: %v", c.uuid, err)
 		}

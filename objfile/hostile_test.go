@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/symbolicate/symbolicate/internal/bin"
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/corpus"
 	"github.com/symbolicate/symbolicate/internal/machofmt"
 )
@@ -91,9 +91,9 @@ func TestZlibHugeDeclaredSize(t *testing.T) {
 			before := runtimeMem.TotalAlloc
 			_, err = loadDWARF(f.Slices[0])
 			runtime.ReadMemStats(&runtimeMem)
-			var fe *bin.FormatError
+			var fe *diag.FormatError
 			if !errors.As(err, &fe) || !strings.Contains(err.Error(), "__debug_info") {
-				t.Errorf("%s, ZLIB size %#x: got %v, want a *bin.FormatError naming __debug_info", name, claim, err)
+				t.Errorf("%s, ZLIB size %#x: got %v, want a *diag.FormatError naming __debug_info", name, claim, err)
 			}
 			if grew := runtimeMem.TotalAlloc - before; grew > 1<<20 {
 				t.Errorf("%s, ZLIB size %#x: allocated %d bytes", name, claim, grew)
@@ -217,7 +217,7 @@ func TestLineHeaderHugeCount(t *testing.T) {
 	}
 	im, _ := NewImage(nil, f.Slices[0])
 	res := im.Lookup(0x1004)
-	var fe *bin.FormatError
+	var fe *diag.FormatError
 	if !errors.As(res.Warning, &fe) || !strings.Contains(fe.Field, "directories count") {
 		t.Fatalf("warning %v, want a directories count error", res.Warning)
 	}

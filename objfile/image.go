@@ -8,27 +8,30 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/symbolicate/symbolicate/imagemap"
 	"github.com/symbolicate/symbolicate/internal/symtab"
+	"github.com/symbolicate/symbolicate/process"
+	"github.com/symbolicate/symbolicate/symbol"
 )
 
-// Frame is one function in the answer for an address.
-type Frame struct {
-	// Function is the linkage name (DW_AT_linkage_name, else DW_AT_name, or
-	// the symbol-table name without its leading "_"); "" when unknown.
-	Function string
-	// Start is the function's first address as an offset from the image's
-	// load address; meaningful when Function is set.
-	Start uint64
-	// Synthetic reports a Function of the form "func_<hex address>", made
-	// up for a function known only from LC_FUNCTION_STARTS.
-	Synthetic bool
-	// File is the source file path (cleaned, as the line table or the call
-	// site gives it); "" when unknown. Line and Column are 0 when unknown.
-	File         string
-	Line, Column int
-	// Inlined reports a frame inlined into the next one in the list.
-	Inlined bool
+// Symbolize implements symbol.Symbolizer: the frames of Lookup, and its
+// warning when it found nothing.
+func (im *Image) Symbolize(off uint64) ([]symbol.Frame, error) {
+	res := im.Lookup(off)
+	if len(res.Frames) == 0 {
+		return nil, res.Warning
+	}
+	return res.Frames, nil
+}
+
+// Path names the file the symbols come from: the dSYM's DWARF file when
+// there is one, else the binary.
+func (im *Image) Path() string {
+	for _, s := range []*Slice{im.DSYM, im.Binary} {
+		if s != nil {
+			return s.File().Path
+		}
+	}
+	return ""
 }
 
 // Result is the answer for one address.
@@ -38,7 +41,7 @@ type Result struct {
 	// Each frame's File and Line are where execution is in that function:
 	// the line table's for the first frame, and for every later frame the
 	// call site of the frame before it. Empty when nothing is known.
-	Frames []Frame
+	Frames []symbol.Frame
 	// Warning reports damaged debug information met while answering; the
 	// frames are then what the rest of the image could tell. A problem with
 	// the whole image (a symbol table or DWARF that cannot be loaded) is
@@ -51,7 +54,7 @@ type Result struct {
 // and kept; an Image is safe for concurrent use.
 type Image struct {
 	// UUID and Arch identify the image.
-	UUID imagemap.UUID
+	UUID process.UUID
 	Arch string
 	// TextAddr is the __TEXT segment's vmaddr: an address's offset from the
 	// load address plus TextAddr is its address in the files.
@@ -94,7 +97,7 @@ func NewImage(binary, dsym *Slice) (*Image, error) {
 // OpenImage opens the image with UUID u from the given paths: Mach-O files
 // or .dSYM bundle directories. The first binary and the first dSYM slice
 // with that UUID are used. Close releases the files.
-func OpenImage(u imagemap.UUID, paths ...string) (*Image, error) {
+func OpenImage(u process.UUID, paths ...string) (*Image, error) {
 	var binary, dsym *Slice
 	var owned []*File
 	fail := func(err error) (*Image, error) {
@@ -265,7 +268,7 @@ func (im *Image) Lookup(offset uint64) Result {
 		if sym, ok := syms.Find(addr); ok && sym.Name != "" {
 			switch {
 			case len(res.Frames) == 0:
-				res.Frames = []Frame{im.symbolFrame(sym)}
+				res.Frames = []symbol.Frame{im.symbolFrame(sym)}
 			case !haveFn || res.Frames[len(res.Frames)-1].Function == "" || (!sym.Unnamed && sym.Start >= fnLo):
 				outer := &res.Frames[len(res.Frames)-1]
 				f := im.symbolFrame(sym)
@@ -278,8 +281,8 @@ func (im *Image) Lookup(offset uint64) Result {
 }
 
 // symbolFrame is the frame a symbol-table entry gives.
-func (im *Image) symbolFrame(sym symtab.Symbol) Frame {
-	return Frame{Function: trimUnderscore(sym.Name), Start: im.offsetOf(sym.Start), Synthetic: sym.Unnamed}
+func (im *Image) symbolFrame(sym symtab.Symbol) symbol.Frame {
+	return symbol.Frame{Function: trimUnderscore(sym.Name), Start: im.offsetOf(sym.Start), Synthetic: sym.Unnamed}
 }
 
 // offsetOf converts a file address to an offset from the load address.

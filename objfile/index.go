@@ -6,7 +6,7 @@ import (
 	"path"
 	"strings"
 
-	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // Entry is one indexed slice: a file path and what its headers say.
@@ -47,7 +47,7 @@ func (w Warning) Unwrap() error { return w.Err }
 // immutable and safe for concurrent use.
 type Index struct {
 	entries []Entry
-	byUUID  map[imagemap.UUID][]int
+	byUUID  map[process.UUID][]int
 	byName  map[string][]int
 	// Warnings lists what could not be read, in walk order.
 	Warnings []Warning
@@ -65,7 +65,7 @@ func (ix *Index) Len() int { return len(ix.entries) }
 
 func (ix *Index) add(e Entry) {
 	if ix.byUUID == nil {
-		ix.byUUID = map[imagemap.UUID][]int{}
+		ix.byUUID = map[process.UUID][]int{}
 		ix.byName = map[string][]int{}
 	}
 	i := len(ix.entries)
@@ -91,7 +91,7 @@ var ErrMismatch = errors.New("binary or dSYM does not match")
 // NotFoundError reports that nothing in the index has the UUID or the name
 // asked for.
 type NotFoundError struct {
-	UUID imagemap.UUID
+	UUID process.UUID
 	Arch string
 	Name string
 }
@@ -113,7 +113,7 @@ func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
 // (WrongArch), or only files with the wanted name but other UUIDs exist.
 type MismatchError struct {
 	// UUID, Arch and Name are what was asked for.
-	UUID imagemap.UUID
+	UUID process.UUID
 	Arch string
 	Name string
 	// WrongArch is true when Found have the UUID but not the arch; false
@@ -182,7 +182,7 @@ type Match struct {
 // when unknown) is used only to explain a miss. When several files have the
 // UUID, the first in walk order wins for each kind. Errors are
 // [*NotFoundError] and [*MismatchError].
-func (ix *Index) Find(u imagemap.UUID, arch, name string) (Match, error) {
+func (ix *Index) Find(u process.UUID, arch, name string) (Match, error) {
 	var m Match
 	var wrongArch []Entry
 	for _, i := range ix.byUUID[u] {

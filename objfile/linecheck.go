@@ -3,6 +3,7 @@ package objfile
 import (
 	"encoding/binary"
 
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/bin"
 )
 
@@ -34,7 +35,7 @@ const (
 // Older line tables are read entry by entry and need no check.
 func checkLineHeader(line []byte, off uint64, order binary.ByteOrder) error {
 	if off > uint64(len(line)) {
-		return bin.Errorf("dwarf line", int64(off), "stmt_list", "offset past the end of .debug_line")
+		return diag.Errorf("dwarf line", int64(off), "stmt_list", "offset past the end of .debug_line")
 	}
 	r := bin.NewReader("dwarf line", line[off:], order, int64(off))
 	length := uint64(r.U32("unit_length"))
@@ -59,7 +60,7 @@ func checkLineHeader(line []byte, off uint64, order binary.ByteOrder) error {
 		if err != nil {
 			return err
 		}
-		return bin.Errorf("dwarf line", int64(off), "header_length", "header of %d bytes does not fit", hlen)
+		return diag.Errorf("dwarf line", int64(off), "header_length", "header of %d bytes does not fit", hlen)
 	}
 	r.Skip(5, "instruction/line parameters")
 	opBase := r.U8("opcode_base")
@@ -83,7 +84,7 @@ func checkLineHeader(line []byte, off uint64, order binary.ByteOrder) error {
 		}
 		left := end - min(end, uint64(r.Pos()))
 		if count > left || (count > 0 && nforms == 0) {
-			return bin.Errorf("dwarf line", r.Offset(), table+" count",
+			return diag.Errorf("dwarf line", r.Offset(), table+" count",
 				"%d entries cannot fit in the %d header bytes left", count, left)
 		}
 		for i := uint64(0); i < count && !r.Failed(); i++ {

@@ -13,10 +13,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/symbolicate/symbolicate/imagemap"
 	"github.com/symbolicate/symbolicate/internal/bin"
 	"github.com/symbolicate/symbolicate/internal/corpus"
 	"github.com/symbolicate/symbolicate/internal/machofmt"
+	"github.com/symbolicate/symbolicate/process"
+	"github.com/symbolicate/symbolicate/symbol"
 )
 
 // llvmSymbolizer returns the path of llvm-symbolizer 19, skipping the test
@@ -162,9 +163,9 @@ var dwarfCases = []struct{ rel, arch, uuid string }{
 	{"macho/testbins/dsym-pairs/TestRTTI-armv7/TestRTTI-armv7-dSYM", "armv7", "8D4EAA5B-4166-331E-AFE0-693ADB829513"},
 }
 
-func mustUUID(tb testing.TB, s string) imagemap.UUID {
+func mustUUID(tb testing.TB, s string) process.UUID {
 	tb.Helper()
-	u, err := imagemap.ParseUUID(s)
+	u, err := process.ParseUUID(s)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -229,7 +230,7 @@ func TestLLVMSymbolizerAgreement(t *testing.T) {
 }
 
 // compareLLVM returns "" when frames match llvm-symbolizer's answer.
-func compareLLVM(got []Frame, want []llvmFrame, textAddr uint64) string {
+func compareLLVM(got []symbol.Frame, want []llvmFrame, textAddr uint64) string {
 	if len(want) == 1 && want[0].FunctionName == "" && want[0].FileName == "" {
 		want = nil
 	}

@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/symbolicate/symbolicate/diag"
 )
 
 // maxScanDepth bounds directory nesting, as a backstop to the symlink-loop
@@ -135,4 +137,13 @@ func (s *headSource) read(off, n uint64) ([]byte, error) {
 		return s.head[off : off+n], nil
 	}
 	return s.readerSource.read(off, n)
+}
+
+// Diagnostics returns the scan's warnings as diagnostics (diag.SkippedFile).
+func (ix *Index) Diagnostics() []diag.Diagnostic {
+	out := make([]diag.Diagnostic, len(ix.Warnings))
+	for i, w := range ix.Warnings {
+		out[i] = diag.Diagnostic{Code: diag.SkippedFile, Path: w.Path, Err: w.Err}
+	}
+	return out
 }

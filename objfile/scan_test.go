@@ -10,11 +10,11 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // genWith returns a generated image with a given UUID, CPU and file type.
-func genWith(u imagemap.UUID, cpu, sub, filetype uint32) []byte {
+func genWith(u process.UUID, cpu, sub, filetype uint32) []byte {
 	g := &genImage{cpu: cpu, subcpu: sub, filetype: filetype, uuid: u, textAddr: 0x100000000, textSize: 0x2000,
 		sections: append([]genSection{{seg: "__TEXT", name: "__text", addr: 0x100000f00, size: 0x300, flags: 0x80000400}},
 			genDWARF(4, 0x100000000, true)...),
@@ -22,7 +22,7 @@ func genWith(u imagemap.UUID, cpu, sub, filetype uint32) []byte {
 	return g.build()
 }
 
-func uuidN(n byte) imagemap.UUID { return imagemap.UUID{0xAA, 0xBB, n, 3: n, 15: n} }
+func uuidN(n byte) process.UUID { return process.UUID{0xAA, 0xBB, n, 3: n, 15: n} }
 
 func writeFile(t *testing.T, p string, b []byte) {
 	t.Helper()
@@ -140,7 +140,7 @@ func TestScanTree(t *testing.T) {
 
 	// A batch opens the files and answers.
 	b := NewBatch(ix)
-	im, err := b.Image(uuidN(1), "arm64", "App")
+	im, err := b.Load(uuidN(1), "arm64", "App")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,13 +150,13 @@ func TestScanTree(t *testing.T) {
 	if got := formatFrames(im.Lookup(0x1024).Frames); len(got) != 3 || got[0] != "inner_fn 0x1020 /src/inc/h.h:3:5 inlined" {
 		t.Errorf("lookup through batch: %q", got)
 	}
-	if _, err := b.Image(uuidN(1), "x86_64", "App"); !errors.Is(err, ErrMismatch) {
+	if _, err := b.Load(uuidN(1), "x86_64", "App"); !errors.Is(err, ErrMismatch) {
 		t.Errorf("batch wrong arch: %v", err)
 	}
 	if err := b.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.Image(uuidN(3), "", ""); !errors.Is(err, ErrClosed) {
+	if _, err := b.Load(uuidN(3), "", ""); !errors.Is(err, ErrClosed) {
 		t.Errorf("after close: %v", err)
 	}
 }
@@ -181,7 +181,7 @@ func TestBatchConcurrent(t *testing.T) {
 			if i%2 == 1 {
 				u = uuidN(3)
 			}
-			im, err := b.Image(u, "", "")
+			im, err := b.Load(u, "", "")
 			if err != nil {
 				t.Error(err)
 				return
@@ -260,7 +260,7 @@ func TestScanCorpus(t *testing.T) {
 	// A dSYM with only accelerator tables indexes fine but has no DWARF.
 	b := NewBatch(ix)
 	defer b.Close()
-	im, err := b.Image(mustUUID(t, "18ABF908-C607-32F8-BE39-B5FC706D495B"), "arm64", "")
+	im, err := b.Load(mustUUID(t, "18ABF908-C607-32F8-BE39-B5FC706D495B"), "arm64", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package objfile
 import (
 	"slices"
 
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/bin"
 	"github.com/symbolicate/symbolicate/internal/machofmt"
 	"github.com/symbolicate/symbolicate/internal/symtab"
@@ -90,7 +91,7 @@ func (s *symbolSource) inImage(addr uint64) bool {
 func linkedit(sl *Slice, off, n uint64, what string) ([]byte, error) {
 	end, ok := bin.Span(off, n, uint64(len(sl.data)))
 	if !ok {
-		return nil, bin.Errorf("mach-o", int64(sl.Offset+off), what,
+		return nil, diag.Errorf("mach-o", int64(sl.Offset+off), what,
 			"%#x bytes at %#x run past the end of the %#x-byte slice", n, off, len(sl.data))
 	}
 	return sl.data[off:end], nil
@@ -118,7 +119,7 @@ func (s *symbolSource) addSymtab(sl *Slice) error {
 	}
 	pool, ok := s.b.AddPool(strs)
 	if !ok {
-		return bin.Errorf("mach-o", int64(sl.Offset)+int64(st.StrOff), "LC_SYMTAB", "too many string pools")
+		return diag.Errorf("mach-o", int64(sl.Offset)+int64(st.StrOff), "LC_SYMTAB", "too many string pools")
 	}
 	s.b.Grow(tab.Len())
 	for j := 0; j < tab.Len(); j++ {

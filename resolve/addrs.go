@@ -3,89 +3,78 @@ package resolve
 import (
 	"sort"
 
-	"github.com/symbolicate/symbolicate/crashlog"
-	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // AddrResult is the answer for one runtime address.
 type AddrResult struct {
 	Address uint64
 	// Image is the image containing Address; nil when none does.
-	Image *Image
+	Image *process.Image
 	// Offset is Address − Image.Base.
 	Offset uint64
 	// Resolution is what was found; nil when nothing was.
-	Resolution *crashlog.Resolution
-	// Err says why nothing was found (ErrNoImage, ErrNoSymbol, *MissingError…).
+	Resolution *process.Resolution
+	// Err says why nothing was found (ErrNoImage, ErrNoSymbol, *MissingError,
+	// damaged symbols).
 	Err error
 }
 
-// Addresses resolves runtime addresses against an image list. Each address is
-// looked up as given (no return-address adjustment). An address inside the
-// process's shared cache but in no listed image is still looked up in the cache.
-func (r *Resolver) Addresses(l *ImageList, addrs []uint64) []AddrResult {
-	images, order := listImages(l.Map)
-	p := r.Bind(images, l.Cache)
+// Addresses resolves runtime addresses against a process's images. Each
+// address is looked up as given (no return-address adjustment). An address
+// in no listed image but inside the process's shared cache is still looked up
+// in the cache.
+func (r *Resolver) Addresses(proc *process.Process, addrs []uint64) []AddrResult {
+	p := r.bind(proc)
+	order := sortedByBase(proc.Images)
+	var cache *binding
+	if p.cache != nil {
+		cache = &binding{sym: absoluteSymbolizer{p.cache, p.slide}, inCache: true}
+	}
 	out := make([]AddrResult, len(addrs))
 	for k, a := range addrs {
 		res := AddrResult{Address: a}
-		i := containing(images, order, a)
-		var found Found
 		var err error
-		switch {
+		switch i := containing(proc.Images, order, a); {
 		case i >= 0:
-			res.Image, res.Offset = &images[i], a-images[i].Base
-			found, err = p.Lookup(i, res.Offset, res.Offset)
-		case p.hasCache:
-			found, err = fromCache(p.cache, nil, a-p.slide, a-p.slide)
+			res.Image, res.Offset = &proc.Images[i], a-proc.Images[i].Base
+			res.Resolution, err = r.lookup(&p.binds[i], res.Offset, res.Offset)
+		case cache != nil:
+			res.Resolution, err = r.lookup(cache, a, a)
 		default:
 			err = ErrNoImage
 		}
-		if err != nil {
-			res.Err = err
-		} else {
-			res.Resolution = r.resolution(&found)
-		}
+		res.Err = err
 		out[k] = res
 	}
 	return out
 }
 
-// listImages converts an image map for binding, and returns the indexes of
-// the images with a known address sorted by base.
-func listImages(m *imagemap.Map) ([]Image, []int) {
-	images := make([]Image, len(m.Images))
+// sortedByBase returns the indexes of the images with a known address,
+// sorted by base.
+func sortedByBase(images []process.Image) []int {
 	var order []int
-	for i := range m.Images {
-		im := &m.Images[i]
-		u, ok := im.UUID()
-		images[i] = Image{UUID: u, HasUUID: ok && !u.IsZero(), Base: im.Base, Name: im.Name, Path: im.Path, Arch: im.Arch}
-		if images[i].Name == "" {
-			images[i].Name = imagemap.NameOf(im.Path)
-		}
-		if im.EndOfText > im.Base {
-			images[i].Size = im.EndOfText - im.Base
-		}
-		if im.Base != 0 {
+	for i := range images {
+		if images[i].Base != 0 {
 			order = append(order, i)
 		}
 	}
 	sort.SliceStable(order, func(a, b int) bool { return images[order[a]].Base < images[order[b]].Base })
-	return images, order
+	return order
 }
 
 // containing returns the image holding addr: the last image starting at or
-// below it, if addr is below its end (its size, or the next image's base when
-// the size is unknown).
-func containing(images []Image, order []int, addr uint64) int {
+// below it, if addr is below its end (its End, or the next image's base when
+// the end is unknown).
+func containing(images []process.Image, order []int, addr uint64) int {
 	k := sort.Search(len(order), func(k int) bool { return images[order[k]].Base > addr }) - 1
 	if k < 0 {
 		return -1
 	}
 	im := &images[order[k]]
 	switch {
-	case im.Size > 0:
-		if addr-im.Base >= im.Size {
+	case im.End > im.Base:
+		if addr >= im.End {
 			return -1
 		}
 	case k+1 < len(order):

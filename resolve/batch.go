@@ -3,23 +3,15 @@ package resolve
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/symbolicate/symbolicate/crashlog"
-)
-
-// Format selects how a symbolicated report is written.
-type Format int
-
-const (
-	// FormatText is Apple's text rendering.
-	FormatText Format = iota
-	// FormatJSON is the .ips itself with symbols filled in.
-	FormatJSON
+	"github.com/symbolicate/symbolicate/format"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // Item is one input of a batch.
@@ -31,28 +23,35 @@ type Item struct {
 // Result is what became of one item.
 type Result struct {
 	Name string
-	// Output is the rendered report; nil when there is nothing to write.
+	// Format names the input's format ("ips", "crash", …); "" when it was
+	// not recognised.
+	Format string
+	// Output is the rendered document; nil when there is nothing to write.
 	Output []byte
-	// Text reports that Output is text (the .ips JSON form was asked for but
-	// the report is legacy text, which is written as text only).
+	// Text reports that Output is text: text was asked for, or the input has
+	// no JSON form (legacy text reports).
 	Text bool
-	// Outcome counts the report's frames; nil when it was not resolved.
+	// Outcome counts the document's frames; nil when it was not resolved.
 	Outcome *Outcome
 	// Err is set when the input could not be read or parsed; other items of
 	// the batch are unaffected.
 	Err error
-	// Skip explains a recognised report with nothing to symbolicate.
+	// Skip explains a recognised input with nothing to symbolicate.
 	Skip string
 }
 
-// Batch symbolicates many reports concurrently.
+// Batch symbolicates many inputs concurrently.
 type Batch struct {
 	Resolver *Resolver
+	// Formats is the list inputs are parsed with; nothing else in the
+	// pipeline detects formats.
+	Formats format.List
 	// Jobs is the number of concurrent workers; 0 means GOMAXPROCS (the work
 	// is CPU- and page-cache-bound).
-	Jobs   int
-	Format Format
-	Text   crashlog.TextOptions
+	Jobs int
+	// JSON asks for each document's JSON form instead of text.
+	JSON  bool
+	Write format.WriteOptions
 	// Progress, when set, is called after each item with the number done.
 	// Calls are serialised.
 	Progress func(done, total int)
@@ -60,8 +59,9 @@ type Batch struct {
 
 // Run processes items on Jobs workers and calls emit for each result in input
 // order, whatever order the workers finish in, so output never depends on
-// scheduling. One item's failure is recorded in its Result and never stops the
-// others; only ctx cancellation or an error from emit ends the batch early.
+// scheduling. One item's failure is recorded in its Result, and a failure of
+// emit (an output that could not be written) in the summary; neither stops
+// the others. Only ctx cancellation ends the batch early, with ctx's error.
 func (b *Batch) Run(ctx context.Context, items []Item, emit func(*Result) error) (*Summary, error) {
 	jobs := b.Jobs
 	if jobs <= 0 {
@@ -74,7 +74,7 @@ func (b *Batch) Run(ctx context.Context, items []Item, emit func(*Result) error)
 	}
 	sum := newSummary()
 	// Workers may run at most window items ahead of the emitter, so finished
-	// outputs waiting for a slow earlier report stay bounded in number.
+	// outputs waiting for a slow earlier item stay bounded in number.
 	window := make(chan struct{}, 4*jobs)
 	var progressMu sync.Mutex
 	done := 0
@@ -90,11 +90,10 @@ func (b *Batch) Run(ctx context.Context, items []Item, emit func(*Result) error)
 			res := results[i]
 			results[i] = nil // let the output be collected once written
 			sum.add(res)
-			err := emit(res)
-			<-window
-			if err != nil {
-				return err
+			if err := emit(res); err != nil {
+				sum.unwritten(res.Name, err)
 			}
+			<-window
 		}
 		return nil
 	})
@@ -134,30 +133,28 @@ func (b *Batch) one(ctx context.Context, it Item) *Result {
 		res.Err = err
 		return res
 	}
-	rep, err := crashlog.Parse(data)
+	doc, err := b.Formats.Parse(data, format.Options{Cache: b.cacheImages})
 	if err != nil {
-		if l, _ := loadJSONImages(bytes.TrimSpace(data)); l != nil && l.Format == "swift-backtrace" {
-			res.Skip = "a Swift runtime backtrace (JSON), not an Apple crash report: read its images with `symbolicate decode` and resolve its addresses with `symbolicate addrs`"
-			return res
-		}
 		res.Err = err
 		return res
 	}
-	if rep.Kind == crashlog.KindOther {
-		if rep.BugType == "" {
-			res.Skip = fmt.Sprintf("legacy text report (%s): nothing to symbolicate", orUnknown(rep.BugTypeName))
-		} else {
-			res.Skip = fmt.Sprintf("bug_type %s (%s): nothing to symbolicate", rep.BugType, orUnknown(rep.BugTypeName))
-		}
+	res.Format = doc.Format
+	if why := doc.NothingToSymbolicate(); why != "" {
+		res.Skip = why
 		return res
 	}
-	res.Outcome = b.Resolver.Report(ctx, rep)
+	res.Outcome = b.Resolver.Resolve(ctx, doc)
 	var buf bytes.Buffer
-	if b.Format == FormatJSON && rep.Kind != crashlog.KindLegacyText {
-		err = rep.WriteJSON(&buf)
-	} else {
-		res.Text = true
-		err = rep.WriteText(&buf, b.Text)
+	res.Text = !b.JSON
+	if b.JSON {
+		err = doc.WriteJSON(&buf, b.Write)
+		if errors.Is(err, format.ErrNoJSON) {
+			buf.Reset()
+			res.Text = true
+		}
+	}
+	if res.Text {
+		err = doc.WriteText(&buf, b.Write)
 	}
 	if err != nil {
 		res.Err = fmt.Errorf("rendering: %w", err)
@@ -168,9 +165,21 @@ func (b *Batch) one(ctx context.Context, it Item) *Result {
 	return res
 }
 
-func orUnknown(s string) string {
-	if s == "" {
-		return "unknown type"
+// cacheImages lends the resolver's shared caches to parsers that expand a
+// snapshot's cache images.
+func (b *Batch) cacheImages(u process.UUID) (format.CacheImages, bool) {
+	return CacheImages(b.Resolver, u)
+}
+
+// CacheImages returns the images of the shared cache with UUID u from r's
+// sources, for format.Options.Cache.
+func CacheImages(r *Resolver, u process.UUID) (format.CacheImages, bool) {
+	if r == nil {
+		return nil, false
 	}
-	return s
+	c, ok := r.Cache(u)
+	if !ok {
+		return nil, false
+	}
+	return c, true
 }

@@ -11,7 +11,10 @@ import (
 	"time"
 
 	"github.com/symbolicate/symbolicate/crashlog"
+	"github.com/symbolicate/symbolicate/dsc"
+	"github.com/symbolicate/symbolicate/format"
 	"github.com/symbolicate/symbolicate/internal/crashgen"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // batchItems makes n generated reports with a corrupt one and an unreadable
@@ -39,10 +42,10 @@ func batchItems(t *testing.T, n int) []Item {
 	return items
 }
 
-func runBatch(t *testing.T, caches *Caches, items []Item, jobs int, format Format) (string, *Summary) {
+func runBatch(t *testing.T, caches *dsc.Set, items []Item, jobs int, json bool) (string, *Summary) {
 	t.Helper()
 	var out bytes.Buffer
-	b := &Batch{Resolver: &Resolver{Caches: caches}, Jobs: jobs, Format: format}
+	b := &Batch{Resolver: over(caches, Options{}), Formats: format.List{crashlog.Format}, Jobs: jobs, JSON: json}
 	sum, err := b.Run(context.Background(), items, func(r *Result) error {
 		fmt.Fprintf(&out, "== %s err=%v skip=%q\n", r.Name, r.Err != nil, r.Skip)
 		out.Write(r.Output)
@@ -57,15 +60,15 @@ func runBatch(t *testing.T, caches *Caches, items []Item, jobs int, format Forma
 func TestBatchBadInputDoesNotStopOthersAndOrderIsStable(t *testing.T) {
 	_, caches := setup(t)
 	items := batchItems(t, 12)
-	one, sum1 := runBatch(t, caches, items, 1, FormatText)
-	many, sum8 := runBatch(t, caches, items, 8, FormatText)
+	one, sum1 := runBatch(t, caches, items, 1, false)
+	many, sum8 := runBatch(t, caches, items, 8, false)
 	if one != many {
 		t.Fatal("output differs between -j 1 and -j 8")
 	}
 	if sum1.Crashes != 10 || sum1.Failed != 2 || len(sum1.Failures) != 2 {
 		t.Fatalf("summary %+v, want 10 crashes and 2 failures", sum1)
 	}
-	if !strings.Contains(sum1.Failures[0], "crash-06.ips") || !strings.Contains(sum1.Failures[1], "permission denied") {
+	if sum1.Failures[0].Input != "crash-06.ips" || !strings.Contains(sum1.Failures[1].Err.Error(), "permission denied") {
 		t.Errorf("failures = %q", sum1.Failures)
 	}
 	var w1, w8 bytes.Buffer
@@ -74,7 +77,7 @@ func TestBatchBadInputDoesNotStopOthersAndOrderIsStable(t *testing.T) {
 	if w1.String() != w8.String() {
 		t.Errorf("summary differs between -j 1 and -j 8:\n%s\n%s", w1.String(), w8.String())
 	}
-	if len(sum1.Missing) != 1 || sum1.Missing[0].UUID != appUUID || sum1.Missing[0].Reports == 0 {
+	if len(sum1.Missing) != 1 || sum1.Missing[0].ID != process.UUIDBuildID(appUUID) || sum1.Missing[0].Reports == 0 {
 		t.Errorf("missing = %+v, want the app image", sum1.Missing)
 	}
 	for i := 0; i < 12; i++ {
@@ -91,7 +94,7 @@ func TestBatchJSONOutputParsesAndCarriesSymbols(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []byte
-	b := &Batch{Resolver: &Resolver{Caches: caches}, Format: FormatJSON}
+	b := &Batch{Resolver: over(caches, Options{}), Formats: format.List{crashlog.Format}, JSON: true}
 	_, err = b.Run(context.Background(), []Item{{Name: "x", Read: func() ([]byte, error) { return gen.Data, nil }}},
 		func(r *Result) error { got = r.Output; return r.Err })
 	if err != nil {
@@ -114,7 +117,7 @@ func TestBatchCancelled(t *testing.T) {
 	items := batchItems(t, 6)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	b := &Batch{Resolver: &Resolver{Caches: caches}, Jobs: 2}
+	b := &Batch{Resolver: over(caches, Options{}), Formats: format.List{crashlog.Format}, Jobs: 2}
 	_, err := b.Run(ctx, items, func(*Result) error { return nil })
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
@@ -140,7 +143,7 @@ func TestBatchBoundsWorkAheadOfSlowItem(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() {
-		b := &Batch{Resolver: &Resolver{}, Jobs: jobs}
+		b := &Batch{Resolver: New(nil, Options{}), Formats: format.List{crashlog.Format}, Jobs: jobs}
 		_, err := b.Run(context.Background(), items, func(*Result) error { return nil })
 		done <- err
 	}()

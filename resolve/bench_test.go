@@ -5,9 +5,12 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/symbolicate/symbolicate/crashlog"
+	"github.com/symbolicate/symbolicate/dsc"
 	"github.com/symbolicate/symbolicate/dsc/dsctest"
-	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/format"
 	"github.com/symbolicate/symbolicate/internal/crashgen"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // BenchmarkBatch symbolicates generated crashes (4 threads × 15 frames) against
@@ -22,7 +25,7 @@ func BenchmarkBatch(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	caches, err := ScanCaches(context.Background(), []string{filepath.Dir(c.MainPath)})
+	caches, err := dsc.Scan(context.Background(), []string{filepath.Dir(c.MainPath)})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -31,18 +34,18 @@ func BenchmarkBatch(b *testing.B) {
 	items := make([]Item, n)
 	for i := range items {
 		rep, err := crashgen.Generate(c, crashgen.Config{Seed: uint64(i), Slide: uint64(i+1) << 14, Threads: 4, Frames: 15,
-			Boundary: 0.1, AppUUID: imagemap.UUID{0xBE}})
+			Boundary: 0.1, AppUUID: process.UUID{0xBE}})
 		if err != nil {
 			b.Fatal(err)
 		}
 		items[i] = Item{Name: "crash", Read: func() ([]byte, error) { return rep.Data, nil }}
 	}
-	for _, format := range []struct {
+	for _, out := range []struct {
 		name string
-		f    Format
-	}{{"text", FormatText}, {"json", FormatJSON}} {
-		b.Run(format.name, func(b *testing.B) {
-			batch := &Batch{Resolver: &Resolver{Caches: caches}, Format: format.f}
+		json bool
+	}{{"text", false}, {"json", true}} {
+		b.Run(out.name, func(b *testing.B) {
+			batch := &Batch{Resolver: over(caches, Options{}), Formats: format.List{crashlog.Format}, JSON: out.json}
 			// Warm: build every touched image's symbol table once.
 			if _, err := batch.Run(context.Background(), items, func(*Result) error { return nil }); err != nil {
 				b.Fatal(err)

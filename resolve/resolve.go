@@ -1,110 +1,155 @@
-// Package resolve is the symbolication pipeline: it binds the images of a crash
-// report or process snapshot to shared caches (package dsc) and app binaries by
-// UUID, resolves every frame address, and fills in the report's frames for the
-// writers of package crashlog. A batch runs reports concurrently on errgroup
-// workers that share the open caches and their symbol tables; output never
-// depends on scheduling.
+// Package resolve is the symbolication pipeline. It knows inputs only as
+// documents of the process model (package process, through package format)
+// and symbol sources only through the contract of package symbol: it binds a
+// process's images to the sources by build ID, resolves every frame, and
+// records what it found in each frame for the document's writers. A batch
+// runs documents concurrently on errgroup workers that share the sources;
+// output never depends on scheduling.
 package resolve
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"path"
-	"sort"
+	"iter"
 	"strings"
 
-	"github.com/symbolicate/symbolicate/crashlog"
-	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/demangle"
+	"github.com/symbolicate/symbolicate/diag"
+	"github.com/symbolicate/symbolicate/process"
+	"github.com/symbolicate/symbolicate/symbol"
 )
 
 // Options control how frames are resolved and named.
 type Options struct {
-	// Resymbolicate replaces symbols the OS already wrote; by default they are
-	// kept and only missing ones (and "<redacted>") are filled in.
+	// Resymbolicate replaces symbols the input already has; by default they
+	// are kept and only missing ones (and "<redacted>") are filled in.
 	Resymbolicate bool
-	// Demangle turns a linkage name (in display form: no Mach-O leading
-	// underscore, see SourceFrame) into the name to print; nil prints linkage
-	// names as they are.
-	Demangle func(raw string) string
-	// FullPaths keeps directories in source file names (default: basename).
-	FullPaths bool
-	// NoInlines drops inlined-call frames from the output.
+	// NoDemangle keeps linkage names instead of demangling Swift and C++.
+	NoDemangle bool
+	// NoInlines leaves out the inlined calls found in debug information.
 	NoInlines bool
 }
 
-// Resolver holds what every report of a batch shares: the open caches and the
-// binary index. It is safe for concurrent use.
+// Resolver holds what every document of a batch shares: the symbol sources,
+// asked in order, and the demangler. It is safe for concurrent use.
 type Resolver struct {
-	Caches   *Caches
-	Binaries Binaries // nil: no app binaries
-	Options  Options
+	sources []symbol.Source
+	caches  []symbol.Caches // the sources that hold whole shared caches
+	opts    Options
+	names   *demangle.Shared // nil: linkage names as they are
 }
 
-// Outcome counts what happened to one report's frames.
+// New returns a resolver over sources, asked in order for each image.
+// Sources that hold whole shared caches (symbol.Caches) also serve frames
+// given relative to a cache.
+func New(sources []symbol.Source, opts Options) *Resolver {
+	r := &Resolver{sources: sources, opts: opts}
+	for _, s := range sources {
+		if c, ok := s.(symbol.Caches); ok {
+			r.caches = append(r.caches, c)
+		}
+	}
+	if !opts.NoDemangle {
+		r.names = demangle.NewShared(demangle.Options{Form: demangle.Display})
+	}
+	return r
+}
+
+// Cache returns the shared cache with UUID u from the first source that has
+// it.
+func (r *Resolver) Cache(u process.UUID) (symbol.Cache, bool) {
+	for _, cs := range r.caches {
+		if c, ok := cs.Cache(u); ok {
+			return c, true
+		}
+	}
+	return nil, false
+}
+
+// Document is what the resolver walks: a process and its frames.
+type Document interface {
+	Process() *process.Process
+	Frames() iter.Seq[*process.Frame]
+}
+
+// Outcome counts what happened to one document's frames.
 type Outcome struct {
 	Frames       int // concrete frames seen
 	Resolved     int // newly symbolicated
-	Already      int // symbols written by the OS and kept
+	Already      int // symbols the input already had, kept
 	Unresolved   int // frames left without a symbol
-	Unresolvable int // frames in no image, or in images without a UUID (not counted as missing)
-	// Missing maps the UUID of each image with unresolved frames and no
-	// matching cache or binary to its name and frame count.
-	Missing map[imagemap.UUID]*MissingImage
-	// MissingCaches lists shared-cache UUIDs the report names that no cache on
-	// disk has.
-	MissingCaches []imagemap.UUID
+	Unresolvable int // frames in no image, in images without a build ID, or in the kernel (not counted as missing)
+	// Missing maps the build ID of each image with unresolved frames and no
+	// matching source to its name and frame count.
+	Missing map[process.BuildID]*MissingImage
+	// MissingCaches lists shared-cache UUIDs the document names that no
+	// source has, when frames failed because of it.
+	MissingCaches []process.UUID
 	// Notes are diagnostics worth showing (slide disagreements, mismatches).
-	Notes []string
+	Notes []diag.Diagnostic
 }
 
-// MissingImage is an image whose UUID matched nothing.
+// MissingImage is an image whose build ID matched nothing.
 type MissingImage struct {
 	Name   string
 	Frames int
 }
 
-// HasMissing reports whether some image had no matching cache or binary.
+// HasMissing reports whether some image had no matching source.
 func (o *Outcome) HasMissing() bool { return len(o.Missing) > 0 || len(o.MissingCaches) > 0 }
 
-// ReportImages converts a report's images to the resolver's model.
-func ReportImages(rep *crashlog.Report) []Image {
-	out := make([]Image, len(rep.Images))
-	for i, im := range rep.Images {
-		out[i] = Image{UUID: im.UUID, HasUUID: im.HasUUID, Base: im.Base, Size: im.Size,
-			Name: im.Name, Path: im.Path, Arch: im.Arch, Source: im.Source}
-	}
-	return out
-}
-
-// Report resolves the frames of rep in place (Frame.Resolved) and says what
-// happened. It never fails: what cannot be resolved is counted and explained.
-func (r *Resolver) Report(ctx context.Context, rep *crashlog.Report) *Outcome {
-	o := &Outcome{Missing: map[imagemap.UUID]*MissingImage{}}
-	var ref *SharedCacheRef
-	if sc := rep.SharedCache; sc != nil {
-		ref = &SharedCacheRef{Base: sc.Base, Size: sc.Size, UUID: sc.UUID}
-	}
-	p := r.Bind(ReportImages(rep), ref)
-	o.Notes = append(o.Notes, p.Notes...)
-	for t := range rep.Threads {
-		if ctx.Err() != nil {
-			return o
+// Resolve resolves the frames of doc in place (Frame.Resolved) and says what
+// happened. It never fails: what cannot be resolved is counted and
+// explained. It stops early, with what it has, when ctx is cancelled.
+//
+// A frame marked Return is looked up at its offset − 1 so the call
+// instruction is found, except right after a signal trampoline, whose next
+// frame is the interrupted pc.
+func (r *Resolver) Resolve(ctx context.Context, doc Document) *Outcome {
+	p := r.bind(doc.Process())
+	o := &Outcome{Missing: map[process.BuildID]*MissingImage{}, Notes: p.notes}
+	afterTrampoline := false
+	n := 0
+	for f := range doc.Frames() {
+		if n++; n%256 == 0 && ctx.Err() != nil {
+			break
 		}
-		r.backtrace(p, rep, rep.Threads[t].Frames, o)
-		// Kernel frames need a kernelcache, which is out of scope: count them.
-		for _, f := range rep.Threads[t].KernelFrames {
-			if !f.Inline {
-				o.Frames++
-				if f.HasSymbol {
-					o.Already++
-				} else {
-					o.Unresolvable++
-				}
+		if f.Inline {
+			continue // inline frames written by the input belong to the next concrete frame
+		}
+		o.Frames++
+		if f.Kernel {
+			// Kernel frames need a kernelcache, which no source provides.
+			if f.HasSymbol {
+				o.Already++
+			} else {
+				o.Unresolvable++
 			}
+			continue
 		}
+		adjust := f.Return && !afterTrampoline
+		afterTrampoline = isTrampoline(frameSymbol(f))
+		if f.HasSymbol && f.Symbol != redacted && !r.opts.Resymbolicate {
+			o.Already++
+			continue
+		}
+		b := p.binding(f.Image)
+		if b == nil {
+			o.Unresolvable++
+			continue
+		}
+		look := f.Offset
+		if adjust && look > 0 {
+			look--
+		}
+		res, err := r.lookup(b, f.Offset, look)
+		if err != nil {
+			p.countFailure(b, f.Image, err, o)
+			continue
+		}
+		f.Resolved = res
+		afterTrampoline = isTrampoline(res.RawSymbol + " " + res.Symbol)
+		o.Resolved++
 	}
-	r.backtrace(p, rep, rep.LastExceptionBacktrace, o)
 	for u, m := range o.Missing {
 		if m.Frames == 0 {
 			delete(o.Missing, u)
@@ -113,90 +158,37 @@ func (r *Resolver) Report(ctx context.Context, rep *crashlog.Report) *Outcome {
 	return o
 }
 
-// backtrace resolves one backtrace. Frame 0 is the faulting pc and is looked
-// up as is; every later frame holds a return address and is looked up at
-// address − 1 so the call instruction is found, except a frame just after a
-// signal trampoline (the interrupted pc).
-func (r *Resolver) backtrace(p *Process, rep *crashlog.Report, frames []crashlog.Frame, o *Outcome) {
-	caller := false
-	for i := range frames {
-		f := &frames[i]
-		if f.Inline {
-			continue // inline frames written by the OS belong to the next concrete frame
-		}
-		adjust := caller
-		caller = !isTrampoline(frameSymbol(f))
-		o.Frames++
-		if f.HasSymbol && f.Symbol != redacted && !r.Options.Resymbolicate {
-			o.Already++
-			continue
-		}
-		if f.ImageIndex < 0 || f.ImageIndex >= len(rep.Images) {
-			o.Unresolvable++
-			continue
-		}
-		off := f.ImageOffset
-		look := off
-		if adjust && look > 0 {
-			look--
-		}
-		found, err := p.Lookup(f.ImageIndex, off, look)
-		if err != nil {
-			r.countFailure(p, f, err, o)
-			continue
-		}
-		f.Resolved = r.resolution(&found)
-		caller = !isTrampoline(found.Frames[len(found.Frames)-1].Function)
-		o.Resolved++
+// lookup resolves offset look of a bound image; off is the frame's own
+// offset, from which the symbol location is measured.
+func (r *Resolver) lookup(b *binding, off, look uint64) (*process.Resolution, error) {
+	if b.sym == nil {
+		return nil, b.err
 	}
+	frames, err := b.sym.Symbolize(look)
+	if err != nil {
+		return nil, err
+	}
+	if len(frames) == 0 {
+		return nil, ErrNoSymbol
+	}
+	return r.resolution(frames, off, b), nil
 }
 
-// countFailure files a frame that could not be resolved: under its missing
-// image or cache when the UUID matched nothing, as unresolvable when the frame's
-// image cannot be matched at all (no UUID, or an absolute address outside the
-// shared cache), and as unresolved otherwise (a known image without a symbol
-// there, or a damaged symbol table).
-func (r *Resolver) countFailure(p *Process, f *crashlog.Frame, err error, o *Outcome) {
-	b := &p.binds[f.ImageIndex]
-	var me *MissingError
-	switch {
-	case errors.As(err, &me) && me.Cache:
-		o.Unresolved++
-		if !containsUUID(o.MissingCaches, me.UUID) {
-			o.MissingCaches = append(o.MissingCaches, me.UUID)
-		}
-	case errors.As(err, &me):
-		o.Unresolved++
-		if u := p.MissingCache; u != nil && p.inCacheRange(f.ImageIndex) && !containsUUID(o.MissingCaches, *u) {
-			// The image lies in the process's shared cache, which is not on
-			// disk: name the cache as well as the image.
-			o.MissingCaches = append(o.MissingCaches, *u)
-		}
-		m := o.Missing[me.UUID]
-		if m == nil {
-			m = &MissingImage{Name: me.Name}
-			o.Missing[me.UUID] = m
-		}
-		m.Frames++
-	case b.kind == bindAbsolute, b.kind == bindNone && b.err == nil:
-		o.Unresolvable++
-	default:
-		o.Unresolved++
+// resolution turns the frames at an address into what the writers print.
+func (r *Resolver) resolution(frames []symbol.Frame, off uint64, b *binding) *process.Resolution {
+	last := &frames[len(frames)-1]
+	res := &process.Resolution{
+		SymbolLocation: off - last.Start,
+		SourceFile:     last.File, SourceLine: last.Line, SourceColumn: last.Column,
+		From: b.sym.Path(), InSharedCache: b.inCache, Synthetic: last.Synthetic,
 	}
-}
-
-// resolution turns a lookup into what the writers print.
-func (r *Resolver) resolution(f *Found) *crashlog.Resolution {
-	last := len(f.Frames) - 1
-	res := &crashlog.Resolution{SymbolLocation: f.Location()}
-	res.Symbol, res.RawSymbol = r.name(f.Frames[last].Function)
-	res.SourceFile, res.SourceLine = r.file(f.Frames[last].File), f.Frames[last].Line
-	if !r.Options.NoInlines {
-		for _, sf := range f.Frames[:last] {
-			in := crashlog.InlineFrame{SourceFile: r.file(sf.File), SourceLine: sf.Line}
+	res.Symbol, res.RawSymbol = r.name(last.Function)
+	if !r.opts.NoInlines {
+		for _, sf := range frames[:len(frames)-1] {
+			in := process.InlineFrame{SourceFile: sf.File, SourceLine: sf.Line, SourceColumn: sf.Column}
 			in.Symbol, in.RawSymbol = r.name(sf.Function)
-			if f.Offset >= sf.Start {
-				in.SymbolLocation = f.Offset - sf.Start
+			if off >= sf.Start {
+				in.SymbolLocation = off - sf.Start
 			}
 			res.Inlined = append(res.Inlined, in)
 		}
@@ -206,25 +198,18 @@ func (r *Resolver) resolution(f *Found) *crashlog.Resolution {
 
 // name returns the printed name and, when it differs, the linkage name.
 func (r *Resolver) name(raw string) (string, string) {
-	if r.Options.Demangle == nil {
+	if r.names == nil {
 		return raw, ""
 	}
-	if d := r.Options.Demangle(raw); d != raw && d != "" {
+	if d := r.names.Name(raw); d != raw && d != "" {
 		return d, raw
 	}
 	return raw, ""
 }
 
-func (r *Resolver) file(f string) string {
-	if f == "" || r.Options.FullPaths {
-		return f
-	}
-	return path.Base(strings.ReplaceAll(f, `\`, "/"))
-}
-
 const redacted = "<redacted>"
 
-func frameSymbol(f *crashlog.Frame) string {
+func frameSymbol(f *process.Frame) string {
 	if f.Resolved != nil {
 		return f.Resolved.RawSymbol + " " + f.Resolved.Symbol
 	}
@@ -236,22 +221,3 @@ func frameSymbol(f *crashlog.Frame) string {
 func isTrampoline(name string) bool {
 	return strings.Contains(name, "_sigtramp")
 }
-
-func containsUUID(list []imagemap.UUID, u imagemap.UUID) bool {
-	for _, x := range list {
-		if x == u {
-			return true
-		}
-	}
-	return false
-}
-
-func joinNames(names []string) string {
-	sort.Strings(names)
-	if len(names) > 3 {
-		return fmt.Sprintf("%s and %d more", strings.Join(names[:3], ", "), len(names)-3)
-	}
-	return strings.Join(names, ", ")
-}
-
-func sortStrings(s []string) { sort.Strings(s) }

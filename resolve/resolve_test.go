@@ -8,12 +8,15 @@ import (
 	"testing"
 
 	"github.com/symbolicate/symbolicate/crashlog"
+	"github.com/symbolicate/symbolicate/demangle"
+	"github.com/symbolicate/symbolicate/dsc"
 	"github.com/symbolicate/symbolicate/dsc/dsctest"
-	"github.com/symbolicate/symbolicate/imagemap"
 	"github.com/symbolicate/symbolicate/internal/crashgen"
+	"github.com/symbolicate/symbolicate/process"
+	"github.com/symbolicate/symbolicate/symbol"
 )
 
-var appUUID = imagemap.UUID{0xAA, 0xBB, 0xCC, 0xDD, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+var appUUID = process.UUID{0xAA, 0xBB, 0xCC, 0xDD, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
 
 // demoCache generates (once per test binary) a small split cache with local
 // symbols in a .symbols file, and scans it.
@@ -21,21 +24,36 @@ var demoCache = sync.OnceValues(func() (*dsctest.Cache, error) {
 	return dsctest.Cached(dsctest.Demo(7))
 })
 
-func setup(t *testing.T) (*dsctest.Cache, *Caches) {
+func setup(t *testing.T) (*dsctest.Cache, *dsc.Set) {
 	t.Helper()
 	c, err := demoCache()
 	if err != nil {
 		t.Fatalf("generating cache: %v", err)
 	}
-	caches, err := ScanCaches(context.Background(), []string{c.Dir})
+	caches, err := dsc.Scan(context.Background(), []string{c.Dir})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { caches.Close() })
-	if len(caches.List()) != 1 {
-		t.Fatalf("scan found %d caches, want 1 (subcaches and .symbols must be skipped); warnings %v", len(caches.List()), caches.Warnings)
+	if len(caches.Caches()) != 1 {
+		t.Fatalf("scan found %d caches, want 1 (subcaches and .symbols must be skipped); diagnostics %v", len(caches.Caches()), caches.Diagnostics)
 	}
 	return c, caches
+}
+
+// over returns a resolver over the caches (none when nil) that keeps
+// linkage names, so tests compare them with the generator's names.
+func over(caches *dsc.Set, opts Options) *Resolver {
+	opts.NoDemangle = true
+	return overDemangling(caches, opts)
+}
+
+// overDemangling is over with opts as given.
+func overDemangling(caches *dsc.Set, opts Options) *Resolver {
+	if caches == nil {
+		return New(nil, opts)
+	}
+	return New([]symbol.Source{caches}, opts)
 }
 
 func parse(t *testing.T, data []byte) *crashlog.Report {
@@ -82,8 +100,8 @@ func TestReportSlidCacheWithLocalsAndBoundaries(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep := parse(t, gen.Data)
-	r := &Resolver{Caches: caches}
-	o := r.Report(context.Background(), rep)
+	r := over(caches, Options{})
+	o := r.Resolve(context.Background(), rep)
 	check(t, rep, gen.Frames, false)
 
 	var app, os, boundary int
@@ -103,7 +121,7 @@ func TestReportSlidCacheWithLocalsAndBoundaries(t *testing.T) {
 	if o.Frames != len(gen.Frames) || o.Already != os || o.Resolved != len(gen.Frames)-os-app || o.Unresolved != app {
 		t.Errorf("outcome %+v; want frames %d, already %d, resolved %d, unresolved %d", o, len(gen.Frames), os, len(gen.Frames)-os-app, app)
 	}
-	if m := o.Missing[appUUID]; m == nil || m.Frames != app || m.Name != "SampleApp" {
+	if m := o.Missing[process.UUIDBuildID(appUUID)]; m == nil || m.Frames != app || m.Name != "SampleApp" {
 		t.Errorf("missing = %+v, want the app image with %d frames", o.Missing, app)
 	}
 	if len(o.Notes) != 0 {
@@ -118,8 +136,8 @@ func TestResymbolicateReplacesOSSymbols(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep := parse(t, gen.Data)
-	r := &Resolver{Caches: caches, Options: Options{Resymbolicate: true}}
-	o := r.Report(context.Background(), rep)
+	r := over(caches, Options{Resymbolicate: true})
+	o := r.Resolve(context.Background(), rep)
 	check(t, rep, gen.Frames, true)
 	if o.Already != 0 || o.Resolved != len(gen.Frames) {
 		t.Errorf("outcome %+v", o)
@@ -136,7 +154,7 @@ func TestImagesMatchedByOwnUUIDWithoutSharedCacheRecord(t *testing.T) {
 	if rep.SharedCache != nil {
 		t.Fatal("generator wrote a sharedCache record")
 	}
-	o := (&Resolver{Caches: caches}).Report(context.Background(), rep)
+	o := over(caches, Options{}).Resolve(context.Background(), rep)
 	check(t, rep, gen.Frames, false)
 	if o.Resolved != len(gen.Frames) {
 		t.Errorf("outcome %+v", o)
@@ -150,7 +168,7 @@ func TestMissingCacheIsNamed(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep := parse(t, gen.Data)
-	o := (&Resolver{}).Report(context.Background(), rep) // no caches at all
+	o := over(nil, Options{}).Resolve(context.Background(), rep) // no caches at all
 	if len(o.MissingCaches) != 1 || o.MissingCaches[0] != c.UUID {
 		t.Errorf("missing caches = %v, want [%s]", o.MissingCaches, c.UUID)
 	}
@@ -167,8 +185,8 @@ func TestSlideDisagreementIsReported(t *testing.T) {
 	}
 	rep := parse(t, gen.Data)
 	rep.SharedCache.Base += 0x4000 // the report's cache base now disagrees with its images
-	o := (&Resolver{Caches: caches}).Report(context.Background(), rep)
-	if len(o.Notes) == 0 || !strings.Contains(o.Notes[0], "disagrees") {
+	o := over(caches, Options{}).Resolve(context.Background(), rep)
+	if len(o.Notes) == 0 || !strings.Contains(o.Notes[0].String(), "disagrees") {
 		t.Fatalf("notes = %v, want a slide disagreement", o.Notes)
 	}
 	// Frames are image-relative, so they still resolve correctly.
@@ -177,17 +195,28 @@ func TestSlideDisagreementIsReported(t *testing.T) {
 
 func TestDemangleHookAndRawName(t *testing.T) {
 	c, caches := setup(t)
-	gen, err := crashgen.Generate(c, crashgen.Config{Seed: 6, Slide: 0x4000, Threads: 1, Frames: 10})
+	gen, err := crashgen.Generate(c, crashgen.Config{Seed: 6, Slide: 0x4000, Threads: 4, Frames: 30})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := parse(t, gen.Data)
-	r := &Resolver{Caches: caches, Options: Options{Demangle: func(s string) string { return "<" + s + ">" }}}
-	r.Report(context.Background(), rep)
-	for _, w := range gen.Frames {
-		f := rep.Threads[w.Thread].Frames[w.Index]
-		if f.Resolved == nil || f.Resolved.Symbol != "<"+display(w.Symbol)+">" || f.Resolved.RawSymbol != display(w.Symbol) {
-			t.Fatalf("frame %d: %+v, want demangled <%s> with raw name", w.Index, f.Resolved, w.Symbol)
+	for _, noDemangle := range []bool{false, true} {
+		rep := parse(t, gen.Data)
+		overDemangling(caches, Options{NoDemangle: noDemangle}).Resolve(context.Background(), rep)
+		mangled := 0
+		for _, w := range gen.Frames {
+			f := rep.Threads[w.Thread].Frames[w.Index]
+			raw := display(w.Symbol)
+			want, wantRaw := raw, ""
+			if d, _ := demangle.Name(raw, demangle.Options{Form: demangle.Display}); d != raw && !noDemangle {
+				want, wantRaw = d, raw
+				mangled++
+			}
+			if f.Resolved == nil || f.Resolved.Symbol != want || f.Resolved.RawSymbol != wantRaw {
+				t.Fatalf("NoDemangle %v, frame %d: %+v, want %q with raw name %q", noDemangle, w.Index, f.Resolved, want, wantRaw)
+			}
+		}
+		if !noDemangle && mangled == 0 {
+			t.Fatal("generated report has no mangled names")
 		}
 	}
 }
@@ -211,9 +240,9 @@ func TestEveryCacheLayout(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			caches, err := ScanCaches(context.Background(), []string{c.Dir})
-			if err != nil || len(caches.List()) != 1 {
-				t.Fatalf("scan: %v, %d caches, warnings %v", err, len(caches.List()), caches.Warnings)
+			caches, err := dsc.Scan(context.Background(), []string{c.Dir})
+			if err != nil || len(caches.Caches()) != 1 {
+				t.Fatalf("scan: %v, %d caches, diagnostics %v", err, len(caches.Caches()), caches.Diagnostics)
 			}
 			defer caches.Close()
 			gen, err := crashgen.Generate(c, crashgen.Config{Seed: 3, Slide: 0x3c000, Threads: 4, Frames: 20, Boundary: 0.2})
@@ -221,7 +250,7 @@ func TestEveryCacheLayout(t *testing.T) {
 				t.Fatal(err)
 			}
 			rep := parse(t, gen.Data)
-			o := (&Resolver{Caches: caches}).Report(context.Background(), rep)
+			o := over(caches, Options{}).Resolve(context.Background(), rep)
 			check(t, rep, gen.Frames, false)
 			if o.Resolved != len(gen.Frames) {
 				t.Errorf("outcome %+v", o)
@@ -246,16 +275,16 @@ func TestMissingSymbolsFileLeavesLocalsUnresolved(t *testing.T) {
 	if err := os.Remove(c.SymbolsPath); err != nil {
 		t.Fatal(err)
 	}
-	caches, err := ScanCaches(context.Background(), []string{c.Dir})
+	caches, err := dsc.Scan(context.Background(), []string{c.Dir})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer caches.Close()
-	if len(caches.List()) != 1 || len(caches.List()[0].Warnings()) == 0 {
+	if len(caches.Caches()) != 1 || len(caches.Caches()[0].Warnings()) == 0 {
 		t.Fatalf("cache without .symbols should open with a warning")
 	}
 	rep := parse(t, gen.Data)
-	o := (&Resolver{Caches: caches}).Report(context.Background(), rep)
+	o := over(caches, Options{}).Resolve(context.Background(), rep)
 	fs := map[string]bool{}
 	for i := range c.Images {
 		for _, f := range c.Images[i].Functions {
@@ -292,7 +321,7 @@ func TestMissingReportCacheNotBlamedWhenImagesResolve(t *testing.T) {
 	}
 	rep := parse(t, gen.Data)
 	rep.SharedCache.UUID[0] ^= 0xff // a cache UUID nothing on disk has
-	o := (&Resolver{Caches: caches}).Report(context.Background(), rep)
+	o := over(caches, Options{}).Resolve(context.Background(), rep)
 	check(t, rep, gen.Frames, false)
 	if o.HasMissing() || o.Resolved != len(gen.Frames) {
 		t.Errorf("outcome %+v: want everything resolved and nothing missing", o)

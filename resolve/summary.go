@@ -6,50 +6,65 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/diag"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // Summary adds up a batch.
 type Summary struct {
-	Crashes      int // reports symbolicated (parsed and resolved)
-	Skipped      int // recognised reports with nothing to symbolicate
+	Crashes      int // documents symbolicated (parsed and resolved)
+	Skipped      int // recognised inputs with nothing to symbolicate
 	Failed       int // inputs that could not be read or parsed
+	Unwritten    int // outputs that could not be written
 	Frames       int
 	Resolved     int
 	Already      int
 	Unresolved   int
 	Unresolvable int
-	// Missing are the images whose UUID matched no cache or binary, sorted
-	// by frame count (then UUID).
+	// Missing are the images whose build ID matched no source, sorted by
+	// frame count (then build ID).
 	Missing []MissingSummary
-	// MissingCaches are shared-cache UUIDs named by reports and not found.
-	MissingCaches []imagemap.UUID
-	// Failures are "name: error" lines, in input order.
-	Failures []string
-	// Notes are diagnostics from the reports, "name: note", in input order.
-	Notes []string
+	// MissingCaches are shared-cache UUIDs named by documents and not found.
+	MissingCaches []process.UUID
+	// Failures are the inputs that could not be read or parsed, and
+	// WriteFailures the outputs that could not be written, in input order.
+	Failures, WriteFailures []Failure
+	// Notes are diagnostics from the documents, in input order.
+	Notes []Note
 
-	missing map[imagemap.UUID]*MissingSummary
-	caches  map[imagemap.UUID]bool
+	missing map[process.BuildID]*MissingSummary
+	caches  map[process.UUID]bool
+}
+
+// Failure is one input, or its output, that failed.
+type Failure struct {
+	Input string
+	Err   error
+}
+
+// Note is a diagnostic about one input.
+type Note struct {
+	Input string
+	diag.Diagnostic
 }
 
 // MissingSummary is one missing image across the batch.
 type MissingSummary struct {
-	UUID    imagemap.UUID
+	ID      process.BuildID
 	Name    string
 	Frames  int
 	Reports int
 }
 
 func newSummary() *Summary {
-	return &Summary{missing: map[imagemap.UUID]*MissingSummary{}, caches: map[imagemap.UUID]bool{}}
+	return &Summary{missing: map[process.BuildID]*MissingSummary{}, caches: map[process.UUID]bool{}}
 }
 
 func (s *Summary) add(r *Result) {
 	switch {
 	case r.Err != nil:
 		s.Failed++
-		s.Failures = append(s.Failures, fmt.Sprintf("%s: %v", r.Name, r.Err))
+		s.Failures = append(s.Failures, Failure{r.Name, r.Err})
 		return
 	case r.Skip != "":
 		s.Skipped++
@@ -64,11 +79,11 @@ func (s *Summary) add(r *Result) {
 	s.Already += o.Already
 	s.Unresolved += o.Unresolved
 	s.Unresolvable += o.Unresolvable
-	for u, m := range o.Missing {
-		ms := s.missing[u]
+	for id, m := range o.Missing {
+		ms := s.missing[id]
 		if ms == nil {
-			ms = &MissingSummary{UUID: u, Name: m.Name}
-			s.missing[u] = ms
+			ms = &MissingSummary{ID: id, Name: m.Name}
+			s.missing[id] = ms
 		}
 		ms.Frames += m.Frames
 		ms.Reports++
@@ -77,8 +92,13 @@ func (s *Summary) add(r *Result) {
 		s.caches[u] = true
 	}
 	for _, n := range o.Notes {
-		s.Notes = append(s.Notes, r.Name+": "+n)
+		s.Notes = append(s.Notes, Note{r.Name, n})
 	}
+}
+
+func (s *Summary) unwritten(name string, err error) {
+	s.Unwritten++
+	s.WriteFailures = append(s.WriteFailures, Failure{name, err})
 }
 
 func (s *Summary) finish() {
@@ -90,7 +110,7 @@ func (s *Summary) finish() {
 		if a.Frames != b.Frames {
 			return a.Frames > b.Frames
 		}
-		return a.UUID.String() < b.UUID.String()
+		return a.ID.String() < b.ID.String()
 	})
 	for u := range s.caches {
 		s.MissingCaches = append(s.MissingCaches, u)
@@ -98,7 +118,7 @@ func (s *Summary) finish() {
 	sort.Slice(s.MissingCaches, func(i, j int) bool { return s.MissingCaches[i].String() < s.MissingCaches[j].String() })
 }
 
-// HasMissing reports whether some image or cache had no match on disk.
+// HasMissing reports whether some image or cache had no match.
 func (s *Summary) HasMissing() bool { return len(s.Missing) > 0 || len(s.MissingCaches) > 0 }
 
 // Write prints the summary for people (stderr). It is deterministic.
@@ -115,18 +135,24 @@ func (s *Summary) Write(w io.Writer) error {
 	if s.Failed > 0 {
 		fmt.Fprintf(&b, "; %d failed", s.Failed)
 	}
+	if s.Unwritten > 0 {
+		fmt.Fprintf(&b, "; %d not written", s.Unwritten)
+	}
 	b.WriteString("\n")
 	for _, u := range s.MissingCaches {
 		fmt.Fprintf(&b, "  missing shared cache %s\n", u)
 	}
 	for _, m := range s.Missing {
-		fmt.Fprintf(&b, "  missing image %s <%s>: %s in %s\n", m.Name, m.UUID, plural(m.Frames, "frame", "frames"), plural(m.Reports, "report", "reports"))
+		fmt.Fprintf(&b, "  missing image %s <%s>: %s in %s\n", m.Name, m.ID, plural(m.Frames, "frame", "frames"), plural(m.Reports, "report", "reports"))
 	}
 	for _, n := range s.Notes {
-		fmt.Fprintf(&b, "  note: %s\n", n)
+		fmt.Fprintf(&b, "  note: %s: %s\n", n.Input, n.Diagnostic)
 	}
 	for _, f := range s.Failures {
-		fmt.Fprintf(&b, "  failed: %s\n", f)
+		fmt.Fprintf(&b, "  failed: %s: %v\n", f.Input, f.Err)
+	}
+	for _, f := range s.WriteFailures {
+		fmt.Fprintf(&b, "  not written: %s: %v\n", f.Input, f.Err)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

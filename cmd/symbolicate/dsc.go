@@ -12,6 +12,9 @@ import (
 	"github.com/goccy/go-json"
 
 	"github.com/symbolicate/symbolicate/dsc"
+	"github.com/symbolicate/symbolicate/process"
+	"github.com/symbolicate/symbolicate/resolve"
+	"github.com/symbolicate/symbolicate/symbol"
 )
 
 // dscCmd groups the commands that inspect dyld shared caches directly.
@@ -34,6 +37,7 @@ type dscLookupCmd struct {
 	Slide   string   `help:"Hex slide of the cache in the process; subtracted from every address. Example: --slide 0x1c5c4000"`
 	Base    string   `help:"Hex runtime address of the cache header in the process (slide = base - sharedRegionStart). Example: --base 0x19c5c4000"`
 	Verbose bool     `short:"v" help:"Print the cache summary before the results. Example: -v"`
+	Raw     bool     `help:"Print linkage names as they are instead of demangling Swift and C++ names. Example: --raw"`
 	Format  string   `enum:"text,json" default:"text" help:"Output format: text, or json for one object per address (address, image, uuid, symbol, offset). Example: --format json"`
 }
 
@@ -42,10 +46,13 @@ func (c *dscLookupCmd) Help() string {
 	return `Addresses are unslid cache addresses unless --slide or --base is given; then they
 are runtime addresses from a process and the slide is subtracted first.
 
-Exit status: 0 every address was resolved to an image; 1 an address lay in no
-image of the cache (its line says so), or a flag or address was malformed; 2 the
-cache could not be read, or an image's symbol table was damaged (the line shows
-the image and the error).
+Names are printed as every command prints them: demangled, without the Mach-O
+leading underscore; --raw prints linkage names.
+
+Exit status (as for addrs): 0 every address was resolved; 3 some address lay in no
+image of the cache or had no symbol there (its line says which); 2 the cache could not
+be read, or an image's symbols were damaged (the line shows the image and the error);
+1 a flag or address was malformed.
 
 Examples:
   symbolicate dsc lookup dyld_shared_cache_arm64e 0x1a2b3c4d0
@@ -273,34 +280,33 @@ func parseHex(s string) (uint64, error) {
 
 // lookupResult is one line of `dsc lookup --format json`.
 type lookupResult struct {
-	Address string  `json:"address"`
-	Unslid  string  `json:"unslid,omitempty"`
-	Image   string  `json:"image,omitempty"`
-	UUID    string  `json:"uuid,omitempty"`
-	Symbol  *string `json:"symbol"`
-	Offset  *uint64 `json:"offset"`
-	Error   string  `json:"error,omitempty"`
+	Address   string  `json:"address"`
+	Unslid    string  `json:"unslid,omitempty"`
+	Image     string  `json:"image,omitempty"`
+	UUID      string  `json:"uuid,omitempty"`
+	Symbol    *string `json:"symbol"`
+	RawSymbol string  `json:"rawSymbol,omitempty"`
+	Offset    *uint64 `json:"offset"`
+	Error     string  `json:"error,omitempty"`
 }
 
 // Run resolves each address.
 func (c *dscLookupCmd) Run(ctx context.Context, streams *ioStreams) error {
-	var slide uint64
+	var slide, base uint64
 	var err error
 	if c.Slide != "" {
 		if slide, err = parseHex(c.Slide); err != nil {
 			return withExit(exitUsage, fmt.Errorf("--slide: %w", err))
 		}
 	}
-	var base uint64
 	if c.Base != "" {
 		if base, err = parseHex(c.Base); err != nil {
 			return withExit(exitUsage, fmt.Errorf("--base: %w", err))
 		}
 	}
-	for _, a := range c.Addrs {
-		if _, err := parseHex(a); err != nil {
-			return withExit(exitUsage, err)
-		}
+	addrs, err := parseAddrs(c.Addrs, streams.Stdin)
+	if err != nil {
+		return withExit(exitUsage, err)
 	}
 	cache, err := openCache(c.Cache)
 	if err != nil {
@@ -314,128 +320,102 @@ func (c *dscLookupCmd) Run(ctx context.Context, streams *ioStreams) error {
 		slide = base - cache.SharedRegionStart()
 	}
 	w := bufio.NewWriter(streams.Stdout)
-	defer w.Flush()
 	if c.Verbose {
-		info := describeCache(cache, false)
-		if c.Format == "json" {
-			if err := json.NewEncoder(w).Encode(map[string]any{"cache": info}); err != nil {
-				return err
-			}
-		} else {
-			info.writeText(w)
-			if slide != 0 {
-				fmt.Fprintf(w, "%-20s %#x\n", "Slide:", slide)
-			}
-			fmt.Fprintln(w)
+		if err := c.writeSummary(w, cache, slide); err != nil {
+			return withExit(exitOutput, err)
 		}
 	}
-	missing, damaged := 0, 0
-	resolve := func(text string) error {
-		addr, err := parseHex(text)
-		if err != nil {
-			return withExit(exitUsage, err)
-		}
-		switch c.resolve(w, cache, addr, slide) {
-		case resolvedNoImage:
-			missing++
-		case resolvedDamaged:
-			damaged++
-		}
-		return ctx.Err()
-	}
-	if len(c.Addrs) > 0 {
-		for _, a := range c.Addrs {
-			if err := resolve(a); err != nil {
-				return err
+	r := resolve.New([]symbol.Source{dsc.SetOf(cache)}, resolve.Options{NoDemangle: c.Raw})
+	var t addrTally
+	for _, res := range r.Addresses(cacheProcess(cache, slide), addrs) {
+		t.add(&res)
+		if res.Image == nil && res.Resolution != nil {
+			// Found by the cache outside every image's text (data, stubs):
+			// name the image whose segments hold it.
+			if im, err := cache.ImageForAddress(res.Address - slide); err == nil {
+				pi := cache.ImageAt(im.Index)
+				res.Image, res.Offset = &pi, res.Address-slide-im.Address
 			}
 		}
-	} else {
-		sc := bufio.NewScanner(streams.Stdin)
-		for sc.Scan() {
-			line := strings.TrimSpace(sc.Text())
-			if line == "" || strings.HasPrefix(line, "#") {
-				continue
-			}
-			if err := resolve(line); err != nil {
-				return err
-			}
-		}
-		if err := sc.Err(); err != nil {
-			return fmt.Errorf("reading stdin: %w", err)
+		if err := c.writeResult(w, &res, slide); err != nil {
+			return withExit(exitOutput, err)
 		}
 	}
 	if err := w.Flush(); err != nil {
-		return err
+		return withExit(exitOutput, err)
 	}
-	if missing > 0 {
-		return withExit(exitUsage, fmt.Errorf("%d address(es) lie in no image of the cache", missing))
-	}
-	if damaged > 0 {
-		return withExit(exitBadInput, fmt.Errorf("%d address(es) are in images whose symbols could not be read", damaged))
-	}
-	return nil
+	return t.status("of the cache")
 }
 
-// resolution is the outcome of resolving one address.
-type resolution int
+// cacheProcess is a process that has every image of cache loaded, slid by
+// slide: addresses are resolved against it like any process's.
+func cacheProcess(cache *dsc.Cache, slide uint64) *process.Process {
+	p := &process.Process{SharedCache: &process.CacheRef{UUID: cache.UUID(), Base: cache.SharedRegionStart() + slide}}
+	p.Images = make([]process.Image, cache.ImageCount())
+	for i := range p.Images {
+		im := cache.ImageAt(i)
+		im.Base += slide
+		im.End += slide
+		p.Images[i] = im
+	}
+	return p
+}
 
-const (
-	resolvedOK      resolution = iota
-	resolvedNoImage            // the address is in no image
-	resolvedDamaged            // the image's symbol table could not be read
-)
-
-// resolve prints one address and reports the outcome.
-func (c *dscLookupCmd) resolve(w io.Writer, cache *dsc.Cache, addr, slide uint64) resolution {
-	unslid := addr - slide
-	res := lookupResult{Address: hexs(addr)}
+// writeSummary prints the cache description (-v).
+func (c *dscLookupCmd) writeSummary(w io.Writer, cache *dsc.Cache, slide uint64) error {
+	info := describeCache(cache, false)
+	if c.Format == "json" {
+		return json.NewEncoder(w).Encode(map[string]any{"cache": info})
+	}
+	info.writeText(w)
 	if slide != 0 {
-		res.Unslid = hexs(unslid)
+		fmt.Fprintf(w, "%-20s %#x\n", "Slide:", slide)
 	}
-	var s dsc.Symbol
-	var err error
-	if addr < slide {
-		err = &dsc.AddressError{Addr: unslid}
-	} else {
-		s, err = cache.Lookup(unslid)
+	_, err := fmt.Fprintln(w)
+	return err
+}
+
+// writeResult prints one address: its image and symbol + offset, or why it
+// has none.
+func (c *dscLookupCmd) writeResult(w io.Writer, res *resolve.AddrResult, slide uint64) error {
+	j := lookupResult{Address: hexs(res.Address)}
+	if slide != 0 {
+		j.Unslid = hexs(res.Address - slide)
 	}
-	missing := errors.Is(err, dsc.ErrNoImage)
-	outcome := resolvedOK
-	switch {
-	case missing:
-		outcome = resolvedNoImage
-	case err != nil:
-		outcome = resolvedDamaged
-	}
-	if s.Image != nil {
-		res.Image, res.UUID = s.Image.Path, s.Image.UUID.String()
-		name, off := s.Name, s.Offset
-		if name == "" {
-			name = s.Image.Name()
+	if im := res.Image; im != nil {
+		j.Image = im.Path
+		if u, ok := im.UUID(); ok {
+			j.UUID = u.String()
 		}
-		res.Symbol, res.Offset = &name, &off
+		name, off := im.Name, res.Offset
+		if s := res.Resolution; s != nil {
+			name, off, j.RawSymbol = s.Symbol, s.SymbolLocation, s.RawSymbol
+		}
+		j.Symbol, j.Offset = &name, &off
 	}
-	if err != nil {
-		res.Error = err.Error()
+	if res.Err != nil {
+		j.Error = res.Err.Error()
 	}
 	if c.Format == "json" {
-		b, _ := json.Marshal(res)
-		fmt.Fprintf(w, "%s\n", b)
-		return outcome
+		b, err := json.Marshal(j)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(w, "%s\n", b)
+		return err
 	}
-	prefix := res.Address
+	prefix := j.Address
 	if slide != 0 {
-		prefix += " (" + res.Unslid + ")"
+		prefix += " (" + j.Unslid + ")"
 	}
+	var err error
 	switch {
-	case missing:
-		fmt.Fprintf(w, "%s: not in any image of the cache\n", prefix)
-	case res.Symbol == nil:
-		fmt.Fprintf(w, "%s: %v\n", prefix, err)
-	case err != nil:
-		fmt.Fprintf(w, "%s: %s %s + %d (symbols unavailable: %v)\n", prefix, res.Image, *res.Symbol, *res.Offset, err)
+	case j.Symbol == nil:
+		_, err = fmt.Fprintf(w, "%s: not in any image of the cache\n", prefix)
+	case res.Err != nil && !errors.Is(res.Err, resolve.ErrNoSymbol):
+		_, err = fmt.Fprintf(w, "%s: %s %s + %d (symbols unavailable: %v)\n", prefix, j.Image, *j.Symbol, *j.Offset, res.Err)
 	default:
-		fmt.Fprintf(w, "%s: %s %s + %d\n", prefix, res.Image, *res.Symbol, *res.Offset)
+		_, err = fmt.Fprintf(w, "%s: %s %s + %d\n", prefix, j.Image, *j.Symbol, *j.Offset)
 	}
-	return outcome
+	return err
 }

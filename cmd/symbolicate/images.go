@@ -12,8 +12,11 @@ import (
 
 	"github.com/goccy/go-json"
 
+	"github.com/symbolicate/symbolicate"
+	"github.com/symbolicate/symbolicate/format"
 	"github.com/symbolicate/symbolicate/imagemap"
-	"github.com/symbolicate/symbolicate/internal/atomicfile"
+	"github.com/symbolicate/symbolicate/internal/output"
+	"github.com/symbolicate/symbolicate/process"
 	"github.com/symbolicate/symbolicate/resolve"
 )
 
@@ -22,19 +25,9 @@ type cachesFlag struct {
 	Caches []string `name:"caches" placeholder:"PATH" type:"path" help:"dyld_shared_cache file or directory searched recursively; expands a snapshot's cache images (bitmap bits) into paths and UUIDs. Default: $$SYMBOLICATE_CACHES. Example: --caches ~/dsc"`
 }
 
-func (f *cachesFlag) open(ctx context.Context, stderr io.Writer) (*resolve.Caches, error) {
-	paths := envPaths(f.Caches, "SYMBOLICATE_CACHES")
-	if len(paths) == 0 {
-		return nil, nil
-	}
-	c, err := resolve.ScanCaches(ctx, paths)
-	if err != nil {
-		return nil, withExit(exitUsage, err)
-	}
-	for _, w := range c.Warnings {
-		fmt.Fprintf(stderr, "symbolicate: warning: %s\n", w)
-	}
-	return c, nil
+// config returns the caches the flag (or the environment) names.
+func (f *cachesFlag) config() symbolicate.Config {
+	return symbolicate.Config{Caches: envPaths(f.Caches, "SYMBOLICATE_CACHES")}
 }
 
 // readInput reads a file argument, "-" meaning stdin.
@@ -45,17 +38,21 @@ func readInput(name string, stdin io.Reader) ([]byte, error) {
 	return os.ReadFile(name)
 }
 
-// loadList reads and decodes one image-list input. Errors name the file.
-func loadList(name string, stdin io.Reader, caches *resolve.Caches) (*resolve.ImageList, error) {
-	b, err := readInput(name, stdin)
+// parseInput reads and parses one input of any format. Errors name the file;
+// warnings are printed.
+func parseInput(eng *symbolicate.Engine, name string, streams *ioStreams) (*format.Parsed, error) {
+	b, err := readInput(name, streams.Stdin)
 	if err != nil {
 		return nil, err
 	}
-	l, err := resolve.LoadImageList(b, caches)
+	p, err := eng.Parse(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return l, nil
+	for _, w := range p.Warnings {
+		fmt.Fprintf(streams.Stderr, "symbolicate: %s: warning: %s\n", name, w)
+	}
+	return p, nil
 }
 
 // decodeCmd is `symbolicate decode`.
@@ -84,35 +81,33 @@ Examples:
 
 // Run decodes each input.
 func (c *decodeCmd) Run(ctx context.Context, streams *ioStreams) error {
-	caches, err := c.open(ctx, streams.Stderr)
+	eng, err := openEngine(ctx, c.config(), streams.Stderr)
 	if err != nil {
 		return err
 	}
-	defer caches.Close()
+	defer eng.Close()
 	failed := false
 	for i, name := range c.Files {
-		l, err := loadList(name, streams.Stdin, caches)
+		p, err := parseInput(eng, name, streams)
 		if err != nil {
 			fmt.Fprintf(streams.Stderr, "symbolicate: %v\n", err)
 			failed = true
 			continue
 		}
-		for _, w := range l.Warnings {
-			fmt.Fprintf(streams.Stderr, "symbolicate: %s: warning: %s\n", name, w)
-		}
+		list := p.Process().Listed()
 		if c.Format == "json" {
-			err = imagemap.WriteJSON(streams.Stdout, l.Format, l.Map)
+			err = imagemap.WriteJSON(streams.Stdout, p.Format, list)
 		} else {
 			if len(c.Files) > 1 {
 				if i > 0 {
 					fmt.Fprintln(streams.Stdout)
 				}
-				fmt.Fprintf(streams.Stdout, "==> %s (%s) <==\n", name, l.Format)
+				fmt.Fprintf(streams.Stdout, "==> %s (%s) <==\n", name, p.Format)
 			}
-			err = imagemap.WriteText(streams.Stdout, l.Map)
+			err = imagemap.WriteText(streams.Stdout, list)
 		}
 		if err != nil {
-			return err
+			return withExit(exitOutput, err)
 		}
 	}
 	if failed {
@@ -142,21 +137,42 @@ Examples:
 
 // Run encodes the input.
 func (c *encodeCmd) Run(ctx context.Context, streams *ioStreams) error {
-	caches, err := c.open(ctx, streams.Stderr)
+	eng, err := openEngine(ctx, c.config(), streams.Stderr)
 	if err != nil {
 		return err
 	}
-	defer caches.Close()
-	l, err := loadList(c.File, streams.Stdin, caches)
+	defer eng.Close()
+	plan, err := output.New(c.Output, []output.Input{{Name: c.File, Rel: inputRel(c.File)}}, "")
+	if err != nil {
+		return withExit(exitUsage, err)
+	}
+	p, err := parseInput(eng, c.File, streams)
 	if err != nil {
 		return withExit(exitBadInput, err)
 	}
-	return writeCIF(streams, l, c.Output, c.Base64)
+	return writeCIF(streams, p, plan.Path(c.File, cifExt(c.Base64)), c.Base64)
 }
 
-// writeCIF encodes l and writes it to path (or stdout when path is "").
-func writeCIF(streams *ioStreams, l *resolve.ImageList, path string, b64 bool) error {
-	blob, err := imagemap.Encode(l.Map)
+// cifExt is the extension of a CIF output.
+func cifExt(b64 bool) string {
+	if b64 {
+		return ".cif.b64"
+	}
+	return ".cif"
+}
+
+// inputRel is the name an input's output is derived from.
+func inputRel(name string) string {
+	if name == "-" {
+		return "stdin"
+	}
+	return filepath.Base(name)
+}
+
+// writeCIF encodes p's image list and writes it to path (or stdout when path
+// is "").
+func writeCIF(streams *ioStreams, p *format.Parsed, path string, b64 bool) error {
+	blob, err := imagemap.Encode(p.Process().Listed())
 	if err != nil {
 		return withExit(exitBadInput, err)
 	}
@@ -166,9 +182,13 @@ func writeCIF(streams *ioStreams, l *resolve.ImageList, path string, b64 bool) e
 	}
 	if path == "" {
 		_, err = streams.Stdout.Write(out)
-		return err
+	} else {
+		err = output.Write(path, out)
 	}
-	return atomicfile.Write(path, 0o644, func(w io.Writer) error { _, err := w.Write(out); return err })
+	if err != nil {
+		return withExit(exitOutput, err)
+	}
+	return nil
 }
 
 // imagemapCmd is `symbolicate imagemap`.
@@ -204,47 +224,36 @@ func (c *imagemapCmd) Validate() error {
 
 // Run writes the image map of each input.
 func (c *imagemapCmd) Run(ctx context.Context, streams *ioStreams) error {
-	caches, err := c.open(ctx, streams.Stderr)
+	eng, err := openEngine(ctx, c.config(), streams.Stderr)
 	if err != nil {
 		return err
 	}
-	defer caches.Close()
-	failed := false
+	defer eng.Close()
+	inputs := make([]output.Input, len(c.Files))
+	for i, name := range c.Files {
+		inputs[i] = output.Input{Name: name, Rel: inputRel(name)}
+	}
+	plan, err := output.New(c.Output, inputs, "")
+	if err != nil {
+		return withExit(exitUsage, err)
+	}
+	status := exitOK
 	for _, name := range c.Files {
-		l, err := loadList(name, streams.Stdin, caches)
+		p, err := parseInput(eng, name, streams)
 		if err == nil {
-			err = writeCIF(streams, l, c.dest(name), c.Base64)
+			err = writeCIF(streams, p, plan.Path(name, cifExt(c.Base64)), c.Base64)
 		}
 		if err != nil {
 			fmt.Fprintf(streams.Stderr, "symbolicate: %v\n", err)
-			failed = true
-			continue
-		}
-		for _, w := range l.Warnings {
-			fmt.Fprintf(streams.Stderr, "symbolicate: %s: warning: %s\n", name, w)
-		}
-	}
-	if failed {
-		return withExit(exitBadInput, nil)
-	}
-	return nil
-}
-
-func (c *imagemapCmd) dest(name string) string {
-	if c.Output == "" || len(c.Files) == 1 && !strings.HasSuffix(c.Output, "/") {
-		if fi, err := os.Stat(c.Output); c.Output == "" || err != nil || !fi.IsDir() {
-			return c.Output
+			code := exitBadInput
+			var coder interface{ ExitCode() int }
+			if errors.As(err, &coder) {
+				code = coder.ExitCode()
+			}
+			status = max(status, code)
 		}
 	}
-	ext := ".cif"
-	if c.Base64 {
-		ext = ".cif.b64"
-	}
-	base := filepath.Base(name)
-	if name == "-" {
-		base = "stdin"
-	}
-	return filepath.Join(c.Output, stem(base)+ext)
+	return withExit(status, nil)
 }
 
 // addrsCmd is `symbolicate addrs`.
@@ -262,8 +271,9 @@ func (c *addrsCmd) Help() string {
 	return `Resolves runtime addresses of a process against its image list, with the same
 caches and binaries as the main command. Addresses are looked up as given.
 
-Exit status: 0 every address resolved; 3 some address had no image or symbol; 2 the
-image list could not be decoded; 1 usage error.
+Exit status (as for dsc lookup): 0 every address resolved; 3 some address had no image
+or symbol; 2 the image list could not be decoded, or an image's symbols were damaged;
+1 usage error.
 
 Examples:
   symbolicate addrs --images crash.ips --caches ~/dsc 0x1a2b3c4d0 0x1a2b3c4d8
@@ -276,43 +286,70 @@ func (c *addrsCmd) Run(ctx context.Context, streams *ioStreams) error {
 	if err != nil {
 		return withExit(exitUsage, err)
 	}
-	r, warnings, err := c.resolver(ctx, resolve.Options{Demangle: demangler(c.NoDemangle), FullPaths: c.FullPaths})
+	cfg := c.config()
+	cfg.Resolve.NoDemangle = c.NoDemangle
+	eng, err := openEngine(ctx, cfg, streams.Stderr)
 	if err != nil {
 		return err
 	}
-	defer r.Close()
-	for _, w := range warnings {
-		fmt.Fprintf(streams.Stderr, "symbolicate: warning: %s\n", w)
-	}
-	b, err := readInput(c.Images, streams.Stdin)
-	if err != nil {
+	defer eng.Close()
+	if _, err := os.Stat(c.Images); err != nil && c.Images != "-" {
 		return withExit(exitUsage, err)
 	}
-	l, err := resolve.LoadImageList(b, r.Caches)
+	p, err := parseInput(eng, c.Images, streams)
 	if err != nil {
-		return withExit(exitBadInput, fmt.Errorf("%s: %w", c.Images, err))
-	}
-	for _, w := range l.Warnings {
-		fmt.Fprintf(streams.Stderr, "symbolicate: %s: warning: %s\n", c.Images, w)
+		return withExit(exitBadInput, err)
 	}
 	w := bufio.NewWriter(streams.Stdout)
-	unresolved := false
-	for _, res := range r.Addresses(l, addrs) {
-		unresolved = unresolved || res.Resolution == nil
+	var t addrTally
+	for _, res := range eng.Addresses(p.Process(), addrs) {
+		t.add(&res)
 		if c.Format == "json" {
-			err = writeAddrJSON(w, &res)
+			err = writeAddrJSON(w, &res, c.FullPaths)
 		} else {
-			err = writeAddrText(w, &res)
+			err = writeAddrText(w, &res, c.FullPaths)
 		}
 		if err != nil {
-			return err
+			return withExit(exitOutput, err)
 		}
 	}
 	if err := w.Flush(); err != nil {
-		return err
+		return withExit(exitOutput, err)
 	}
-	if unresolved {
-		return withExit(exitUnresolved, nil)
+	return t.status("")
+}
+
+// addrTally counts the addresses addrs and dsc lookup could not resolve, so
+// that both end with the same exit status for the same outcome.
+type addrTally struct{ noImage, noSymbol, damaged int }
+
+func (t *addrTally) add(res *resolve.AddrResult) {
+	var me *resolve.MissingError
+	switch {
+	case res.Resolution != nil:
+	case errors.Is(res.Err, resolve.ErrNoImage):
+		t.noImage++
+	case errors.Is(res.Err, resolve.ErrNoSymbol), errors.As(res.Err, &me):
+		t.noSymbol++
+	default:
+		t.damaged++
+	}
+}
+
+// status is 2 when symbols could not be read, 3 when some address lay in no
+// image or had no symbol, 0 otherwise; where ("of the cache") qualifies the
+// image in the message.
+func (t *addrTally) status(where string) error {
+	if where != "" {
+		where = " " + where
+	}
+	switch {
+	case t.damaged > 0:
+		return withExit(exitBadInput, fmt.Errorf("%d address(es) are in images whose symbols could not be read", t.damaged))
+	case t.noImage > 0:
+		return withExit(exitUnresolved, fmt.Errorf("%d address(es) lie in no image%s", t.noImage, where))
+	case t.noSymbol > 0:
+		return withExit(exitUnresolved, fmt.Errorf("%d address(es) have no symbol", t.noSymbol))
 	}
 	return nil
 }
@@ -342,31 +379,40 @@ func parseAddrs(args []string, stdin io.Reader) ([]uint64, error) {
 	return out, nil
 }
 
-func imageLabel(res *resolve.AddrResult) string {
+// imageName is the name of the image an address lies in: its Name, else the
+// last component of its path; "" when there is none.
+func imageName(res *resolve.AddrResult) string {
 	if res.Image == nil {
-		return "???"
+		return ""
 	}
 	if res.Image.Name != "" {
 		return res.Image.Name
 	}
+	return process.NameOf(res.Image.Path)
+}
+
+func imageLabel(res *resolve.AddrResult) string {
+	if n := imageName(res); n != "" {
+		return n
+	}
 	return "???"
 }
 
-func writeAddrText(w io.Writer, res *resolve.AddrResult) error {
+func writeAddrText(w io.Writer, res *resolve.AddrResult, full bool) error {
 	var err error
 	switch {
 	case res.Resolution != nil:
 		s := res.Resolution
 		_, err = fmt.Fprintf(w, "%#x  %s  %s + %d", res.Address, imageLabel(res), s.Symbol, s.SymbolLocation)
 		if err == nil && s.SourceFile != "" {
-			_, err = fmt.Fprintf(w, " (%s:%d)", s.SourceFile, s.SourceLine)
+			_, err = fmt.Fprintf(w, " (%s:%d)", process.SourceName(s.SourceFile, full), s.SourceLine)
 		}
 		if err == nil {
 			_, err = io.WriteString(w, "\n")
 		}
 		for _, in := range s.Inlined {
 			if err == nil {
-				_, err = fmt.Fprintf(w, "    inlined: %s (%s:%d)\n", in.Symbol, in.SourceFile, in.SourceLine)
+				_, err = fmt.Fprintf(w, "    inlined: %s (%s:%d)\n", in.Symbol, process.SourceName(in.SourceFile, full), in.SourceLine)
 			}
 		}
 	case res.Image != nil:
@@ -399,20 +445,21 @@ type inlinedJSON struct {
 	SourceLine int    `json:"sourceLine,omitempty"`
 }
 
-func writeAddrJSON(w io.Writer, res *resolve.AddrResult) error {
+func writeAddrJSON(w io.Writer, res *resolve.AddrResult, full bool) error {
 	j := addrJSON{Address: fmt.Sprintf("%#x", res.Address)}
 	if im := res.Image; im != nil {
-		j.Image, j.Path = im.Name, im.Path
-		if im.HasUUID {
-			j.UUID = im.UUID.String()
+		j.Image, j.Path = imageName(res), im.Path
+		if u, ok := im.UUID(); ok {
+			j.UUID = u.String()
 		}
 	}
 	if s := res.Resolution; s != nil {
 		off := s.SymbolLocation
 		j.Symbol, j.RawSymbol, j.Offset = s.Symbol, s.RawSymbol, &off
-		j.SourceFile, j.SourceLine = s.SourceFile, s.SourceLine
+		j.SourceFile, j.SourceLine = sourceName(s.SourceFile, full), s.SourceLine
 		for _, in := range s.Inlined {
-			j.Inlined = append(j.Inlined, inlinedJSON{Symbol: in.Symbol, RawSymbol: in.RawSymbol, SourceFile: in.SourceFile, SourceLine: in.SourceLine})
+			j.Inlined = append(j.Inlined, inlinedJSON{Symbol: in.Symbol, RawSymbol: in.RawSymbol,
+				SourceFile: sourceName(in.SourceFile, full), SourceLine: in.SourceLine})
 		}
 	} else if res.Err != nil {
 		j.Error = res.Err.Error()
@@ -423,4 +470,12 @@ func writeAddrJSON(w io.Writer, res *resolve.AddrResult) error {
 	}
 	_, err = w.Write(append(b, '\n'))
 	return err
+}
+
+// sourceName shortens a source file name for display; "" stays "".
+func sourceName(f string, full bool) string {
+	if f == "" {
+		return ""
+	}
+	return process.SourceName(f, full)
 }

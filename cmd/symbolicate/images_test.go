@@ -14,11 +14,12 @@ import (
 	"github.com/symbolicate/symbolicate/dsc/dsctest"
 	"github.com/symbolicate/symbolicate/imagemap"
 	"github.com/symbolicate/symbolicate/internal/corpus"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 const snapshotSlide = 0x6c000
 
-var appImage = imagemap.UUID{0xAB, 0xCD, 0xEF, 1}
+var appImage = process.UUID{0xAB, 0xCD, 0xEF, 1}
 
 // writeSnapshot writes a compact-info snapshot of a process that had the demo
 // cache mapped (slid) with images 1 and 3 loaded, plus an app image.
@@ -123,8 +124,9 @@ func TestEncodeDecodeJSONRoundTrip(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("decode of base64: %d %s", code, errOut)
 	}
-	// CIF stores path, build ID, base and end of text, not the arch.
-	read := func(s string) *imagemap.Map {
+	// CIF stores path, build ID, base and end of text, not the arch or the
+	// shared cache.
+	read := func(s string) *process.Process {
 		m, err := imagemap.ReadJSON(strings.NewReader(s))
 		if err != nil {
 			t.Fatal(err)
@@ -132,6 +134,7 @@ func TestEncodeDecodeJSONRoundTrip(t *testing.T) {
 		for i := range m.Images {
 			m.Images[i].Arch = ""
 		}
+		m.SharedCache = nil // nor the shared-cache record
 		return m
 	}
 	if a, b := read(back), read(js); !reflect.DeepEqual(a, b) || len(a.Images) < 10 {

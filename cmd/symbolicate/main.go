@@ -18,11 +18,14 @@ import (
 )
 
 // Exit statuses. They are part of the interface: CI jobs branch on them.
+// When several apply, the highest wins.
 const (
-	exitOK         = 0 // everything resolved
-	exitUsage      = 1 // bad flags or arguments (also: dsc lookup found an address in no image)
-	exitBadInput   = 2 // some input could not be parsed; the others were still processed
-	exitUnresolved = 3 // some images had no matching cache or binary; all output was written
+	exitOK          = 0   // everything resolved
+	exitUsage       = 1   // bad flags or arguments, and nothing else
+	exitBadInput    = 2   // some input could not be read or parsed; the others were still processed
+	exitUnresolved  = 3   // some images had no matching cache or binary (addrs, dsc lookup: some address unresolved)
+	exitOutput      = 4   // some output could not be written; the others were
+	exitInterrupted = 130 // interrupted (SIGINT); the summary of what was done is printed
 )
 
 // version is set at link time (-ldflags "-X main.version=v1.2.3"); otherwise it
@@ -36,8 +39,9 @@ and dyld compact-info snapshots; matches images by UUID to dyld_shared_cache
 files and app binaries; writes Apple-style text or annotated .ips JSON.
 
 Exit status: 0 all frames resolved; 1 usage error; 2 some input could not be
-parsed (the others were still processed); 3 some images had no matching cache
-or binary (all output was still written).`
+read or parsed (the others were still processed); 3 some images had no
+matching cache or binary (all output was still written); 4 some output could
+not be written (the others were). When several apply, the highest wins.`
 
 // cli is the root of the command tree. Each command is one field here and one
 // file in this directory.

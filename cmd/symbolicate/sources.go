@@ -2,36 +2,48 @@ package main
 
 import (
 	"context"
-	"sync"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 
-	"github.com/symbolicate/symbolicate/demangle"
-	"github.com/symbolicate/symbolicate/resolve"
+	"github.com/symbolicate/symbolicate"
 )
 
-// openBinaries indexes the app binaries and dSYMs under paths; nil when there are none.
-func openBinaries(ctx context.Context, paths []string) (*resolve.BinaryIndex, error) {
-	if len(paths) == 0 {
-		return nil, nil
-	}
-	return resolve.ScanBinaries(ctx, paths)
+// sourceFlags are the flags that say where symbols come from; several commands share them.
+type sourceFlags struct {
+	Caches  []string `name:"caches" placeholder:"PATH" type:"path" help:"dyld_shared_cache file or directory searched recursively for caches (by content, not name); repeatable. Default: $$SYMBOLICATE_CACHES, colon-separated. Example: --caches ~/dsc"`
+	Symbols []string `name:"symbols" placeholder:"PATH" type:"path" help:"App binaries, dSYM bundles or directories of them (e.g. Xcode DeviceSupport) searched recursively and matched by UUID; repeatable. Default: $$SYMBOLICATE_SYMBOLS, colon-separated. Example: --symbols build/MyApp.app.dSYM"`
 }
 
-// demangler returns the name printer for symbolicated frames: Swift in the
-// simplified form Apple's crash reports use, C++ demangled, C and Objective-C
-// names as they are; nil (linkage names as they are) when off. The resolver
-// hands over names in display form (no Mach-O leading underscore).
-func demangler(off bool) func(string) string {
-	if off {
-		return nil
+// config returns the sources the flags (or the environment) name.
+func (s *sourceFlags) config() symbolicate.Config {
+	return symbolicate.Config{Caches: envPaths(s.Caches, "SYMBOLICATE_CACHES"), Symbols: envPaths(s.Symbols, "SYMBOLICATE_SYMBOLS")}
+}
+
+// envPaths returns the flag values, or the colon-separated environment variable when the flag is absent.
+func envPaths(flag []string, env string) []string {
+	if len(flag) > 0 {
+		return flag
 	}
-	// A Demangler keeps its working memory between calls but is not safe for
-	// concurrent use: workers borrow one each from this pool.
-	pool := &sync.Pool{New: func() any { return new(demangle.Demangler) }}
-	opts := demangle.Options{Form: demangle.Display}
-	return func(raw string) string {
-		d := pool.Get().(*demangle.Demangler)
-		name, _ := d.Name(raw, opts)
-		pool.Put(d)
-		return name
+	var out []string
+	for _, p := range filepath.SplitList(os.Getenv(env)) {
+		if p != "" {
+			out = append(out, p)
+		}
 	}
+	return out
+}
+
+// openEngine opens the sources of cfg and prints what opening them met as
+// warnings. A path that does not exist is a usage error.
+func openEngine(ctx context.Context, cfg symbolicate.Config, stderr io.Writer) (*symbolicate.Engine, error) {
+	e, err := symbolicate.Open(ctx, cfg)
+	if err != nil {
+		return nil, withExit(exitUsage, err)
+	}
+	for _, d := range e.Diagnostics() {
+		fmt.Fprintf(stderr, "symbolicate: warning: %s\n", d)
+	}
+	return e, nil
 }

@@ -12,66 +12,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/symbolicate/symbolicate/crashlog"
-	"github.com/symbolicate/symbolicate/internal/atomicfile"
+	"github.com/symbolicate/symbolicate/format"
+	"github.com/symbolicate/symbolicate/internal/output"
 	"github.com/symbolicate/symbolicate/resolve"
 )
-
-// sourceFlags are the flags that say where symbols come from; several commands share them.
-type sourceFlags struct {
-	Caches  []string `name:"caches" placeholder:"PATH" type:"path" help:"dyld_shared_cache file or directory searched recursively for caches (by content, not name); repeatable. Default: $$SYMBOLICATE_CACHES, colon-separated. Example: --caches ~/dsc"`
-	Symbols []string `name:"symbols" placeholder:"PATH" type:"path" help:"App binaries, dSYM bundles or directories of them (e.g. Xcode DeviceSupport) searched recursively and matched by UUID; repeatable. Default: $$SYMBOLICATE_SYMBOLS, colon-separated. Example: --symbols build/MyApp.app.dSYM"`
-}
-
-// paths returns the flag values, or the colon-separated environment variable when the flag is absent.
-func envPaths(flag []string, env string) []string {
-	if len(flag) > 0 {
-		return flag
-	}
-	var out []string
-	for _, p := range filepath.SplitList(os.Getenv(env)) {
-		if p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// sources is what the flags opened; close it when done.
-type sources struct {
-	*resolve.Resolver
-	bins *resolve.BinaryIndex
-}
-
-func (s *sources) Close() error {
-	s.Caches.Close()
-	return s.bins.Close()
-}
-
-// resolver opens the caches and binaries named by the flags (or the
-// environment). It returns warnings about files it skipped.
-func (s *sourceFlags) resolver(ctx context.Context, opts resolve.Options) (*sources, []string, error) {
-	src := &sources{Resolver: &resolve.Resolver{Options: opts}}
-	var warnings []string
-	if paths := envPaths(s.Caches, "SYMBOLICATE_CACHES"); len(paths) > 0 {
-		caches, err := resolve.ScanCaches(ctx, paths)
-		if err != nil {
-			return nil, nil, withExit(exitUsage, err)
-		}
-		src.Caches = caches
-		warnings = append(warnings, caches.Warnings...)
-	}
-	bins, err := openBinaries(ctx, envPaths(s.Symbols, "SYMBOLICATE_SYMBOLS"))
-	if err != nil {
-		src.Caches.Close()
-		return nil, nil, withExit(exitUsage, err)
-	}
-	if bins != nil {
-		src.bins, src.Binaries = bins, bins
-		warnings = append(warnings, bins.Warnings...)
-	}
-	return src, warnings, nil
-}
 
 // symbolicateCmd is the main job: `symbolicate crash.ips --caches ~/dsc`.
 type symbolicateCmd struct {
@@ -97,8 +41,9 @@ frames, newly symbolicated, already symbolicated, unresolved (grouped by missing
 failed files. Reports are processed concurrently; output is always in input order.
 
 Exit status: 0 every resolvable frame resolved; 1 usage error; 2 some input could not be
-parsed (the others were still processed); 3 some images had no matching cache or binary
-(all output was still written).
+read or parsed (the others were still processed); 3 some images had no matching cache or
+binary (all output was still written); 4 some output could not be written (the others
+were). When several apply, the highest wins.
 
 Examples:
   symbolicate crash.ips --caches ~/dsc
@@ -124,25 +69,19 @@ func (c *symbolicateCmd) Run(ctx context.Context, streams *ioStreams) error {
 	if len(items) == 0 {
 		return withExit(exitUsage, errors.New("no crash reports found in the inputs"))
 	}
-	outs, err := outputPaths(c.Output, items)
+	plan, err := output.New(c.Output, outputInputs(items), ".symbolicated")
 	if err != nil {
 		return withExit(exitUsage, err)
 	}
-	r, warnings, err := c.resolver(ctx, resolve.Options{
-		Resymbolicate: c.Resymbolicate, Demangle: demangler(c.NoDemangle),
-		FullPaths: c.FullPaths, NoInlines: c.NoInlines,
-	})
+	cfg := c.config()
+	cfg.Resolve = resolve.Options{Resymbolicate: c.Resymbolicate, NoDemangle: c.NoDemangle, NoInlines: c.NoInlines}
+	cfg.Write = format.WriteOptions{FullPaths: c.FullPaths}
+	eng, err := openEngine(ctx, cfg, streams.Stderr)
 	if err != nil {
 		return err
 	}
-	defer r.Close()
-	for _, w := range warnings {
-		fmt.Fprintf(streams.Stderr, "symbolicate: warning: %s\n", w)
-	}
-	b := &resolve.Batch{Resolver: r.Resolver, Jobs: c.Jobs, Text: crashlog.TextOptions{FullPaths: c.FullPaths}}
-	if c.Format == "json" {
-		b.Format = resolve.FormatJSON
-	}
+	defer eng.Close()
+	b := eng.Batch(c.Jobs, c.Format == "json")
 	var prog *progress
 	if streams.StderrTTY && !c.Quiet && len(items) > 1 {
 		prog = &progress{w: streams.Stderr}
@@ -152,33 +91,40 @@ func (c *symbolicateCmd) Run(ctx context.Context, streams *ioStreams) error {
 	for i := range items {
 		inputs[i] = items[i].item
 	}
-	sum, err := b.Run(ctx, inputs, func(res *resolve.Result) error { return c.emit(streams, len(items), outs, res) })
+	sum, err := b.Run(ctx, inputs, func(res *resolve.Result) error { return emit(streams, len(items), plan, res) })
 	prog.clear()
-	if err != nil {
-		return withExit(exitUsage, err)
-	}
 	if !c.Quiet {
 		sum.Write(streams.Stderr)
 	}
-	switch {
-	case sum.Failed > 0:
-		return withExit(exitBadInput, nil)
-	case sum.HasMissing():
-		return withExit(exitUnresolved, nil)
+	if err != nil {
+		return withExit(exitInterrupted, err)
 	}
-	return nil
+	return withExit(summaryStatus(sum), nil)
+}
+
+// summaryStatus maps a batch summary to the exit status.
+func summaryStatus(sum *resolve.Summary) int {
+	switch {
+	case sum.Unwritten > 0:
+		return exitOutput
+	case sum.Failed > 0:
+		return exitBadInput
+	case sum.HasMissing():
+		return exitUnresolved
+	}
+	return exitOK
 }
 
 // emit writes one result: to its output file, or to stdout (with a header
 // line naming the input when there are several).
-func (c *symbolicateCmd) emit(streams *ioStreams, n int, outs map[string]outPath, res *resolve.Result) error {
+func emit(streams *ioStreams, n int, plan *output.Plan, res *resolve.Result) error {
 	if res.Err != nil || res.Skip != "" {
 		if res.Skip != "" {
 			fmt.Fprintf(streams.Stderr, "symbolicate: %s: %s\n", res.Name, res.Skip)
 		}
 		return nil
 	}
-	if c.Output == "" {
+	if plan.Stdout() {
 		if n > 1 {
 			fmt.Fprintf(streams.Stdout, "==> %s <==\n", res.Name)
 		}
@@ -188,21 +134,11 @@ func (c *symbolicateCmd) emit(streams *ioStreams, n int, outs map[string]outPath
 		}
 		return err
 	}
-	dest := outs[res.Name].path
-	if !outs[res.Name].exact {
-		if res.Text {
-			dest += ".txt" // also for legacy text asked for as JSON: it is written as text
-		} else {
-			dest += ".ips"
-		}
+	ext := ".ips"
+	if res.Text {
+		ext = ".txt" // also for legacy text asked for as JSON: it is written as text
 	}
-	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
-		return err
-	}
-	return atomicfile.Write(dest, 0o644, func(w io.Writer) error {
-		_, err := w.Write(res.Output)
-		return err
-	})
+	return output.Write(plan.Path(res.Name, ext), res.Output)
 }
 
 // input is one crash report to read, with the name its output is derived from.
@@ -210,9 +146,6 @@ type input struct {
 	item resolve.Item
 	rel  string // path relative to the directory argument it was found in; the base name otherwise
 }
-
-// reportExts are the file name endings searched for inside directories.
-var reportExts = []string{".ips", ".ips.synced", ".crash", ".txt", ".json"}
 
 // collectInputs expands files, directories, glob patterns and "-" into items, in a stable order.
 func collectInputs(args []string, stdin io.Reader) ([]input, error) {
@@ -278,7 +211,7 @@ func collectInputs(args []string, stdin io.Reader) ([]input, error) {
 }
 
 func hasReportExt(name string) bool {
-	for _, e := range reportExts {
+	for _, e := range output.ReportExts {
 		if strings.HasSuffix(name, e) {
 			return true
 		}
@@ -286,50 +219,13 @@ func hasReportExt(name string) bool {
 	return false
 }
 
-// outPath is where one input's output goes: exactly path, or path plus the
-// extension of what is written (.ips or .txt).
-type outPath struct {
-	path  string
-	exact bool
-}
-
-// outputPaths maps each input name to its output file. With one input and an
-// -o that is not an existing directory (and does not end in a separator), -o
-// is the file itself; otherwise -o is a directory holding NAME.symbolicated.EXT,
-// keeping the layout of directory inputs.
-func outputPaths(output string, items []input) (map[string]outPath, error) {
-	outs := map[string]outPath{}
-	if output == "" {
-		return outs, nil
+// outputInputs lists the items for the output plan.
+func outputInputs(items []input) []output.Input {
+	out := make([]output.Input, len(items))
+	for i, it := range items {
+		out[i] = output.Input{Name: it.item.Name, Rel: it.rel}
 	}
-	isDir := strings.HasSuffix(output, string(filepath.Separator)) || strings.HasSuffix(output, "/")
-	if fi, err := os.Stat(output); err == nil && fi.IsDir() {
-		isDir = true
-	}
-	if !isDir && len(items) == 1 {
-		outs[items[0].item.Name] = outPath{path: output, exact: true}
-		return outs, nil
-	}
-	taken := map[string]string{}
-	for _, it := range items {
-		dest := filepath.Join(output, stem(it.rel)+".symbolicated")
-		if other, dup := taken[dest]; dup {
-			return nil, fmt.Errorf("inputs %s and %s would both be written to %s", other, it.item.Name, dest)
-		}
-		taken[dest] = it.item.Name
-		outs[it.item.Name] = outPath{path: dest}
-	}
-	return outs, nil
-}
-
-// stem strips a report extension from name.
-func stem(name string) string {
-	for _, e := range reportExts {
-		if strings.HasSuffix(name, e) {
-			return strings.TrimSuffix(name, e)
-		}
-	}
-	return name
+	return out
 }
 
 // progress draws a one-line progress indicator on a terminal.

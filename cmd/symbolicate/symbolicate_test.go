@@ -12,9 +12,9 @@ import (
 	"github.com/goccy/go-json"
 
 	"github.com/symbolicate/symbolicate/dsc/dsctest"
-	"github.com/symbolicate/symbolicate/imagemap"
 	"github.com/symbolicate/symbolicate/internal/corpus"
 	"github.com/symbolicate/symbolicate/internal/crashgen"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 var demoCache = sync.OnceValues(func() (*dsctest.Cache, error) { return dsctest.Cached(dsctest.Demo(11)) })
@@ -30,7 +30,7 @@ func writeCrashes(t *testing.T, dir string, n int, app bool) (*dsctest.Cache, []
 	for i := 0; i < n; i++ {
 		cfg := crashgen.Config{Seed: uint64(i), Slide: uint64(i+3) << 14, Threads: 2, Frames: 6, OSSymbolicated: 0.2, Boundary: 0.2}
 		if app {
-			cfg.AppUUID = imagemap.UUID{0xA9, byte(i)}
+			cfg.AppUUID = process.UUID{0xA9, byte(i)}
 		}
 		rep, err := crashgen.Generate(c, cfg)
 		if err != nil {
@@ -202,7 +202,7 @@ func TestEveryCorpusReportParsesOrIsNamed(t *testing.T) {
 		"bug_type 298 (Jetsam): nothing to symbolicate",
 		"bug_type 202 (SymptomsCPUUsage): nothing to symbolicate",
 		"legacy text report (Panic): nothing to symbolicate",
-		"a Swift runtime backtrace (JSON), not an Apple crash report",
+		"a Swift runtime backtrace (JSON): its frames are not symbolicated by this version",
 	} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q", want)

@@ -11,7 +11,7 @@ func IsMangled(name string) bool {
 }
 
 // Parse demangles name into a tree. Names that are not Swift manglings fail
-// with ErrNotMangled; malformed ones with a *bin.FormatError; oversized or
+// with ErrNotMangled; malformed ones with a *diag.FormatError; oversized or
 // pathological ones with ErrLimit. The tree may share subtrees and must not
 // be modified.
 func Parse(name string) (*Node, error) { return parseName(name) }

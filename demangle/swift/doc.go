@@ -19,6 +19,6 @@
 // refused; the number of nodes, the operand stack, recursion depth, printing
 // work and output length ([Options.MaxOutput]) are bounded, so adversarial
 // substitution chains fail with [ErrLimit] instead of consuming time or
-// memory. Syntax errors are *bin.FormatError values naming the offset and
+// memory. Syntax errors are *diag.FormatError values naming the offset and
 // what was being decoded.
 package swift

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"strconv"
 
-	"github.com/symbolicate/symbolicate/internal/bin"
+	"github.com/symbolicate/symbolicate/diag"
 )
 
 // Node is one node of a demangling tree. A node carries either text (an
@@ -117,7 +117,7 @@ const (
 	maxRepeat     = 2048 // largest repeat count of a substitution (as in Swift)
 )
 
-// Errors returned by the package. Syntax errors are *bin.FormatError values
+// Errors returned by the package. Syntax errors are *diag.FormatError values
 // with Format "swift mangling", the byte offset and what was being decoded.
 var (
 	// ErrNotMangled reports a name that does not start with a Swift mangling
@@ -148,7 +148,7 @@ func catch(errp *error) {
 }
 
 func syntaxError(off int, field, msg string) failure {
-	return failure{&bin.FormatError{Format: errFormat, Off: int64(off), Field: field, Msg: msg}}
+	return failure{&diag.FormatError{Format: errFormat, Off: int64(off), Field: field, Msg: msg}}
 }
 
 // arena hands out nodes and child slices from chunks so that a parse makes

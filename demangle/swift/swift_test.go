@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/symbolicate/symbolicate/internal/bin"
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/corpus"
 )
 
@@ -184,7 +184,7 @@ func TestErrors(t *testing.T) {
 			t.Errorf("Demangle(%q) error = %v, want ErrNotMangled", name, err)
 		}
 	}
-	var fe *bin.FormatError
+	var fe *diag.FormatError
 	for name, off := range map[string]int64{
 		"$s4main3fooyyFQ": 14, // archetype operator without its kind
 		"$s9main":         3,  // identifier longer than the name
@@ -193,7 +193,7 @@ func TestErrors(t *testing.T) {
 	} {
 		_, err := Demangle(name)
 		if !errors.As(err, &fe) {
-			t.Errorf("Demangle(%q) error = %v, want a *bin.FormatError", name, err)
+			t.Errorf("Demangle(%q) error = %v, want a *diag.FormatError", name, err)
 			continue
 		}
 		if fe.Format != "swift mangling" || fe.Off != off {

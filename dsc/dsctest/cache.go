@@ -4,18 +4,18 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // Cache is the ground truth of what Generate wrote.
 type Cache struct {
 	Dir            string
-	MainPath       string        // path of the main cache file (open this)
-	Files          []string      // every file written: main, subcaches, .symbols
-	UUID           imagemap.UUID // main header UUID
-	SymbolFileUUID imagemap.UUID // zero when the layout has none
-	Base           uint64        // unslid sharedRegionStart
-	Images         []Image       // in imagesText order
+	MainPath       string       // path of the main cache file (open this)
+	Files          []string     // every file written: main, subcaches, .symbols
+	UUID           process.UUID // main header UUID
+	SymbolFileUUID process.UUID // zero when the layout has none
+	Base           uint64       // unslid sharedRegionStart
+	Images         []Image      // in imagesText order
 
 	// Config is the configuration after defaults were filled in.
 	Config Config
@@ -36,7 +36,7 @@ type Cache struct {
 type SubCache struct {
 	Path     string
 	Suffix   string // fileSuffix (v2 entries) or ".N" (v1)
-	UUID     imagemap.UUID
+	UUID     process.UUID
 	VMOffset uint64 // cacheVMOffset: its first mapping's address − Base
 }
 
@@ -44,7 +44,7 @@ type SubCache struct {
 type Image struct {
 	Index     int
 	Path      string // install name, e.g. "/usr/lib/system/libsystem_kernel.dylib"
-	UUID      imagemap.UUID
+	UUID      process.UUID
 	Address   uint64     // unslid address of its mach_header (= __TEXT vmaddr)
 	TextSize  uint64     // __TEXT vmsize
 	Segments  []Segment  // every segment, in load-command order

@@ -19,8 +19,8 @@ import (
 	"time"
 
 	"github.com/symbolicate/symbolicate/dsc/dsctest"
-	"github.com/symbolicate/symbolicate/imagemap"
 	"github.com/symbolicate/symbolicate/internal/crashgen"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 func main() {
@@ -54,7 +54,7 @@ func run(n int, dir, bin string, jobs int, format string) error {
 			return err
 		}
 	}
-	app := imagemap.UUID{0xBE, 0xAC, 0x4E, 0x5A}
+	app := process.UUID{0xBE, 0xAC, 0x4E, 0x5A}
 	frames := 0
 	for i := 0; i < n; i++ {
 		rep, err := crashgen.Generate(c, crashgen.Config{Seed: uint64(i), Slide: uint64(i%512+1) << 14,

@@ -2,7 +2,7 @@
 //
 // A [Reader] is a cursor over a byte slice that keeps its first error: once a
 // read runs past the end, every later read returns zero and the first
-// [FormatError] (format, offset, field) is kept for the caller to report. A
+// [diag.FormatError] (format, offset, field) is kept for the caller to report. A
 // record is decoded as straight-line code and checked once with [Reader.Err].
 //
 // Counts and sizes taken from a file go through [SliceCap] or [Reader.Bytes]
@@ -12,30 +12,10 @@ package bin
 
 import (
 	"encoding/binary"
-	"fmt"
 	"math/bits"
+
+	"github.com/symbolicate/symbolicate/diag"
 )
-
-// FormatError reports malformed input: which format, the byte offset, the field
-// being decoded and what was wrong with it.
-type FormatError struct {
-	Format string // "cif", "compact info", "dsc", …
-	Off    int64  // byte offset of the problem from the start of the input
-	Field  string // field being decoded, e.g. "image count"
-	Msg    string // what was wrong
-}
-
-func (e *FormatError) Error() string {
-	if e.Field == "" {
-		return fmt.Sprintf("%s: offset %#x: %s", e.Format, e.Off, e.Msg)
-	}
-	return fmt.Sprintf("%s: offset %#x: %s: %s", e.Format, e.Off, e.Field, e.Msg)
-}
-
-// Errorf returns a *FormatError for format at off.
-func Errorf(format string, off int64, field, msg string, args ...any) *FormatError {
-	return &FormatError{Format: format, Off: off, Field: field, Msg: fmt.Sprintf(msg, args...)}
-}
 
 // Reader is a bounds-checked cursor over a byte slice. The zero value is not
 // usable; create one with [NewReader]. A Reader is not safe for concurrent use.
@@ -45,7 +25,7 @@ type Reader struct {
 	buf    []byte
 	pos    int
 	base   int64 // absolute offset of buf[0], for error messages
-	err    *FormatError
+	err    *diag.FormatError
 }
 
 // NewReader returns a Reader over buf for the named format, reading multi-byte
@@ -55,7 +35,7 @@ func NewReader(format string, buf []byte, order binary.ByteOrder, base int64) *R
 	return &Reader{format: format, order: order, buf: buf, base: base}
 }
 
-// Err returns the first error, or nil. The result is a *FormatError when not nil.
+// Err returns the first error, or nil. The result is a *diag.FormatError when not nil.
 func (r *Reader) Err() error {
 	if r.err == nil {
 		return nil
@@ -75,7 +55,7 @@ func (r *Reader) Fail(field, msg string, args ...any) {
 // one is already recorded. Later reads return zero values.
 func (r *Reader) FailAt(pos int, field, msg string, args ...any) {
 	if r.err == nil {
-		r.err = Errorf(r.format, r.base+int64(pos), field, msg, args...)
+		r.err = diag.Errorf(r.format, r.base+int64(pos), field, msg, args...)
 		r.pos = len(r.buf)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"math"
 	"testing"
+
+	"github.com/symbolicate/symbolicate/diag"
 )
 
 func TestReaderKeepsFirstError(t *testing.T) {
@@ -16,7 +18,7 @@ func TestReaderKeepsFirstError(t *testing.T) {
 		t.Fatalf("U32 past end = %#x, want 0", got)
 	}
 	_ = r.U8("c") // would succeed on a fresh reader; must not clear the error
-	var fe *FormatError
+	var fe *diag.FormatError
 	if !errors.As(r.Err(), &fe) {
 		t.Fatalf("Err() = %v, want *FormatError", r.Err())
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/goccy/go-json"
 
 	"github.com/symbolicate/symbolicate/dsc/dsctest"
-	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // Config shapes a generated report.
@@ -31,7 +31,7 @@ type Config struct {
 	OSSymbolicated, Redacted float64
 	// AppUUID, when not zero, adds an app image with this UUID (no binary
 	// exists for it) and puts some frames in it.
-	AppUUID imagemap.UUID
+	AppUUID process.UUID
 	// Boundary is the share of caller frames whose return address is exactly
 	// the start of the next function: looked up at pc−1 they belong to the
 	// previous function.
@@ -155,7 +155,7 @@ func (g *gen) frame(t, k int) (frame, error) {
 		}
 		ui := g.imageIndex(ci)
 		f := frame{image: ui, offset: pc - im.Address}
-		tr := Frame{Thread: t, Index: k, Image: imagemap.NameOf(im.Path), Symbol: name, Location: pc - want.Address, Boundary: boundary}
+		tr := Frame{Thread: t, Index: k, Image: process.NameOf(im.Path), Symbol: name, Location: pc - want.Address, Boundary: boundary}
 		switch r := g.rng.Float64(); {
 		case r < g.cfg.OSSymbolicated:
 			f.symbol, f.loc = strings.TrimPrefix(name, "_"), pc-want.Address
@@ -253,7 +253,7 @@ func (g *gen) write(threads [][]frame) []byte {
 		}
 		im := &g.c.Images[ci]
 		fmt.Fprintf(&b, "  {\n    \"source\" : \"P\",\n    \"arch\" : \"arm64e\",\n    \"base\" : %d,\n    \"size\" : %d,\n    \"uuid\" : %q,\n    \"path\" : %s,\n    \"name\" : %q\n  }",
-			im.Address+g.cfg.Slide, im.TextSize, strings.ToLower(im.UUID.String()), jsonString(im.Path), imagemap.NameOf(im.Path))
+			im.Address+g.cfg.Slide, im.TextSize, strings.ToLower(im.UUID.String()), jsonString(im.Path), process.NameOf(im.Path))
 	}
 	b.WriteString("\n  ],\n")
 	if !g.cfg.NoSharedCache {

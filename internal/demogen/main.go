@@ -13,8 +13,8 @@ import (
 	"path/filepath"
 
 	"github.com/symbolicate/symbolicate/dsc/dsctest"
-	"github.com/symbolicate/symbolicate/imagemap"
 	"github.com/symbolicate/symbolicate/internal/crashgen"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 func main() {
@@ -37,7 +37,7 @@ func run(dir string) error {
 	if err != nil {
 		return err
 	}
-	app := imagemap.UUID{0x5A, 0x4D, 0x50, 0x4C, 0xE0, 0x0A, 0x4B, 0x1D, 0x9E, 0x3F, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60}
+	app := process.UUID{0x5A, 0x4D, 0x50, 0x4C, 0xE0, 0x0A, 0x4B, 0x1D, 0x9E, 0x3F, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60}
 	rep, err := crashgen.Generate(c, crashgen.Config{Seed: 2026, Slide: 0x2c8c000, Threads: 3, Frames: 9,
 		OSSymbolicated: 0.25, Redacted: 0.1, Boundary: 0.2, AppUUID: app})
 	if err != nil {

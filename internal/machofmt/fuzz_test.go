@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/bin"
 )
 
@@ -23,7 +24,7 @@ func addSeeds(f *testing.F) {
 
 // FuzzImage parses a thin Mach-O and, when that succeeds, reads its symbol
 // table, function starts and export trie from the same bytes. Any error must
-// be a *bin.FormatError or ErrNotMachO; nothing may panic.
+// be a *diag.FormatError or ErrNotMachO; nothing may panic.
 func FuzzImage(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -81,8 +82,8 @@ func FuzzExportTrie(f *testing.F) {
 
 func checkErr(t *testing.T, err error) {
 	t.Helper()
-	var fe *bin.FormatError
+	var fe *diag.FormatError
 	if err != nil && !errors.As(err, &fe) && !errors.Is(err, ErrNotMachO) {
-		t.Fatalf("error %v (%T) is not a *bin.FormatError", err, err)
+		t.Fatalf("error %v (%T) is not a *diag.FormatError", err, err)
 	}
 }

@@ -7,7 +7,7 @@
 // It works on byte slices (typically a memory-mapped file or a slice of a
 // dyld shared cache, see ../shared/specs/dyld-formats.md §5.8) and trusts
 // nothing it reads: every count, offset and size is checked against the bytes
-// that remain, errors are *bin.FormatError values naming the offset and field,
+// that remain, errors are *diag.FormatError values naming the offset and field,
 // and no input can make it panic or allocate more than a small multiple of the
 // input size. Link-edit offsets (symoff, stroff, dataoff, …) are returned as
 // found; resolving them to bytes is the caller's job, because inside a shared
@@ -20,7 +20,7 @@ import (
 	"errors"
 )
 
-// format is the Format of every *bin.FormatError this package returns.
+// format is the Format of every *diag.FormatError this package returns.
 const format = "mach-o"
 
 // Magic numbers of thin Mach-O headers, as read little-endian.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/bin"
 	"github.com/symbolicate/symbolicate/internal/corpus"
 )
@@ -351,7 +352,7 @@ func TestParseTruncatedEverywhere(t *testing.T) {
 		full := sampleImage(is64).encode()
 		for n := 0; n < len(full); n++ {
 			_, err := Parse(full[:n])
-			var fe *bin.FormatError
+			var fe *diag.FormatError
 			if err == nil || !(errors.As(err, &fe) || errors.Is(err, ErrNotMachO)) {
 				t.Fatalf("is64=%v: %d-byte prefix: err = %v", is64, n, err)
 			}
@@ -379,7 +380,7 @@ func TestParseHostileCounts(t *testing.T) {
 	}
 	for _, c := range cases {
 		_, err := Parse(c.data)
-		var fe *bin.FormatError
+		var fe *diag.FormatError
 		switch {
 		case c.field == "":
 			if !errors.Is(err, ErrNotMachO) {

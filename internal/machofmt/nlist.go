@@ -3,6 +3,7 @@ package machofmt
 import (
 	"encoding/binary"
 
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/bin"
 )
 
@@ -61,7 +62,7 @@ func NewNlistTable(b []byte, count uint64, is64 bool, order binary.ByteOrder, of
 	size := uint64(NlistSize(is64))
 	n := bin.SliceCap(count, size, uint64(len(b)))
 	if n < 0 {
-		return NlistTable{}, bin.Errorf(format, off, "nlist",
+		return NlistTable{}, diag.Errorf(format, off, "nlist",
 			"%d entries of %d bytes do not fit in the %d bytes available", count, size, len(b))
 	}
 	return NlistTable{data: b[:uint64(n)*size], n: n, is64: is64, order: order}, nil

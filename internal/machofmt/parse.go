@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/bin"
 )
 
@@ -52,7 +53,7 @@ func Parse(b []byte) (*File, error) {
 	}
 	// Each command is at least 8 bytes, which bounds NCmds by the data.
 	if bin.SliceCap(uint64(f.NCmds), 8, uint64(len(cmds))) < 0 {
-		return nil, bin.Errorf(format, 16, "ncmds", "%d load commands cannot fit in sizeofcmds %d", f.NCmds, f.SizeOfCmds)
+		return nil, diag.Errorf(format, 16, "ncmds", "%d load commands cannot fit in sizeofcmds %d", f.NCmds, f.SizeOfCmds)
 	}
 	f.Loads = make([]Load, 0, f.NCmds)
 	off := 0
@@ -64,7 +65,7 @@ func Parse(b []byte) (*File, error) {
 			return nil, err
 		}
 		if size < 8 || uint64(size) > uint64(len(cmds)-off) {
-			return nil, bin.Errorf(format, int64(hdr+off+4), "cmdsize",
+			return nil, diag.Errorf(format, int64(hdr+off+4), "cmdsize",
 				"load command %d (%#x) size %d does not fit in the %d bytes left", i, cmd, size, len(cmds)-off)
 		}
 		data := cmds[off : off+int(size) : off+int(size)]
@@ -114,7 +115,7 @@ func (f *File) decodeLoad(l Load) error {
 		}
 		s, ok := bin.CStringAt(l.Data, uint64(nameOff), maxInstallNameSize)
 		if !ok || nameOff < 24 {
-			return bin.Errorf(format, int64(l.Offset)+8, "LC_ID_DYLIB name",
+			return diag.Errorf(format, int64(l.Offset)+8, "LC_ID_DYLIB name",
 				"name offset %d is outside the command or the name is not terminated", nameOff)
 		}
 		f.InstallName = s
@@ -160,7 +161,7 @@ func (f *File) decodeSegment(l Load, r *bin.Reader) (Segment, error) {
 	}
 	n := bin.SliceCap(uint64(nsects), sectSize, uint64(r.Len()))
 	if n < 0 {
-		return s, bin.Errorf(format, r.Offset()-8, "nsects",
+		return s, diag.Errorf(format, r.Offset()-8, "nsects",
 			"%d sections of %d bytes do not fit in segment command %q", nsects, sectSize, s.Name)
 	}
 	s.Sections = make([]Section, 0, n)

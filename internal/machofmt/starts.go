@@ -1,6 +1,7 @@
 package machofmt
 
 import (
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/bin"
 )
 
@@ -23,7 +24,7 @@ func ForEachFunctionStart(b []byte, textAddr uint64, off int64, fn func(addr uin
 		}
 		next := addr + d
 		if next < addr {
-			return bin.Errorf(format, off+int64(pos), "function start delta", "address overflows 64 bits")
+			return diag.Errorf(format, off+int64(pos), "function start delta", "address overflows 64 bits")
 		}
 		addr = next
 		fn(addr)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/bin"
 )
 
@@ -70,14 +71,14 @@ func WalkExportTrie(b []byte, off int64, fn func(e *Export) error) error {
 		it := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		if it.prefixLen+it.labelLen > maxExportNameLen {
-			return bin.Errorf(format, off+int64(it.node), "export trie", "symbol name longer than %d bytes", maxExportNameLen)
+			return diag.Errorf(format, off+int64(it.node), "export trie", "symbol name longer than %d bytes", maxExportNameLen)
 		}
 		name = append(name[:it.prefixLen], b[it.labelPos:it.labelPos+it.labelLen]...)
 		if it.node >= uint64(len(b)) {
-			return bin.Errorf(format, off+int64(it.node), "export trie node", "offset %#x is past the end of the trie (%#x bytes)", it.node, len(b))
+			return diag.Errorf(format, off+int64(it.node), "export trie node", "offset %#x is past the end of the trie (%#x bytes)", it.node, len(b))
 		}
 		if visited[it.node/64]&(1<<(it.node%64)) != 0 {
-			return bin.Errorf(format, off+int64(it.node), "export trie node", "node reached twice (cycle)")
+			return diag.Errorf(format, off+int64(it.node), "export trie node", "node reached twice (cycle)")
 		}
 		visited[it.node/64] |= 1 << (it.node % 64)
 
@@ -90,7 +91,7 @@ func WalkExportTrie(b []byte, off int64, fn func(e *Export) error) error {
 		termStart := uint64(r.Pos())
 		childPos, ok := bin.Span(termStart, termSize, uint64(len(b)))
 		if !ok {
-			return bin.Errorf(format, off+int64(it.node), "terminal size", "%d bytes run past the end of the trie", termSize)
+			return diag.Errorf(format, off+int64(it.node), "terminal size", "%d bytes run past the end of the trie", termSize)
 		}
 		if termSize > 0 {
 			tr := bin.NewReader(format, b[termStart:childPos], binaryLE, off+int64(termStart))
@@ -118,14 +119,14 @@ func WalkExportTrie(b []byte, off int64, fn func(e *Export) error) error {
 			return err
 		}
 		if n > 0 && it.depth >= maxTrieDepth {
-			return bin.Errorf(format, off+int64(it.node), "export trie", "deeper than %d levels", maxTrieDepth)
+			return diag.Errorf(format, off+int64(it.node), "export trie", "deeper than %d levels", maxTrieDepth)
 		}
 		first := len(stack)
 		for i := 0; i < n; i++ {
 			labelPos := r.Pos()
 			labelLen := bytes.IndexByte(b[labelPos:], 0)
 			if labelLen < 0 {
-				return bin.Errorf(format, off+int64(labelPos), "edge label", "not terminated")
+				return diag.Errorf(format, off+int64(labelPos), "edge label", "not terminated")
 			}
 			r.Skip(uint64(labelLen)+1, "edge label")
 			child := r.ULEB128("child node offset")
@@ -133,7 +134,7 @@ func WalkExportTrie(b []byte, off int64, fn func(e *Export) error) error {
 				return err
 			}
 			if child == 0 {
-				return bin.Errorf(format, off+int64(r.Pos()), "child node offset", "zero (points at the root)")
+				return diag.Errorf(format, off+int64(r.Pos()), "child node offset", "zero (points at the root)")
 			}
 			stack = append(stack, item{node: child, prefixLen: len(name), labelPos: labelPos,
 				labelLen: labelLen, depth: it.depth + 1})

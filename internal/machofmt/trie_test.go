@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/bin"
 )
 
@@ -112,9 +113,9 @@ func TestWalkExportTrieHostile(t *testing.T) {
 	}
 	for name, b := range cases {
 		err := WalkExportTrie(b, 0x100, func(*Export) error { return nil })
-		var fe *bin.FormatError
+		var fe *diag.FormatError
 		if !errors.As(err, &fe) {
-			t.Errorf("%s: err = %v, want *bin.FormatError", name, err)
+			t.Errorf("%s: err = %v, want *diag.FormatError", name, err)
 		} else if fe.Off < 0x100 {
 			t.Errorf("%s: error offset %#x not relative to the file", name, fe.Off)
 		}

@@ -1,0 +1,101 @@
+// Package output names the files a command writes and writes them. It is the
+// one place that decides whether -o is a file or a directory, how an input's
+// output is named, and that two inputs never write the same file.
+package output
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/symbolicate/symbolicate/internal/atomicfile"
+)
+
+// Input is one input a command writes an output for.
+type Input struct {
+	// Name is how the input is known: its path, or "-" for stdin.
+	Name string
+	// Rel is its path relative to the directory argument it was found in,
+	// or its base name; outputs mirror it under a directory -o.
+	Rel string
+}
+
+// Plan is where each input's output goes.
+type Plan struct {
+	file  string            // -o is this one file
+	stems map[string]string // input name -> output path without its extension
+}
+
+// ReportExts are the file name endings of reports, stripped from an input's
+// name to make its output's.
+var ReportExts = []string{".ips", ".ips.synced", ".crash", ".txt", ".json"}
+
+// New plans the outputs of inputs for the -o value flag ("" for stdout).
+// With one input and an -o that is not an existing directory (and does not
+// end in a separator), -o is the file itself; otherwise -o is a directory
+// holding, for each input, its Rel without a report extension plus suffix
+// and the extension of what is written. Two inputs that would write the same
+// file are an error.
+func New(flag string, inputs []Input, suffix string) (*Plan, error) {
+	p := &Plan{stems: map[string]string{}}
+	if flag == "" {
+		return p, nil
+	}
+	isDir := strings.HasSuffix(flag, string(filepath.Separator)) || strings.HasSuffix(flag, "/")
+	if fi, err := os.Stat(flag); err == nil && fi.IsDir() {
+		isDir = true
+	}
+	if !isDir && len(inputs) == 1 {
+		p.file = flag
+		return p, nil
+	}
+	taken := map[string]string{}
+	for _, in := range inputs {
+		dest := filepath.Join(flag, Stem(in.Rel)+suffix)
+		if other, dup := taken[dest]; dup {
+			return nil, fmt.Errorf("inputs %s and %s would both be written to %s", other, in.Name, dest)
+		}
+		taken[dest] = in.Name
+		p.stems[in.Name] = dest
+	}
+	return p, nil
+}
+
+// Stdout reports that outputs go to standard output.
+func (p *Plan) Stdout() bool { return p.file == "" && len(p.stems) == 0 }
+
+// Path returns the file input name's output goes to, given the extension of
+// what is written (".ips", ".txt", ".cif"); "" for stdout.
+func (p *Plan) Path(name, ext string) string {
+	if p.file != "" {
+		return p.file
+	}
+	if s, ok := p.stems[name]; ok {
+		return s + ext
+	}
+	return ""
+}
+
+// Stem strips a report extension from name.
+func Stem(name string) string {
+	for _, e := range ReportExts {
+		if strings.HasSuffix(name, e) {
+			return strings.TrimSuffix(name, e)
+		}
+	}
+	return name
+}
+
+// Write writes data to path atomically, creating its directory: readers see
+// the old file or the new one, never a part.
+func Write(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return atomicfile.Write(path, 0o644, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}

@@ -1,0 +1,80 @@
+package process
+
+import (
+	"encoding/hex"
+	"fmt"
+	"strings"
+)
+
+// UUID is a 16-byte Mach-O LC_UUID or dyld shared-cache UUID, in canonical
+// (textual) byte order.
+type UUID [16]byte
+
+// String formats u as uppercase with dashes, e.g.
+// "82D13D98-219E-3040-B62A-07A297007A7C".
+func (u UUID) String() string {
+	var b [36]byte
+	return string(u.AppendText(b[:0]))
+}
+
+// AppendText appends u as String formats it.
+func (u UUID) AppendText(b []byte) []byte {
+	const digits = "0123456789ABCDEF"
+	for i, c := range u {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b = append(b, '-')
+		}
+		b = append(b, digits[c>>4], digits[c&15])
+	}
+	return b
+}
+
+// IsZero reports whether u is all zero bytes (dyld's "no UUID").
+func (u UUID) IsZero() bool { return u == UUID{} }
+
+// ParseUUID parses 32 hex digits, with or without dashes, in either case.
+func ParseUUID(s string) (UUID, error) {
+	var u UUID
+	h := strings.ReplaceAll(s, "-", "")
+	if len(h) != 32 {
+		return u, fmt.Errorf("uuid %q: want 32 hex digits", s)
+	}
+	if _, err := hex.Decode(u[:], []byte(h)); err != nil {
+		return u, fmt.Errorf("uuid %q: %w", s, err)
+	}
+	return u, nil
+}
+
+// BuildID identifies a build: the raw bytes of a 16-byte Mach-O UUID on Apple
+// platforms, of a GNU build ID (usually 20 bytes) on Linux, of a PE signature
+// on Windows. It is a string so that it is comparable and immutable; it holds
+// bytes, not text. The empty BuildID means none.
+type BuildID string
+
+// UUIDBuildID returns the build ID of a Mach-O UUID; the zero UUID (dyld's
+// "no UUID") gives the empty BuildID.
+func UUIDBuildID(u UUID) BuildID {
+	if u.IsZero() {
+		return ""
+	}
+	return BuildID(u[:])
+}
+
+// UUID returns the build ID as a UUID when it is exactly 16 bytes long.
+func (id BuildID) UUID() (UUID, bool) {
+	var u UUID
+	if len(id) != len(u) {
+		return u, false
+	}
+	copy(u[:], id)
+	return u, true
+}
+
+// String formats the build ID: a UUID as UUID.String does, other lengths in
+// lowercase hex, the empty BuildID as "".
+func (id BuildID) String() string {
+	if u, ok := id.UUID(); ok {
+		return u.String()
+	}
+	return hex.EncodeToString([]byte(id))
+}

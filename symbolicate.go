@@ -1,0 +1,151 @@
+// Package symbolicate is the Go API of symbolicate: open symbol sources once
+// (dyld shared caches, app binaries and dSYMs), then parse, symbolicate and
+// write documents, or resolve addresses, from any number of goroutines. The
+// command-line tool, the HTTP service and the queue worker are built on it;
+// a crash pipeline or a collector can embed it instead of shelling out.
+//
+// The pieces underneath are public too: package format (documents and the
+// format list), resolve (the pipeline), symbol (what a symbol source
+// implements), process (the model), diag (errors and diagnostics).
+package symbolicate
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	"github.com/symbolicate/symbolicate/diag"
+	"github.com/symbolicate/symbolicate/dsc"
+	"github.com/symbolicate/symbolicate/format"
+	"github.com/symbolicate/symbolicate/formats"
+	"github.com/symbolicate/symbolicate/objfile"
+	"github.com/symbolicate/symbolicate/process"
+	"github.com/symbolicate/symbolicate/resolve"
+	"github.com/symbolicate/symbolicate/symbol"
+)
+
+// Config says where symbols come from and how documents are resolved and
+// written.
+type Config struct {
+	// Caches are dyld_shared_cache files or directories searched
+	// recursively for main cache files (by content).
+	Caches []string
+	// Symbols are app binaries, frameworks, dSYM bundles or directories of
+	// them (an Xcode DeviceSupport folder works), matched by UUID and arch.
+	Symbols []string
+	// Resolve controls how frames are resolved and named.
+	Resolve resolve.Options
+	// Write controls the writers.
+	Write format.WriteOptions
+}
+
+// Engine is a set of open symbol sources with the format list. It is safe
+// for concurrent use; Close it when done.
+type Engine struct {
+	resolver *resolve.Resolver
+	formats  format.List
+	write    format.WriteOptions
+	diags    []diag.Diagnostic
+	closers  []io.Closer
+}
+
+// sourceKind is one kind of symbol source: the paths of the Config it reads
+// and how to open them.
+type sourceKind struct {
+	paths func(*Config) []string
+	open  func(ctx context.Context, paths []string) (symbol.Source, io.Closer, []diag.Diagnostic, error)
+}
+
+// sourceKinds lists the symbol sources, in the order the resolver asks them:
+// a new source is one new package and one entry here.
+func sourceKinds() []sourceKind {
+	return []sourceKind{
+		{func(c *Config) []string { return c.Caches }, openCaches},
+		{func(c *Config) []string { return c.Symbols }, openBinaries},
+	}
+}
+
+func openCaches(ctx context.Context, paths []string) (symbol.Source, io.Closer, []diag.Diagnostic, error) {
+	set, err := dsc.Scan(ctx, paths)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return set, set, set.Diagnostics, nil
+}
+
+func openBinaries(ctx context.Context, paths []string) (symbol.Source, io.Closer, []diag.Diagnostic, error) {
+	ix, err := objfile.Scan(ctx, paths)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	b := objfile.NewBatch(ix)
+	return b, b, ix.Diagnostics(), nil
+}
+
+// Open opens the sources cfg names. Only headers are read: caches and
+// binaries are mapped and their symbol tables built on first use. Files that
+// cannot be used become diagnostics (see Diagnostics); Open fails when a path
+// does not exist or ctx is cancelled.
+func Open(ctx context.Context, cfg Config) (*Engine, error) {
+	e := &Engine{formats: formats.All(), write: cfg.Write}
+	var sources []symbol.Source
+	for _, k := range sourceKinds() {
+		paths := k.paths(&cfg)
+		if len(paths) == 0 {
+			continue
+		}
+		src, c, diags, err := k.open(ctx, paths)
+		if err != nil {
+			e.Close()
+			return nil, err
+		}
+		sources = append(sources, src)
+		e.closers = append(e.closers, c)
+		e.diags = append(e.diags, diags...)
+	}
+	e.resolver = resolve.New(sources, cfg.Resolve)
+	return e, nil
+}
+
+// Close releases every source. Documents and results must not be used with
+// the engine afterwards.
+func (e *Engine) Close() error {
+	var errs []error
+	for _, c := range e.closers {
+		errs = append(errs, c.Close())
+	}
+	e.closers = nil
+	return errors.Join(errs...)
+}
+
+// Diagnostics are what opening the sources met: files skipped, caches that
+// could not be opened.
+func (e *Engine) Diagnostics() []diag.Diagnostic { return e.diags }
+
+// Formats returns the format list documents are parsed with.
+func (e *Engine) Formats() format.List { return e.formats }
+
+// Resolver returns the engine's resolver.
+func (e *Engine) Resolver() *resolve.Resolver { return e.resolver }
+
+// Parse parses any supported input. The loaded cache images of a dyld
+// snapshot are expanded from the engine's caches when they hold its cache.
+func (e *Engine) Parse(b []byte) (*format.Parsed, error) {
+	return e.formats.Parse(b, format.Options{Cache: e.cacheImages})
+}
+
+func (e *Engine) cacheImages(u process.UUID) (format.CacheImages, bool) {
+	return resolve.CacheImages(e.resolver, u)
+}
+
+// Batch returns a batch over the engine: jobs workers (0 for one per CPU),
+// writing each document's JSON form when json is set and text otherwise.
+func (e *Engine) Batch(jobs int, json bool) *resolve.Batch {
+	return &resolve.Batch{Resolver: e.resolver, Formats: e.formats, Jobs: jobs, JSON: json, Write: e.write}
+}
+
+// Addresses resolves runtime addresses against a process's images (see
+// resolve.Resolver.Addresses).
+func (e *Engine) Addresses(p *process.Process, addrs []uint64) []resolve.AddrResult {
+	return e.resolver.Addresses(p, addrs)
+}
