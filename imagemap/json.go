@@ -14,8 +14,8 @@ import (
 
 // jsonMap is the JSON form of a Map. Field order is the output order.
 type jsonMap struct {
-	Format   string      `json:"format,omitempty"`
-	Platform string      `json:"platform,omitempty"`
+	Format      string      `json:"format,omitempty"`
+	Platform    string      `json:"platform,omitempty"`
 	WordSize    int         `json:"wordSize,omitempty"`
 	SharedCache *jsonCache  `json:"sharedCache,omitempty"`
 	Images      []jsonImage `json:"images"`
