@@ -6,6 +6,7 @@ import (
 	"iter"
 
 	"github.com/symbolicate/symbolicate/format"
+	"github.com/symbolicate/symbolicate/internal/jsontape"
 	"github.com/symbolicate/symbolicate/process"
 )
 
@@ -75,9 +76,9 @@ func (r *Report) NothingToSymbolicate() string {
 // a kernel panic log.
 func Sniff(b []byte) bool {
 	head := b[:min(len(b), 64<<10)]
-	i := skipWS(head, 0)
+	i := jsontape.SkipWS(head, 0)
 	if bytes.HasPrefix(head[i:], []byte("\xef\xbb\xbf")) {
-		i = skipWS(head, i+3)
+		i = jsontape.SkipWS(head, i+3)
 	}
 	keys := textMarkers
 	if i < len(head) && head[i] == '{' {

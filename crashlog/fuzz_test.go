@@ -12,6 +12,7 @@ import (
 	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/format"
 	"github.com/symbolicate/symbolicate/internal/corpus"
+	"github.com/symbolicate/symbolicate/internal/jsontape"
 	"github.com/symbolicate/symbolicate/process"
 )
 
@@ -77,7 +78,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			t.Fatalf("WriteJSON: %v", err)
 		}
-		if !bytes.Equal(out.Bytes(), data[r.ips.start:r.ips.end]) {
+		if !bytes.Equal(out.Bytes(), data[r.ips.Start:r.ips.End]) {
 			t.Fatal("unresolved WriteJSON changed the report")
 		}
 	})
@@ -130,8 +131,8 @@ func FuzzWriteJSON(f *testing.F) {
 		if err := r.WriteTextWith(&bytes.Buffer{}, TextOptions{}); err != nil {
 			t.Fatalf("WriteText: %v", err)
 		}
-		payload := out.Bytes()[r.payload.start-r.ips.start:]
-		_, end, se := scanValue(payload, 0)
+		payload := out.Bytes()[r.payload.Start-r.ips.Start:]
+		_, end, se := jsontape.ScanValue(payload, 0)
 		if se != nil || !json.Valid(payload[:end]) {
 			t.Fatalf("payload is not valid JSON: %v", se)
 		}

@@ -6,14 +6,15 @@ import (
 	"strings"
 
 	json "github.com/goccy/go-json"
+	"github.com/symbolicate/symbolicate/internal/jsontape"
 	"github.com/symbolicate/symbolicate/process"
 )
 
 // frameList records where one JSON frame array lives, for the splice writer.
 type frameList struct {
 	which  listKind
-	thread int  // index into Report.Threads (thread lists)
-	arr    span // the array, brackets included
+	thread int           // index into Report.Threads (thread lists)
+	arr    jsontape.Span // the array, brackets included
 	sep    []byte
 }
 
@@ -43,13 +44,13 @@ func (l *frameList) frames(r *Report) []Frame {
 }
 
 // decodeCrash decodes a bug_type 309-style payload from its tape.
-func (r *Report) decodeCrash(t *tape, hdr *header) error {
+func (r *Report) decodeCrash(t *jsontape.Tape, hdr *header) error {
 	p := &payload{hdr: *hdr}
 	r.p = p
 	var threadsNode, lebNode int32 = -1, -1
-	for k := int32(1); k < t.nodes[0].next; k = t.nodes[k+1].next {
+	for k := int32(1); k < t.Nodes[0].Next; k = t.Nodes[k+1].Next {
 		v := k + 1
-		switch string(t.keyBytes(k)) {
+		switch string(t.KeyBytes(k)) {
 		case "threads":
 			threadsNode = v
 		case "lastExceptionBacktrace":
@@ -58,7 +59,7 @@ func (r *Report) decodeCrash(t *tape, hdr *header) error {
 			p.asi = decodeASI(t, v)
 		default:
 			if err := p.set(t, k, v); err != nil {
-				return r.decodeFail(int(t.nodes[v].start), "payload."+t.key(k), err)
+				return r.decodeFail(int(t.Nodes[v].Start), "payload."+t.Key(k), err)
 			}
 		}
 	}
@@ -102,10 +103,10 @@ func (r *Report) decodeCrash(t *tape, hdr *header) error {
 	}
 
 	if threadsNode >= 0 {
-		if t.nodes[threadsNode].kind != '[' {
-			return r.errAt(formatIPS, int(t.nodes[threadsNode].start), "threads", "not an array")
+		if t.Nodes[threadsNode].Kind != '[' {
+			return r.errAt(formatIPS, int(t.Nodes[threadsNode].Start), "threads", "not an array")
 		}
-		telems := t.elems(threadsNode)
+		telems := t.Elems(threadsNode)
 		r.Threads = make([]Thread, len(telems))
 		p.instr = make([]*instrState, len(telems))
 		for ti, tn := range telems {
@@ -114,7 +115,7 @@ func (r *Report) decodeCrash(t *tape, hdr *header) error {
 			}
 		}
 	}
-	if lebNode >= 0 && t.nodes[lebNode].kind == '[' {
+	if lebNode >= 0 && t.Nodes[lebNode].Kind == '[' {
 		frames, err := r.frameList(t, lebNode, listLastException, 0, "lastExceptionBacktrace")
 		if err != nil {
 			return err
@@ -137,26 +138,26 @@ func (r *Report) decodeCrash(t *tape, hdr *header) error {
 }
 
 // decodeThread decodes threads[ti] (tape node tn).
-func (r *Report) decodeThread(t *tape, tn int32, ti int) error {
+func (r *Report) decodeThread(t *jsontape.Tape, tn int32, ti int) error {
 	field := "threads[" + strconv.Itoa(ti) + "]"
-	if t.nodes[tn].kind != '{' {
-		return r.errAt(formatIPS, int(t.nodes[tn].start), field, "thread is not an object")
+	if t.Nodes[tn].Kind != '{' {
+		return r.errAt(formatIPS, int(t.Nodes[tn].Start), field, "thread is not an object")
 	}
 	th := &r.Threads[ti]
-	for k := tn + 1; k < t.nodes[tn].next; k = t.nodes[k+1].next {
+	for k := tn + 1; k < t.Nodes[tn].Next; k = t.Nodes[k+1].Next {
 		v := k + 1
-		switch string(t.keyBytes(k)) {
+		switch string(t.KeyBytes(k)) {
 		case "id":
-			th.ID = t.num(v).u
+			th.ID = tnum(t, v).u
 		case "name":
-			th.Name = t.str(v)
+			th.Name = t.Str(v)
 		case "queue":
-			th.Queue = t.str(v)
+			th.Queue = t.Str(v)
 		case "triggered":
-			th.Triggered = t.boolean(v)
+			th.Triggered = tbool(t, v)
 		case "frames":
-			if t.nodes[v].kind != '[' {
-				return r.errAt(formatIPS, int(t.nodes[v].start), field+".frames", "not an array")
+			if t.Nodes[v].Kind != '[' {
+				return r.errAt(formatIPS, int(t.Nodes[v].Start), field+".frames", "not an array")
 			}
 			frames, err := r.frameList(t, v, listFrames, ti, field+".frames")
 			if err != nil {
@@ -164,14 +165,14 @@ func (r *Report) decodeThread(t *tape, tn int32, ti int) error {
 			}
 			th.Frames = frames
 		case "threadState":
-			if t.nodes[v].kind == '{' {
+			if t.Nodes[v].Kind == '{' {
 				th.Registers = decodeRegisters(t, v)
 			}
 		case "instructionState":
-			if t.nodes[v].kind == '{' {
+			if t.Nodes[v].Kind == '{' {
 				var is instrState
-				if err := json.Unmarshal(t.raw(v), &is); err != nil {
-					return r.decodeFail(int(t.nodes[v].start), field+".instructionState", err)
+				if err := json.Unmarshal(t.Raw(v), &is); err != nil {
+					return r.decodeFail(int(t.Nodes[v].Start), field+".instructionState", err)
 				}
 				r.p.instr[ti] = &is
 			}
@@ -181,42 +182,42 @@ func (r *Report) decodeThread(t *tape, tn int32, ti int) error {
 }
 
 // frameList decodes one JSON array of frame objects and records its spans.
-func (r *Report) frameList(t *tape, arr int32, which listKind, thread int, field string) ([]Frame, error) {
-	elems := t.elems(arr)
+func (r *Report) frameList(t *jsontape.Tape, arr int32, which listKind, thread int, field string) ([]Frame, error) {
+	elems := t.Elems(arr)
 	frames := make([]Frame, len(elems))
 	for i, fn := range elems {
-		if t.nodes[fn].kind != '{' {
-			return nil, r.errAt(formatIPS, int(t.nodes[fn].start), field, "frame %d is not an object", i)
+		if t.Nodes[fn].Kind != '{' {
+			return nil, r.errAt(formatIPS, int(t.Nodes[fn].Start), field, "frame %d is not an object", i)
 		}
 		r.frameFromTape(t, fn, &frames[i], func() string { return field }, i)
 	}
-	r.lists = append(r.lists, frameList{which: which, thread: thread, arr: t.span(arr), sep: t.separator(elems)})
+	r.lists = append(r.lists, frameList{which: which, thread: thread, arr: t.Span(arr), sep: separator(t, elems)})
 	return frames, nil
 }
 
 // frameFromTape decodes frame object fn.
-func (r *Report) frameFromTape(t *tape, fn int32, f *Frame, fieldOf func() string, i int) {
-	f.src = t.span(fn)
+func (r *Report) frameFromTape(t *jsontape.Tape, fn int32, f *Frame, fieldOf func() string, i int) {
+	f.src = t.Span(fn)
 	f.Image = -1
 	var idx jnum
-	for k := fn + 1; k < t.nodes[fn].next; k = t.nodes[k+1].next {
+	for k := fn + 1; k < t.Nodes[fn].Next; k = t.Nodes[k+1].Next {
 		v := k + 1
-		switch string(t.keyBytes(k)) {
+		switch string(t.KeyBytes(k)) {
 		case "imageIndex":
-			idx = t.num(v)
+			idx = tnum(t, v)
 		case "imageOffset":
-			f.Offset = t.num(v).u
+			f.Offset = tnum(t, v).u
 		case "symbol":
-			f.Symbol, f.HasSymbol = t.str(v), true
+			f.Symbol, f.HasSymbol = t.Str(v), true
 		case "symbolLocation":
-			f.SymbolLocation = t.num(v).u
+			f.SymbolLocation = tnum(t, v).u
 		case "sourceFile":
-			f.SourceFile = t.str(v)
+			f.SourceFile = t.Str(v)
 		case "sourceLine":
-			n := t.num(v)
+			n := tnum(t, v)
 			f.SourceLine, f.hasLine = n.int(0), n.set
 		case "inline":
-			f.Inline = t.boolean(v)
+			f.Inline = tbool(t, v)
 		}
 	}
 	switch {
@@ -229,11 +230,11 @@ func (r *Report) frameFromTape(t *tape, fn int32, f *Frame, fieldOf func() strin
 
 // separator returns the bytes between the first two elements of an array
 // (for example "," or ",\n    "), or "," when there are fewer than two.
-func (t *tape) separator(elems []int32) []byte {
+func separator(t *jsontape.Tape, elems []int32) []byte {
 	if len(elems) < 2 {
 		return []byte{','}
 	}
-	return t.b[t.nodes[elems[0]].end:t.nodes[elems[1]].start:t.nodes[elems[1]].start]
+	return t.B[t.Nodes[elems[0]].End:t.Nodes[elems[1]].Start:t.Nodes[elems[1]].Start]
 }
 
 func (r *Report) imageFromJSON(ij *imageJSON, i int) Image {
@@ -269,17 +270,17 @@ func (r *Report) warnf(format string, args ...any) {
 }
 
 // decodeASI reads "asi" (node v) in document order: image name → message(s).
-func decodeASI(t *tape, v int32) []asiEntry {
-	if t.nodes[v].kind != '{' {
+func decodeASI(t *jsontape.Tape, v int32) []asiEntry {
+	if t.Nodes[v].Kind != '{' {
 		return nil
 	}
 	var out []asiEntry
-	for k := v + 1; k < t.nodes[v].next; k = t.nodes[k+1].next {
+	for k := v + 1; k < t.Nodes[v].Next; k = t.Nodes[k+1].Next {
 		var l jstrs
-		if l.UnmarshalJSON(t.raw(k+1)) != nil {
+		if l.UnmarshalJSON(t.Raw(k+1)) != nil {
 			continue
 		}
-		out = append(out, asiEntry{image: t.key(k), msgs: l})
+		out = append(out, asiEntry{image: t.Key(k), msgs: l})
 	}
 	return out
 }
@@ -303,33 +304,33 @@ var (
 // decodeRegisters reads a threadState object (node s): "flavor", the ARM
 // "x" array, Rosetta's nested "rosetta" object, and one object per named
 // register.
-func decodeRegisters(t *tape, s int32) *Registers {
+func decodeRegisters(t *jsontape.Tape, s int32) *Registers {
 	n := 0
-	for k := s + 1; k < t.nodes[s].next; k = t.nodes[k+1].next {
+	for k := s + 1; k < t.Nodes[s].Next; k = t.Nodes[k+1].Next {
 		n++
-		if t.keyIs(k, "x") || t.keyIs(k, "rosetta") {
+		if t.KeyIs(k, "x") || t.KeyIs(k, "rosetta") {
 			n += 32
 		}
 	}
 	rs := &Registers{Regs: make([]Register, 0, n)}
 	named := make([]Register, 0, n)
-	for k := s + 1; k < t.nodes[s].next; k = t.nodes[k+1].next {
+	for k := s + 1; k < t.Nodes[s].Next; k = t.Nodes[k+1].Next {
 		v := k + 1
-		key := string(t.keyBytes(k))
-		switch kind := t.nodes[v].kind; {
+		key := string(t.KeyBytes(k))
+		switch kind := t.Nodes[v].Kind; {
 		case key == "flavor":
-			rs.Flavor = t.str(v)
+			rs.Flavor = t.Str(v)
 		case key == "x" && kind == '[':
-			for i, e := range t.elems(v) {
+			for i, e := range t.Elems(v) {
 				if reg, ok := decodeRegister(t, e); ok {
 					reg.Name = "x" + strconv.Itoa(i)
 					rs.Regs = append(rs.Regs, reg)
 				}
 			}
 		case key == "rosetta" && kind == '{':
-			for sk := v + 1; sk < t.nodes[v].next; sk = t.nodes[sk+1].next {
+			for sk := v + 1; sk < t.Nodes[v].Next; sk = t.Nodes[sk+1].Next {
 				if reg, ok := decodeRegister(t, sk+1); ok {
-					reg.Name = t.key(sk)
+					reg.Name = t.Key(sk)
 					named = append(named, reg)
 				}
 			}
@@ -363,32 +364,32 @@ func decodeRegisters(t *tape, s int32) *Registers {
 }
 
 // decodeRegister reads one register object {"value":…, "symbol":…, …}.
-func decodeRegister(t *tape, s int32) (Register, bool) {
+func decodeRegister(t *jsontape.Tape, s int32) (Register, bool) {
 	var reg Register
-	if t.nodes[s].kind != '{' {
+	if t.Nodes[s].Kind != '{' {
 		return reg, false
 	}
-	for k := s + 1; k < t.nodes[s].next; k = t.nodes[k+1].next {
+	for k := s + 1; k < t.Nodes[s].Next; k = t.Nodes[k+1].Next {
 		v := k + 1
-		switch string(t.keyBytes(k)) {
+		switch string(t.KeyBytes(k)) {
 		case "value":
-			n := t.num(v)
+			n := tnum(t, v)
 			reg.Value = n.u
 			if !n.uok && n.iok {
 				reg.Value = uint64(n.i)
 			}
 		case "symbol":
-			reg.Symbol, reg.HasSymbol = t.str(v), true
+			reg.Symbol, reg.HasSymbol = t.Str(v), true
 		case "symbolLocation":
-			reg.SymbolLocation = t.num(v).u
+			reg.SymbolLocation = tnum(t, v).u
 		case "description":
-			reg.Description = t.str(v)
+			reg.Description = t.Str(v)
 		case "sourceFile":
-			reg.SourceFile = t.str(v)
+			reg.SourceFile = t.Str(v)
 		case "sourceLine":
-			reg.SourceLine = t.num(v).int(0)
+			reg.SourceLine = tnum(t, v).int(0)
 		case "matchesCrashFrame":
-			reg.MatchesCrashFrame = t.boolean(v)
+			reg.MatchesCrashFrame = tbool(t, v)
 		}
 	}
 	return reg, true

@@ -3,6 +3,8 @@ package crashlog
 import (
 	"errors"
 	"strconv"
+
+	"github.com/symbolicate/symbolicate/internal/jsontape"
 )
 
 // Tolerant value types for go-json decoding. Apple's writers have changed
@@ -42,7 +44,7 @@ func (n *jnum) UnmarshalJSON(b []byte) error {
 		}
 		return nil
 	case '"':
-		s, ok := unquote(b)
+		s, ok := jsontape.Unquote(b)
 		if !ok {
 			return errNotNumber
 		}
@@ -62,7 +64,7 @@ func (n *jnum) setText(b []byte) {
 	if neg {
 		digits = b[1:]
 	}
-	if u, ok := parseUint(digits); ok {
+	if u, ok := jsontape.ParseUint(digits); ok {
 		if !neg {
 			n.u, n.uok = u, true
 			if u <= 1<<63-1 {
@@ -107,7 +109,7 @@ func (s *jstr) UnmarshalJSON(b []byte) error {
 	}
 	switch b[0] {
 	case '"':
-		v, ok := unquote(b)
+		v, ok := jsontape.Unquote(b)
 		if !ok {
 			return errNotScalar
 		}
@@ -160,13 +162,13 @@ func (l *jstrs) UnmarshalJSON(b []byte) error {
 	case 'n':
 		return nil
 	case '[':
-		elems, err := arrayElems(b, 0)
+		elems, err := jsontape.ArrayElems(b, 0)
 		if err != nil {
 			return err
 		}
 		for _, e := range elems {
 			var s jstr
-			if err := s.UnmarshalJSON(b[e.start:e.end]); err != nil {
+			if err := s.UnmarshalJSON(b[e.Start:e.End]); err != nil {
 				return err
 			}
 			*l = append(*l, string(s))
@@ -179,4 +181,18 @@ func (l *jstrs) UnmarshalJSON(b []byte) error {
 	}
 	*l = jstrs{string(s)}
 	return nil
+}
+
+// tnum decodes tape node n as a tolerant number (see jnum).
+func tnum(t *jsontape.Tape, n int32) jnum {
+	var v jnum
+	_ = v.UnmarshalJSON(t.Raw(n))
+	return v
+}
+
+// tbool decodes tape node n as a tolerant boolean (see jbool).
+func tbool(t *jsontape.Tape, n int32) bool {
+	var v jbool
+	_ = v.UnmarshalJSON(t.Raw(n))
+	return v.v
 }

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	json "github.com/goccy/go-json"
+	"github.com/symbolicate/symbolicate/internal/jsontape"
 	"github.com/symbolicate/symbolicate/process"
 )
 
@@ -27,15 +28,15 @@ type kernelPayload struct {
 }
 
 // decodeKernel decodes a kernel-style payload from its tape.
-func (r *Report) decodeKernel(t *tape) error {
+func (r *Report) decodeKernel(t *jsontape.Tape) error {
 	kp := &kernelPayload{}
 	r.p = &payload{}
 	r.kp = kp
 	var imagesNode, procsNode int32 = -1, -1
-	for k := int32(1); k < t.nodes[0].next; k = t.nodes[k+1].next {
+	for k := int32(1); k < t.Nodes[0].Next; k = t.Nodes[k+1].Next {
 		v := k + 1
-		raw := t.raw(v)
-		switch string(t.keyBytes(k)) {
+		raw := t.Raw(v)
+		switch string(t.KeyBytes(k)) {
 		case "build":
 			_ = kp.Build.UnmarshalJSON(raw)
 		case "product":
@@ -72,8 +73,8 @@ func (r *Report) decodeKernel(t *tape) error {
 	}
 	r.CaptureTime = string(kp.Date)
 
-	if imagesNode >= 0 && t.nodes[imagesNode].kind == '[' {
-		elems := t.elems(imagesNode)
+	if imagesNode >= 0 && t.Nodes[imagesNode].Kind == '[' {
+		elems := t.Elems(imagesNode)
 		r.Images = make([]Image, 0, len(elems))
 		for i, e := range elems {
 			im, err := r.kernelImage(t, e, i)
@@ -83,33 +84,33 @@ func (r *Report) decodeKernel(t *tape) error {
 			r.Images = append(r.Images, im)
 		}
 	}
-	if procsNode < 0 || t.nodes[procsNode].kind != '{' {
+	if procsNode < 0 || t.Nodes[procsNode].Kind != '{' {
 		return nil
 	}
-	for pk := procsNode + 1; pk < t.nodes[procsNode].next; pk = t.nodes[pk+1].next {
+	for pk := procsNode + 1; pk < t.Nodes[procsNode].Next; pk = t.Nodes[pk+1].Next {
 		pv := pk + 1
-		if t.nodes[pv].kind != '{' {
+		if t.Nodes[pv].Kind != '{' {
 			continue
 		}
 		name := ""
 		pid := int64(-1)
-		if n, err := strconv.ParseInt(t.key(pk), 10, 64); err == nil {
+		if n, err := strconv.ParseInt(t.Key(pk), 10, 64); err == nil {
 			pid = n
 		}
-		if v, ok := t.member(pv, "procname"); ok {
-			name = t.str(v)
+		if v, ok := t.Member(pv, "procname"); ok {
+			name = t.Str(v)
 		}
-		if v, ok := t.member(pv, "pid"); ok {
-			if n := t.num(v); n.iok {
+		if v, ok := t.Member(pv, "pid"); ok {
+			if n := tnum(t, v); n.iok {
 				pid = n.i
 			}
 		}
-		tb, ok := t.member(pv, "threadById")
-		if !ok || t.nodes[tb].kind != '{' {
+		tb, ok := t.Member(pv, "threadById")
+		if !ok || t.Nodes[tb].Kind != '{' {
 			continue
 		}
-		for tk := tb + 1; tk < t.nodes[tb].next; tk = t.nodes[tk+1].next {
-			if t.nodes[tk+1].kind != '{' {
+		for tk := tb + 1; tk < t.Nodes[tb].Next; tk = t.Nodes[tk+1].Next {
+			if t.Nodes[tk+1].Kind != '{' {
 				continue
 			}
 			if err := r.kernelThread(t, tk, pid, name); err != nil {
@@ -121,32 +122,32 @@ func (r *Report) decodeKernel(t *tape) error {
 }
 
 // kernelThread decodes one threadById member (key node tk).
-func (r *Report) kernelThread(t *tape, tk int32, pid int64, proc string) error {
+func (r *Report) kernelThread(t *jsontape.Tape, tk int32, pid int64, proc string) error {
 	tv := tk + 1
 	th := Thread{PID: pid, Process: proc}
-	key := t.key(tk)
+	key := t.Key(tk)
 	if n, err := strconv.ParseUint(key, 10, 64); err == nil {
 		th.ID = n
 	}
 	ti := len(r.Threads)
-	for k := tv + 1; k < t.nodes[tv].next; k = t.nodes[k+1].next {
+	for k := tv + 1; k < t.Nodes[tv].Next; k = t.Nodes[k+1].Next {
 		v := k + 1
-		switch m := string(t.keyBytes(k)); m {
+		switch m := string(t.KeyBytes(k)); m {
 		case "id":
-			if n := t.num(v); n.uok {
+			if n := tnum(t, v); n.uok {
 				th.ID = n.u
 			}
 		case "name":
-			th.Name = t.str(v)
+			th.Name = t.Str(v)
 		case "dispatch_queue_label":
-			th.Queue = t.str(v)
+			th.Queue = t.Str(v)
 		case "state":
 			var l jstrs
-			if l.UnmarshalJSON(t.raw(v)) == nil {
+			if l.UnmarshalJSON(t.Raw(v)) == nil {
 				th.State = l
 			}
 		case "userFrames", "kernelFrames":
-			if t.nodes[v].kind != '[' {
+			if t.Nodes[v].Kind != '[' {
 				continue
 			}
 			which := listFrames
@@ -172,20 +173,20 @@ func (r *Report) kernelThread(t *tape, tk int32, pid int64, proc string) error {
 
 // tupleFrames reads a list of [imageIndex, imageOffset] tuples. Frame objects
 // (written by WriteJSON for resolved tuples) are accepted as well.
-func (r *Report) tupleFrames(t *tape, arr int32, which listKind, thread int, fieldOf func() string) ([]Frame, error) {
-	elems := t.elems(arr)
+func (r *Report) tupleFrames(t *jsontape.Tape, arr int32, which listKind, thread int, fieldOf func() string) ([]Frame, error) {
+	elems := t.Elems(arr)
 	frames := make([]Frame, len(elems))
 	for i, e := range elems {
 		f := &frames[i]
-		switch t.nodes[e].kind {
+		switch t.Nodes[e].Kind {
 		case '[':
-			f.src = t.span(e)
+			f.src = t.Span(e)
 			f.tuple = true
-			parts := t.elems(e)
-			if len(parts) < 2 || t.nodes[parts[0]].kind != '0' || t.nodes[parts[1]].kind != '0' {
-				return nil, r.errAt(formatIPS, int(t.nodes[e].start), fieldOf(), "frame %d: want [imageIndex, imageOffset]", i)
+			parts := t.Elems(e)
+			if len(parts) < 2 || t.Nodes[parts[0]].Kind != '0' || t.Nodes[parts[1]].Kind != '0' {
+				return nil, r.errAt(formatIPS, int(t.Nodes[e].Start), fieldOf(), "frame %d: want [imageIndex, imageOffset]", i)
 			}
-			idx, off := t.num(parts[0]), t.num(parts[1])
+			idx, off := tnum(t, parts[0]), tnum(t, parts[1])
 			f.Image = -1
 			if idx.iok && idx.i >= 0 && idx.i < int64(len(r.Images)) {
 				f.Image = int(idx.i)
@@ -196,49 +197,49 @@ func (r *Report) tupleFrames(t *tape, arr int32, which listKind, thread int, fie
 		case '{':
 			r.frameFromTape(t, e, f, fieldOf, i)
 		default:
-			return nil, r.errAt(formatIPS, int(t.nodes[e].start), fieldOf(), "frame %d is neither a tuple nor an object", i)
+			return nil, r.errAt(formatIPS, int(t.Nodes[e].Start), fieldOf(), "frame %d is neither a tuple nor an object", i)
 		}
 	}
-	r.lists = append(r.lists, frameList{which: which, thread: thread, arr: t.span(arr), sep: t.separator(elems)})
+	r.lists = append(r.lists, frameList{which: which, thread: thread, arr: t.Span(arr), sep: separator(t, elems)})
 	return frames, nil
 }
 
 // kernelImage reads one binaryImages entry: [uuid, base, source] (a fourth
 // element, when present, is taken as a size) or an object like usedImages.
-func (r *Report) kernelImage(t *tape, e int32, i int) (Image, error) {
+func (r *Report) kernelImage(t *jsontape.Tape, e int32, i int) (Image, error) {
 	field := "binaryImages[" + strconv.Itoa(i) + "]"
-	switch t.nodes[e].kind {
+	switch t.Nodes[e].Kind {
 	case '{':
 		var ij imageJSON
-		if err := json.Unmarshal(t.raw(e), &ij); err != nil {
-			return Image{}, r.decodeFail(int(t.nodes[e].start), field, err)
+		if err := json.Unmarshal(t.Raw(e), &ij); err != nil {
+			return Image{}, r.decodeFail(int(t.Nodes[e].Start), field, err)
 		}
 		return r.imageFromJSON(&ij, i), nil
 	case '[':
 	default:
-		return Image{}, r.errAt(formatIPS, int(t.nodes[e].start), field, "want a [uuid, base, source] tuple")
+		return Image{}, r.errAt(formatIPS, int(t.Nodes[e].Start), field, "want a [uuid, base, source] tuple")
 	}
 	var im Image
-	for pi, p := range t.elems(e) {
+	for pi, p := range t.Elems(e) {
 		switch pi {
 		case 0:
-			if t.nodes[p].kind != '"' {
-				return im, r.errAt(formatIPS, int(t.nodes[p].start), field, "uuid is not a string")
+			if t.Nodes[p].Kind != '"' {
+				return im, r.errAt(formatIPS, int(t.Nodes[p].Start), field, "uuid is not a string")
 			}
-			if u, err := process.ParseUUID(t.str(p)); err != nil {
+			if u, err := process.ParseUUID(t.Str(p)); err != nil {
 				r.warnf("%s: %v", field, err)
 			} else if !u.IsZero() {
 				im.UUID, im.HasUUID = u, true
 			}
 		case 1:
-			if t.nodes[p].kind != '0' {
-				return im, r.errAt(formatIPS, int(t.nodes[p].start), field, "base is not a number")
+			if t.Nodes[p].Kind != '0' {
+				return im, r.errAt(formatIPS, int(t.Nodes[p].Start), field, "base is not a number")
 			}
-			im.Base = t.num(p).u
+			im.Base = tnum(t, p).u
 		case 2:
-			im.Source = t.str(p)
+			im.Source = t.Str(p)
 		case 3:
-			im.Size = t.num(p).u
+			im.Size = tnum(t, p).u
 		}
 	}
 	return im, nil

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/symbolicate/symbolicate/internal/jsontape"
 	"github.com/symbolicate/symbolicate/process"
 )
 
@@ -24,7 +25,7 @@ type prop struct{ key, val string }
 
 // textLine is one line of the input without its line break ("\n" or "\r\n").
 type textLine struct {
-	start, end int // content
+	Start, End int // content
 	next       int // start of the following line
 }
 
@@ -38,8 +39,8 @@ func splitLines(b []byte, from int) []textLine {
 		} else {
 			l = textLine{i, i + j, i + j + 1}
 		}
-		if l.end > l.start && b[l.end-1] == '\r' {
-			l.end--
+		if l.End > l.Start && b[l.End-1] == '\r' {
+			l.End--
 		}
 		out = append(out, l)
 		i = l.next
@@ -56,11 +57,11 @@ func (r *Report) parseLegacy(b []byte, start int) error {
 
 	// Binary Images first, so that frames can be matched to images.
 	for li, l := range lines {
-		if strings.TrimSpace(string(b[l.start:l.end])) == "Binary Images:" {
+		if strings.TrimSpace(string(b[l.Start:l.End])) == "Binary Images:" {
 			for _, il := range lines[li+1:] {
-				im, ok := parseImageLine(string(b[il.start:il.end]))
+				im, ok := parseImageLine(string(b[il.Start:il.End]))
 				if !ok {
-					if len(bytes.TrimSpace(b[il.start:il.end])) == 0 && len(r.Images) == 0 {
+					if len(bytes.TrimSpace(b[il.Start:il.End])) == 0 && len(r.Images) == 0 {
 						continue
 					}
 					break
@@ -79,7 +80,7 @@ func (r *Report) parseLegacy(b []byte, start int) error {
 	threadNum := map[int]int{} // thread number → index in r.Threads
 	sawLEB := false
 	for _, l := range lines {
-		line := b[l.start:l.end]
+		line := b[l.Start:l.End]
 		if f, ok := r.parseFrameLine(b, l, idx); ok {
 			if cur != nil {
 				*cur = append(*cur, f)
@@ -317,7 +318,7 @@ func (ix *imageIndex) lookup(addr uint64, name string) int {
 // the line and of its symbol part.
 func (r *Report) parseFrameLine(b []byte, l textLine, ix *imageIndex) (Frame, bool) {
 	var f Frame
-	s := b[l.start:l.end]
+	s := b[l.Start:l.End]
 	n := 0
 	for n < len(s) && isDigit(s[n]) {
 		n++
@@ -361,8 +362,8 @@ func (r *Report) parseFrameLine(b []byte, l textLine, ix *imageIndex) (Frame, bo
 	for symStart < len(s) && s[symStart] == ' ' {
 		symStart++
 	}
-	f.line = span{l.start, l.end}
-	f.src = span{l.start + symStart, l.end}
+	f.line = jsontape.Span{Start: l.Start, End: l.End}
+	f.src = jsontape.Span{Start: l.Start + symStart, End: l.End}
 	parseSymbolPart(&f, string(s[symStart:]))
 
 	f.Image = -1
@@ -540,3 +541,7 @@ func parseImageLine(line string) (Image, bool) {
 	}
 	return im, true
 }
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isHex(c byte) bool { return isDigit(c) || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"sort"
 
+	"github.com/symbolicate/symbolicate/internal/jsontape"
 	"github.com/symbolicate/symbolicate/process"
 )
 
@@ -15,7 +16,7 @@ import (
 // already in the input for that frame are replaced. Everything else is copied
 // byte for byte.
 func (r *Report) writeLegacyText(w io.Writer, fullPaths bool) error {
-	var edits []edit
+	var edits []jsontape.Edit
 	add := func(frames []Frame) {
 		for g := range frameGroups(frames) {
 			if g.orphan {
@@ -23,14 +24,14 @@ func (r *Report) writeLegacyText(w io.Writer, fullPaths bool) error {
 			}
 			first, concrete := g.first, g.concrete
 			c := &frames[concrete]
-			if c.Resolved == nil || c.line.end <= c.line.start || c.src.start < c.line.start {
+			if c.Resolved == nil || c.line.End <= c.line.Start || c.src.Start < c.line.Start {
 				continue
 			}
 			eol := []byte("\n")
-			if c.line.end < len(r.raw) && r.raw[c.line.end] == '\r' {
+			if c.line.End < len(r.raw) && r.raw[c.line.End] == '\r' {
 				eol = []byte("\r\n")
 			}
-			prefix := r.raw[c.line.start:c.src.start]
+			prefix := r.raw[c.line.Start:c.src.Start]
 			if len(prefix) > 0 && prefix[len(prefix)-1] != ' ' {
 				prefix = append(append([]byte(nil), prefix...), ' ')
 			}
@@ -41,19 +42,19 @@ func (r *Report) writeLegacyText(w io.Writer, fullPaths bool) error {
 				appendSymbolPart(&buf, r, c, &res, true, fullPaths)
 				buf.Write(eol)
 			}
-			start := c.src.start
+			start := c.src.Start
 			if first != concrete || len(c.Resolved.Inlined) > 0 {
-				start = frames[first].line.start
+				start = frames[first].line.Start
 				buf.Write(prefix)
 			}
 			appendSymbolPart(&buf, r, c, c.Resolved, false, fullPaths)
-			edits = append(edits, edit{start, c.line.end, buf.Bytes()})
+			edits = append(edits, jsontape.Edit{Start: start, End: c.line.End, Text: buf.Bytes()})
 		}
 	}
 	for i := range r.Threads {
 		add(r.Threads[i].Frames)
 	}
 	add(r.LastExceptionBacktrace)
-	sort.Slice(edits, func(a, b int) bool { return edits[a].start < edits[b].start })
-	return writeEdited(w, r.raw, r.ips, edits)
+	sort.Slice(edits, func(a, b int) bool { return edits[a].Start < edits[b].Start })
+	return jsontape.WriteEdited(w, r.raw, r.ips, edits)
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/symbolicate/symbolicate/internal/jsontape"
 	"github.com/symbolicate/symbolicate/process"
 )
 
@@ -104,10 +105,10 @@ type Report struct {
 	// a frame pointing at a missing image, …).
 	Warnings []string
 
-	raw     []byte // the input given to Parse
-	ips     span   // the .ips (or text report) inside raw: what the writers reproduce
-	header  span   // header object, empty when absent
-	payload span   // JSON payload object or text body
+	raw     []byte        // the input given to Parse
+	ips     jsontape.Span // the .ips (or text report) inside raw: what the writers reproduce
+	header  jsontape.Span // header object, empty when absent
+	payload jsontape.Span // JSON payload object or text body
 	p       *payload
 	kp      *kernelPayload
 	lists   []frameList
@@ -185,11 +186,11 @@ type Frame struct {
 	SourceFile     string
 	SourceLine     int
 
-	src      span // JSON: the frame object or tuple; text: the symbol part of the line
-	line     span // text only: the whole line without its line break
-	tuple    bool // JSON [imageIndex, imageOffset] tuple (kernel-style)
-	hasLine  bool // SourceLine was present
-	absolute bool // Offset is an absolute address
+	src      jsontape.Span // JSON: the frame object or tuple; text: the symbol part of the line
+	line     jsontape.Span // text only: the whole line without its line break
+	tuple    bool          // JSON [imageIndex, imageOffset] tuple (kernel-style)
+	hasLine  bool          // SourceLine was present
+	absolute bool          // Offset is an absolute address
 }
 
 // Registers is a thread state (§7 of ips.md).

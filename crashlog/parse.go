@@ -8,6 +8,7 @@ import (
 
 	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/format"
+	"github.com/symbolicate/symbolicate/internal/jsontape"
 )
 
 // ErrUnsupported is wrapped by the error Parse returns when the input is not a
@@ -39,24 +40,24 @@ func Parse(data []byte) (*Report, error) {
 	r := &Report{raw: data, FaultingThread: -1, PID: -1}
 	start, end := locateReport(data)
 	b := data[:end]
-	r.ips = span{start, end}
-	i := skipWS(b, start)
+	r.ips = jsontape.Span{Start: start, End: end}
+	i := jsontape.SkipWS(b, start)
 	if i >= len(b) {
 		return nil, r.errAt(formatIPS, start, "", "empty input").Wrap(ErrUnsupported)
 	}
 	var err error
 	if b[i] == '{' {
-		r.ips.start = i
+		r.ips.Start = i
 		err = r.parseIPS(b, i)
 	} else {
-		r.payload = span{i, len(b)}
+		r.payload = jsontape.Span{Start: i, End: len(b)}
 		err = r.parseLegacy(b, i)
 	}
 	if err != nil {
 		return nil, err
 	}
 	// The JSON writer walks the frame lists in document order.
-	sort.Slice(r.lists, func(a, b int) bool { return r.lists[a].arr.start < r.lists[b].arr.start })
+	sort.Slice(r.lists, func(a, b int) bool { return r.lists[a].arr.Start < r.lists[b].arr.Start })
 	for i := range r.Threads {
 		markFrames(r.Threads[i].Frames, false)
 		markFrames(r.Threads[i].KernelFrames, true)
@@ -92,9 +93,9 @@ func (r *Report) errAt(format string, off int, field, msg string, args ...any) *
 
 // scanFail converts a scanner error.
 func (r *Report) scanFail(field string, e error) error {
-	var se *scanErr
+	var se *jsontape.SyntaxError
 	if errors.As(e, &se) {
-		return r.errAt(formatIPS, se.off, field, "%s", se.msg)
+		return r.errAt(formatIPS, se.Off, field, "%s", se.Msg)
 	}
 	return r.errAt(formatIPS, 0, field, "%v", e)
 }
@@ -113,13 +114,13 @@ func locateReport(data []byte) (start, end int) {
 		start = 3
 	}
 	// Console's wrapper starts with a line of dashes.
-	if i := skipWS(data, start); i < len(data) && data[i] == '-' {
+	if i := jsontape.SkipWS(data, start); i < len(data) && data[i] == '-' {
 		if s, ok := fullReportStart(data, start); ok {
 			start = s
 		}
 	}
 	// Markdown fence: ``` or ```json on its own line before the report.
-	i := skipWS(data, start)
+	i := jsontape.SkipWS(data, start)
 	if bytes.HasPrefix(data[i:], []byte("```")) {
 		nl := bytes.IndexByte(data[i:], '\n')
 		if nl < 0 {
@@ -185,46 +186,46 @@ func isDashLine(l []byte) bool {
 // parseIPS handles input whose first non-blank byte is '{': an .ips header
 // line followed by a JSON payload or a text body, or a bare payload object.
 func (r *Report) parseIPS(b []byte, i int) error {
-	ht, he, se := buildTape(b, i)
+	ht, he, se := jsontape.Build(b, i)
 	if se != nil {
 		// A header line cut short (seen in reports pasted into issues): read
 		// the payload on the next line without it.
 		if nl := bytes.IndexByte(b[i:], '\n'); nl >= 0 {
-			ps := skipWS(b, i+nl+1)
-			if pt, _, perr := buildTape(b, ps); perr == nil && pt.nodes[0].kind == '{' {
-				_, hasUI := pt.member(0, "usedImages")
-				_, hasBI := pt.member(0, "binaryImages")
+			ps := jsontape.SkipWS(b, i+nl+1)
+			if pt, _, perr := jsontape.Build(b, ps); perr == nil && pt.Nodes[0].Kind == '{' {
+				_, hasUI := pt.Member(0, "usedImages")
+				_, hasBI := pt.Member(0, "binaryImages")
 				if hasUI || hasBI {
-					r.warnf("the header line is not valid JSON (%s at offset %d); reading the payload without it", se.msg, se.off)
-					r.ips.start = ps
+					r.warnf("the header line is not valid JSON (%s at offset %d); reading the payload without it", se.Msg, se.Off)
+					r.ips.Start = ps
 					return r.parsePayload(pt, nil)
 				}
 			}
 		}
 		return r.scanFail("header", se)
 	}
-	next := skipWS(b, he)
+	next := jsontape.SkipWS(b, he)
 	// A payload without its header line (headers never list images).
-	_, hasUI := ht.member(0, "usedImages")
-	_, hasBI := ht.member(0, "binaryImages")
+	_, hasUI := ht.Member(0, "usedImages")
+	_, hasBI := ht.Member(0, "binaryImages")
 	if hasUI || hasBI {
 		return r.parsePayload(ht, nil)
 	}
 	if next >= len(b) {
-		if _, ok := ht.member(0, "bug_type"); ok {
+		if _, ok := ht.Member(0, "bug_type"); ok {
 			return r.errAt(formatIPS, he, "payload", "no report body after the header line")
 		}
 		return r.errAt(formatIPS, i, "", "JSON object is neither an .ips header nor a crash report payload").Wrap(ErrUnsupported)
 	}
-	if ht.nodes[0].kind != '{' {
+	if ht.Nodes[0].Kind != '{' {
 		return r.errAt(formatIPS, i, "header", "the header is not a JSON object")
 	}
 	var hdr header
-	for k := int32(1); k < ht.nodes[0].next; k = ht.nodes[k+1].next {
+	for k := int32(1); k < ht.Nodes[0].Next; k = ht.Nodes[k+1].Next {
 		hdr.set(ht, k, k+1)
 	}
-	r.header = ht.span(0)
-	r.HeaderFields = ht.fields(0)
+	r.header = ht.Span(0)
+	r.HeaderFields = fields(ht, 0)
 	r.BugType = string(hdr.BugType)
 	r.BugTypeName = BugTypeName(r.BugType)
 	r.OSVersion = string(hdr.OSVersion)
@@ -232,14 +233,14 @@ func (r *Report) parseIPS(b []byte, i int) error {
 	r.Platform = hdr.Platform.int(0)
 	if b[next] != '{' {
 		// Text body: a pre-iOS 15 crash (109) or a resource/stackshot report.
-		r.payload = span{next, len(b)}
+		r.payload = jsontape.Span{Start: next, End: len(b)}
 		if textBodyIsCrash(r.BugType) && looksLikeCrashText(b[next:]) {
 			return r.parseLegacy(b, next)
 		}
 		r.Kind = KindOther
 		return nil
 	}
-	pt, _, se := buildTape(b, next)
+	pt, _, se := jsontape.Build(b, next)
 	if se != nil {
 		return r.scanFail("payload", se)
 	}
@@ -247,22 +248,22 @@ func (r *Report) parseIPS(b []byte, i int) error {
 }
 
 // parsePayload dispatches on the shape of the JSON payload (tape node 0).
-func (r *Report) parsePayload(t *tape, hdr *header) error {
-	if t.nodes[0].kind != '{' {
-		return r.errAt(formatIPS, int(t.nodes[0].start), "payload", "the payload is not a JSON object")
+func (r *Report) parsePayload(t *jsontape.Tape, hdr *header) error {
+	if t.Nodes[0].Kind != '{' {
+		return r.errAt(formatIPS, int(t.Nodes[0].Start), "payload", "the payload is not a JSON object")
 	}
-	r.payload = t.span(0)
-	r.Fields = t.fields(0)
+	r.payload = t.Span(0)
+	r.Fields = fields(t, 0)
 	if hdr == nil {
 		hdr = &header{}
-		if v, ok := t.member(0, "bug_type"); ok {
-			r.BugType = t.str(v)
+		if v, ok := t.Member(0, "bug_type"); ok {
+			r.BugType = t.Str(v)
 			r.BugTypeName = BugTypeName(r.BugType)
 		}
 	}
-	_, hasThreads := t.member(0, "threads")
-	_, hasPBP := t.member(0, "processByPid")
-	_, hasBI := t.member(0, "binaryImages")
+	_, hasThreads := t.Member(0, "threads")
+	_, hasPBP := t.Member(0, "processByPid")
+	_, hasBI := t.Member(0, "binaryImages")
 	switch {
 	case hasThreads:
 		r.Kind = KindCrash
@@ -272,21 +273,21 @@ func (r *Report) parsePayload(t *tape, hdr *header) error {
 		return r.decodeKernel(t)
 	}
 	r.Kind = KindOther
-	if v, ok := t.member(0, "incident"); ok && r.Incident == "" {
-		r.Incident = t.str(v)
+	if v, ok := t.Member(0, "incident"); ok && r.Incident == "" {
+		r.Incident = t.Str(v)
 	}
-	if v, ok := t.member(0, "build"); ok && r.OSVersion == "" {
-		r.OSVersion = t.str(v)
+	if v, ok := t.Member(0, "build"); ok && r.OSVersion == "" {
+		r.OSVersion = t.Str(v)
 	}
 	return nil
 }
 
 // fields lists the members of object node o as raw JSON values.
-func (t *tape) fields(o int32) []Field {
+func fields(t *jsontape.Tape, o int32) []Field {
 	var out []Field
-	for k := o + 1; k < t.nodes[o].next; k = t.nodes[k+1].next {
-		v := t.span(k + 1)
-		out = append(out, Field{Key: t.key(k), Value: t.b[v.start:v.end:v.end]})
+	for k := o + 1; k < t.Nodes[o].Next; k = t.Nodes[k+1].Next {
+		v := t.Span(k + 1)
+		out = append(out, Field{Key: t.Key(k), Value: t.B[v.Start:v.End:v.End]})
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package crashlog
 
 import (
 	json "github.com/goccy/go-json"
+	"github.com/symbolicate/symbolicate/internal/jsontape"
 )
 
 // Typed view of the bug_type 309 payload (ips.md §4–§7). The payload is
@@ -170,9 +171,9 @@ type sharedCacheJSON struct {
 }
 
 // set decodes one header member.
-func (h *header) set(t *tape, k, v int32) {
-	raw := t.raw(v)
-	switch string(t.keyBytes(k)) {
+func (h *header) set(t *jsontape.Tape, k, v int32) {
+	raw := t.Raw(v)
+	switch string(t.KeyBytes(k)) {
 	case "bug_type":
 		_ = h.BugType.UnmarshalJSON(raw)
 	case "timestamp":
@@ -201,11 +202,11 @@ func (h *header) set(t *tape, k, v int32) {
 // set decodes one top-level payload member that is not decoded from the
 // tape. Only go-json can fail here (a member of the wrong shape, such as
 // "usedImages" that is not an array of objects).
-func (p *payload) set(t *tape, k, v int32) error {
-	raw := t.raw(v)
+func (p *payload) set(t *jsontape.Tape, k, v int32) error {
+	raw := t.Raw(v)
 	var u interface{ UnmarshalJSON([]byte) error }
 	var obj any
-	switch string(t.keyBytes(k)) {
+	switch string(t.KeyBytes(k)) {
 	case "version":
 		u = &p.Version
 	case "incident":
@@ -300,7 +301,7 @@ func (p *payload) set(t *tape, k, v int32) error {
 	if u != nil {
 		return u.UnmarshalJSON(raw)
 	}
-	if t.nodes[v].kind == 'n' {
+	if t.Nodes[v].Kind == 'n' {
 		return nil
 	}
 	return json.Unmarshal(raw, obj)

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/symbolicate/symbolicate/format"
+	"github.com/symbolicate/symbolicate/internal/jsontape"
 	"github.com/symbolicate/symbolicate/process"
 )
 
@@ -22,7 +22,7 @@ import (
 // Resolution replaces.
 func isOwnedRawKey(q []byte) bool {
 	if bytes.IndexByte(q, '\\') >= 0 {
-		k, _ := unquote(q)
+		k, _ := jsontape.Unquote(q)
 		q = []byte(`"` + k + `"`)
 	}
 	switch string(q) {
@@ -30,12 +30,6 @@ func isOwnedRawKey(q []byte) bool {
 		return true
 	}
 	return false
-}
-
-// edit replaces raw[start:end] with text.
-type edit struct {
-	start, end int
-	text       []byte
 }
 
 // WriteJSON writes the report as an .ips (header line and payload) with each
@@ -54,7 +48,7 @@ func (r *Report) WriteJSON(w io.Writer, opts format.WriteOptions) error {
 	if r.Kind == KindLegacyText {
 		return ErrNotJSON
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, (r.ips.end-r.ips.start)*5/4+256))
+	buf := bytes.NewBuffer(make([]byte, 0, (r.ips.End-r.ips.Start)*5/4+256))
 	if err := r.appendJSON(buf, opts.FullPaths); err != nil {
 		return err
 	}
@@ -62,30 +56,11 @@ func (r *Report) WriteJSON(w io.Writer, opts format.WriteOptions) error {
 	return err
 }
 
-// writeEdited writes raw[within] with the (sorted, disjoint) edits applied.
-func writeEdited(w io.Writer, raw []byte, within span, edits []edit) error {
-	pos := within.start
-	for _, e := range edits {
-		if e.start < pos || e.end > within.end {
-			return fmt.Errorf("crashlog: internal error: overlapping edits at offset %d", e.start)
-		}
-		if _, err := w.Write(raw[pos:e.start]); err != nil {
-			return err
-		}
-		if _, err := w.Write(e.text); err != nil {
-			return err
-		}
-		pos = e.end
-	}
-	_, err := w.Write(raw[pos:within.end])
-	return err
-}
-
 // appendJSON writes the .ips with every resolved frame group replaced, in
 // one pass over the input: frame lists are sorted by position at parse time
 // and frames within a list are in document order.
 func (r *Report) appendJSON(buf *bytes.Buffer, full bool) error {
-	pos := r.ips.start
+	pos := r.ips.Start
 	for li := range r.lists {
 		l := &r.lists[li]
 		frames := l.frames(r)
@@ -95,11 +70,11 @@ func (r *Report) appendJSON(buf *bytes.Buffer, full bool) error {
 			}
 			first, concrete := g.first, g.concrete
 			c := &frames[concrete]
-			start := frames[first].src.start
-			if c.Resolved == nil || c.src.end <= c.src.start || start >= c.src.end {
+			start := frames[first].src.Start
+			if c.Resolved == nil || c.src.End <= c.src.Start || start >= c.src.End {
 				continue
 			}
-			if start < pos || c.src.end > r.ips.end {
+			if start < pos || c.src.End > r.ips.End {
 				return fmt.Errorf("crashlog: frame at offset %d is out of order; frame lists must keep their parsed shape", start)
 			}
 			buf.Write(r.raw[pos:start])
@@ -108,10 +83,10 @@ func (r *Report) appendJSON(buf *bytes.Buffer, full bool) error {
 				buf.Write(l.sep)
 			}
 			r.appendResolvedFrame(buf, c, full)
-			pos = c.src.end
+			pos = c.src.End
 		}
 	}
-	buf.Write(r.raw[pos:r.ips.end])
+	buf.Write(r.raw[pos:r.ips.End])
 	return nil
 }
 
@@ -135,12 +110,12 @@ func (r *Report) appendResolvedFrame(buf *bytes.Buffer, c *Frame, full bool) {
 	buf.WriteByte('{')
 	n := 0
 	if c.tuple {
-		parts, err := arrayElems(b, c.src.start)
+		parts, err := jsontape.ArrayElems(b, c.src.Start)
 		if err == nil && len(parts) >= 2 {
 			buf.WriteString(`"imageIndex":`)
-			buf.Write(b[parts[0].start:parts[0].end])
+			buf.Write(b[parts[0].Start:parts[0].End])
 			buf.WriteString(`,"imageOffset":`)
-			buf.Write(b[parts[1].start:parts[1].end])
+			buf.Write(b[parts[1].Start:parts[1].End])
 		} else {
 			buf.WriteString(`"imageIndex":`)
 			buf.WriteString(strconv.Itoa(c.Image))
@@ -149,14 +124,14 @@ func (r *Report) appendResolvedFrame(buf *bytes.Buffer, c *Frame, full bool) {
 		}
 		n = 2
 	} else {
-		_ = eachMember(b, c.src.start, func(rawKey []byte, m span) {
+		_ = jsontape.EachMember(b, c.src.Start, func(rawKey []byte, m jsontape.Span) {
 			if isOwnedRawKey(rawKey) {
 				return
 			}
 			if n > 0 {
 				buf.WriteByte(',')
 			}
-			buf.Write(b[m.start:m.end])
+			buf.Write(b[m.Start:m.End])
 			n++
 		})
 	}
@@ -177,12 +152,12 @@ func (r *Report) appendResolvedFrame(buf *bytes.Buffer, c *Frame, full bool) {
 // its last component unless full.
 func appendResolutionMembers(buf *bytes.Buffer, res *process.Resolution, full bool) {
 	buf.WriteString(`,"symbol":`)
-	appendJSONString(buf, res.Symbol)
+	jsontape.AppendString(buf, res.Symbol)
 	buf.WriteString(`,"symbolLocation":`)
 	buf.WriteString(strconv.FormatUint(res.SymbolLocation, 10))
 	if res.SourceFile != "" {
 		buf.WriteString(`,"sourceFile":`)
-		appendJSONString(buf, process.SourceName(res.SourceFile, full))
+		jsontape.AppendString(buf, process.SourceName(res.SourceFile, full))
 		if res.SourceLine > 0 {
 			buf.WriteString(`,"sourceLine":`)
 			buf.WriteString(strconv.Itoa(res.SourceLine))
@@ -190,54 +165,6 @@ func appendResolutionMembers(buf *bytes.Buffer, res *process.Resolution, full bo
 	}
 	if res.RawSymbol != "" && res.RawSymbol != res.Symbol {
 		buf.WriteString(`,"rawSymbol":`)
-		appendJSONString(buf, res.RawSymbol)
+		jsontape.AppendString(buf, res.RawSymbol)
 	}
-}
-
-// appendJSONString writes s as a JSON string in Apple's style ('/' escaped
-// as \/). Invalid UTF-8 becomes U+FFFD so the output is always valid JSON.
-func appendJSONString(buf *bytes.Buffer, s string) {
-	const hexDigits = "0123456789abcdef"
-	buf.WriteByte('"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			r, n := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && n == 1 {
-				buf.WriteString(`\ufffd`)
-			} else {
-				buf.WriteString(s[i : i+n])
-			}
-			i += n
-			continue
-		}
-		switch c {
-		case '"':
-			buf.WriteString(`\"`)
-		case '\\':
-			buf.WriteString(`\\`)
-		case '/':
-			buf.WriteString(`\/`)
-		case '\n':
-			buf.WriteString(`\n`)
-		case '\r':
-			buf.WriteString(`\r`)
-		case '\t':
-			buf.WriteString(`\t`)
-		case '\b':
-			buf.WriteString(`\b`)
-		case '\f':
-			buf.WriteString(`\f`)
-		default:
-			if c < 0x20 || c == 0x7f {
-				buf.WriteString(`\u00`)
-				buf.WriteByte(hexDigits[c>>4])
-				buf.WriteByte(hexDigits[c&0xf])
-			} else {
-				buf.WriteByte(c)
-			}
-		}
-		i++
-	}
-	buf.WriteByte('"')
 }

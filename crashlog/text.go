@@ -67,7 +67,7 @@ func (r *Report) WriteTextWith(w io.Writer, opts TextOptions) error {
 		return r.writeLegacyText(w, opts.FullPaths)
 	case KindCrash:
 		t := &textWriter{r: r, p: r.p, opts: opts}
-		t.buf.Grow((r.ips.end - r.ips.start) / 2)
+		t.buf.Grow((r.ips.End - r.ips.Start) / 2)
 		t.render()
 		_, err := w.Write(t.buf.Bytes())
 		return err
@@ -77,7 +77,7 @@ func (r *Report) WriteTextWith(w io.Writer, opts TextOptions) error {
 		_, err := w.Write(t.buf.Bytes())
 		return err
 	}
-	_, err := w.Write(r.raw[r.ips.start:r.ips.end])
+	_, err := w.Write(r.raw[r.ips.Start:r.ips.End])
 	return err
 }
 

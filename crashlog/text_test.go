@@ -334,7 +334,7 @@ func TestLegacyRewriteMacSymbolicator(t *testing.T) {
 			"46  iOSCrashingTest               \t       0x1007da384 main + 0 (AppDelegate.swift:9)",
 	} {
 		f := r.Threads[0].Frames[fi]
-		old := string(data[f.line.start:f.line.end])
+		old := string(data[f.line.Start:f.line.End])
 		if !strings.Contains(want, old+"\n") {
 			t.Fatalf("frame %d line not found", fi)
 		}

@@ -1,4 +1,10 @@
-package crashlog
+// Package jsontape is a small validating JSON scanner of our own, for
+// formats that write a document back with a few members changed and
+// everything else byte for byte as read: it checks the grammar (RFC 8259),
+// records each value's byte span on a Tape, and applies Edits. Nesting is
+// bounded by MaxDepth and the scanner is iterative, so hostile input cannot
+// exhaust the stack.
+package jsontape
 
 import (
 	"fmt"
@@ -6,27 +12,26 @@ import (
 	"unicode/utf8"
 )
 
-// This file holds a small validating JSON scanner of our own. It does not
-// build values; it checks the grammar (RFC 8259) and reports byte spans, which
-// is what the splice writer needs to edit frame objects in place and what the
-// decoder needs to hand single members to go-json. All positions are absolute
-// offsets into the input given to Parse.
+// This file holds the scanner. It does not build values; it checks the
+// grammar and reports byte spans, which is what a writer needs to edit
+// objects in place and what a decoder needs to hand single members to
+// go-json. All positions are absolute offsets into the input.
 
-// maxJSONDepth bounds nesting; Apple's reports nest about 7 deep.
-const maxJSONDepth = 512
+// MaxDepth bounds nesting; Apple's reports nest about 7 deep.
+const MaxDepth = 512
 
-// scanErr is a syntax error at an absolute offset.
-type scanErr struct {
-	off int
-	msg string
+// SyntaxError is a syntax error at an absolute offset.
+type SyntaxError struct {
+	Off int    // absolute offset of the error
+	Msg string // what is wrong
 }
 
-func (e *scanErr) Error() string { return e.msg }
+func (e *SyntaxError) Error() string { return e.Msg }
 
 func isWS(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
-// skipWS returns the first offset at or after i that is not JSON whitespace.
-func skipWS(b []byte, i int) int {
+// SkipWS returns the first offset at or after i that is not JSON whitespace.
+func SkipWS(b []byte, i int) int {
 	for i < len(b) && isWS(b[i]) {
 		i++
 	}
@@ -35,9 +40,9 @@ func skipWS(b []byte, i int) int {
 
 // scanString checks the string starting at b[i] == '"' and returns the offset
 // just past its closing quote.
-func scanString(b []byte, i int) (int, *scanErr) {
+func scanString(b []byte, i int) (int, *SyntaxError) {
 	if i >= len(b) || b[i] != '"' {
-		return i, &scanErr{i, "expected a string"}
+		return i, &SyntaxError{i, "expected a string"}
 	}
 	start := i
 	i++
@@ -48,31 +53,31 @@ func scanString(b []byte, i int) (int, *scanErr) {
 			return i + 1, nil
 		case c == '\\':
 			if i+1 >= len(b) {
-				return i, &scanErr{i, "unterminated escape in string"}
+				return i, &SyntaxError{i, "unterminated escape in string"}
 			}
 			switch b[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
 				if i+6 > len(b) {
-					return i, &scanErr{i, "truncated \\u escape in string"}
+					return i, &SyntaxError{i, "truncated \\u escape in string"}
 				}
 				for _, h := range b[i+2 : i+6] {
 					if !isHex(h) {
-						return i, &scanErr{i, "bad \\u escape in string"}
+						return i, &SyntaxError{i, "bad \\u escape in string"}
 					}
 				}
 				i += 6
 			default:
-				return i, &scanErr{i, fmt.Sprintf("bad escape \\%c in string", b[i+1])}
+				return i, &SyntaxError{i, fmt.Sprintf("bad escape \\%c in string", b[i+1])}
 			}
 		case c < 0x20:
-			return i, &scanErr{i, "control character in string"}
+			return i, &SyntaxError{i, "control character in string"}
 		default:
 			i++
 		}
 	}
-	return start, &scanErr{start, "unterminated string"}
+	return start, &SyntaxError{start, "unterminated string"}
 }
 
 func isHex(c byte) bool {
@@ -82,7 +87,7 @@ func isHex(c byte) bool {
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // scanNumber checks the number starting at b[i] and returns the offset past it.
-func scanNumber(b []byte, i int) (int, *scanErr) {
+func scanNumber(b []byte, i int) (int, *SyntaxError) {
 	start := i
 	if i < len(b) && b[i] == '-' {
 		i++
@@ -95,12 +100,12 @@ func scanNumber(b []byte, i int) (int, *scanErr) {
 			i++
 		}
 	default:
-		return start, &scanErr{start, "bad number"}
+		return start, &SyntaxError{start, "bad number"}
 	}
 	if i < len(b) && b[i] == '.' {
 		i++
 		if i >= len(b) || !isDigit(b[i]) {
-			return start, &scanErr{start, "bad number: no digits after '.'"}
+			return start, &SyntaxError{start, "bad number: no digits after '.'"}
 		}
 		for i < len(b) && isDigit(b[i]) {
 			i++
@@ -112,7 +117,7 @@ func scanNumber(b []byte, i int) (int, *scanErr) {
 			i++
 		}
 		if i >= len(b) || !isDigit(b[i]) {
-			return start, &scanErr{start, "bad number: no digits in exponent"}
+			return start, &SyntaxError{start, "bad number: no digits in exponent"}
 		}
 		for i < len(b) && isDigit(b[i]) {
 			i++
@@ -121,13 +126,13 @@ func scanNumber(b []byte, i int) (int, *scanErr) {
 	return i, nil
 }
 
-func scanLiteral(b []byte, i int) (int, *scanErr) {
+func scanLiteral(b []byte, i int) (int, *SyntaxError) {
 	for _, lit := range [...]string{"true", "false", "null"} {
 		if len(b)-i >= len(lit) && string(b[i:i+len(lit)]) == lit {
 			return i + len(lit), nil
 		}
 	}
-	return i, &scanErr{i, "invalid character " + strconv.QuoteRune(firstRune(b[i:])) + " looking for a value"}
+	return i, &SyntaxError{i, "invalid character " + strconv.QuoteRune(firstRune(b[i:])) + " looking for a value"}
 }
 
 func firstRune(b []byte) rune {
@@ -135,27 +140,27 @@ func firstRune(b []byte) rune {
 	return r
 }
 
-// scanValue checks the JSON value starting at or after i (leading whitespace
+// ScanValue checks the JSON value starting at or after i (leading whitespace
 // skipped) and returns its start and the offset just past it. It is iterative,
-// so deep nesting cannot exhaust the stack; nesting beyond maxJSONDepth is an
+// so deep nesting cannot exhaust the stack; nesting beyond MaxDepth is an
 // error.
-func scanValue(b []byte, i int) (start, end int, err *scanErr) {
+func ScanValue(b []byte, i int) (start, end int, err *SyntaxError) {
 	var stack []byte // '{' or '[' for each open container
-	i = skipWS(b, i)
+	i = SkipWS(b, i)
 	start = i
 	for {
 		// A value is expected at i.
 		if i >= len(b) {
-			return start, i, &scanErr{i, "unexpected end of input, expected a value"}
+			return start, i, &SyntaxError{i, "unexpected end of input, expected a value"}
 		}
-		var e *scanErr
+		var e *SyntaxError
 		switch c := b[i]; {
 		case c == '{' || c == '[':
-			if len(stack) >= maxJSONDepth {
-				return start, i, &scanErr{i, "nesting deeper than " + strconv.Itoa(maxJSONDepth)}
+			if len(stack) >= MaxDepth {
+				return start, i, &SyntaxError{i, "nesting deeper than " + strconv.Itoa(MaxDepth)}
 			}
 			stack = append(stack, c)
-			i = skipWS(b, i+1)
+			i = SkipWS(b, i+1)
 			closer := byte('}')
 			if c == '[' {
 				closer = ']'
@@ -186,13 +191,13 @@ func scanValue(b []byte, i int) (start, end int, err *scanErr) {
 			if len(stack) == 0 {
 				return start, i, nil
 			}
-			i = skipWS(b, i)
+			i = SkipWS(b, i)
 			if i >= len(b) {
-				return start, i, &scanErr{i, "unexpected end of input inside " + containerName(stack[len(stack)-1])}
+				return start, i, &SyntaxError{i, "unexpected end of input inside " + containerName(stack[len(stack)-1])}
 			}
 			top := stack[len(stack)-1]
 			if b[i] == ',' {
-				i = skipWS(b, i+1)
+				i = SkipWS(b, i+1)
 				if top == '{' {
 					if i, e = scanKeyColon(b, i); e != nil {
 						return start, i, e
@@ -206,9 +211,9 @@ func scanValue(b []byte, i int) (start, end int, err *scanErr) {
 				continue
 			}
 			if top == '{' {
-				return start, i, &scanErr{i, "expected ',' or '}' in object"}
+				return start, i, &SyntaxError{i, "expected ',' or '}' in object"}
 			}
-			return start, i, &scanErr{i, "expected ',' or ']' in array"}
+			return start, i, &SyntaxError{i, "expected ',' or ']' in array"}
 		}
 	}
 }
@@ -221,33 +226,33 @@ func containerName(c byte) string {
 }
 
 // scanKeyColon checks `"key" :` at i and returns the offset of the value.
-func scanKeyColon(b []byte, i int) (int, *scanErr) {
+func scanKeyColon(b []byte, i int) (int, *SyntaxError) {
 	if i >= len(b) || b[i] != '"' {
-		return i, &scanErr{i, "expected a string key in object"}
+		return i, &SyntaxError{i, "expected a string key in object"}
 	}
 	i, e := scanString(b, i)
 	if e != nil {
 		return i, e
 	}
-	i = skipWS(b, i)
+	i = SkipWS(b, i)
 	if i >= len(b) || b[i] != ':' {
-		return i, &scanErr{i, "expected ':' after object key"}
+		return i, &SyntaxError{i, "expected ':' after object key"}
 	}
-	return skipWS(b, i+1), nil
+	return SkipWS(b, i+1), nil
 }
 
-// span is a half-open byte range [start, end) of the input.
-type span struct{ start, end int }
+// Span is a half-open byte range [start, end) of the input.
+type Span struct{ Start, End int }
 
-// eachMember calls fn for each member of the (already validated) object
+// EachMember calls fn for each member of the (already validated) object
 // whose '{' is at b[start], in document order, with the key as written
-// (quotes included) and the span of the whole member, key to end of value.
+// (quotes included) and the Span of the whole member, key to end of value.
 // It allocates nothing.
-func eachMember(b []byte, start int, fn func(rawKey []byte, member span)) error {
+func EachMember(b []byte, start int, fn func(rawKey []byte, member Span)) error {
 	if start >= len(b) || b[start] != '{' {
-		return &scanErr{start, "expected an object"}
+		return &SyntaxError{start, "expected an object"}
 	}
-	i := skipWS(b, start+1)
+	i := SkipWS(b, start+1)
 	if i < len(b) && b[i] == '}' {
 		return nil
 	}
@@ -257,63 +262,63 @@ func eachMember(b []byte, start int, fn func(rawKey []byte, member span)) error 
 		if e != nil {
 			return e
 		}
-		i = skipWS(b, ke)
+		i = SkipWS(b, ke)
 		if i >= len(b) || b[i] != ':' {
-			return &scanErr{i, "expected ':' after object key"}
+			return &SyntaxError{i, "expected ':' after object key"}
 		}
-		_, ve, e := scanValue(b, i+1)
+		_, ve, e := ScanValue(b, i+1)
 		if e != nil {
 			return e
 		}
-		fn(b[ks:ke], span{ks, ve})
-		i = skipWS(b, ve)
+		fn(b[ks:ke], Span{ks, ve})
+		i = SkipWS(b, ve)
 		if i >= len(b) {
-			return &scanErr{i, "unexpected end of input inside object"}
+			return &SyntaxError{i, "unexpected end of input inside object"}
 		}
 		if b[i] == '}' {
 			return nil
 		}
 		if b[i] != ',' {
-			return &scanErr{i, "expected ',' or '}' in object"}
+			return &SyntaxError{i, "expected ',' or '}' in object"}
 		}
-		i = skipWS(b, i+1)
+		i = SkipWS(b, i+1)
 	}
 }
 
-// arrayElems lists the element spans of the (already validated) array whose
+// ArrayElems lists the element spans of the (already validated) array whose
 // '[' is at b[start].
-func arrayElems(b []byte, start int) ([]span, error) {
+func ArrayElems(b []byte, start int) ([]Span, error) {
 	if start >= len(b) || b[start] != '[' {
-		return nil, &scanErr{start, "expected an array"}
+		return nil, &SyntaxError{start, "expected an array"}
 	}
-	var out []span
-	i := skipWS(b, start+1)
+	var out []Span
+	i := SkipWS(b, start+1)
 	if i < len(b) && b[i] == ']' {
 		return out, nil
 	}
 	for {
-		vs, ve, e := scanValue(b, i)
+		vs, ve, e := ScanValue(b, i)
 		if e != nil {
 			return nil, e
 		}
-		out = append(out, span{vs, ve})
-		i = skipWS(b, ve)
+		out = append(out, Span{vs, ve})
+		i = SkipWS(b, ve)
 		if i >= len(b) {
-			return nil, &scanErr{i, "unexpected end of input inside array"}
+			return nil, &SyntaxError{i, "unexpected end of input inside array"}
 		}
 		if b[i] == ']' {
 			return out, nil
 		}
 		if b[i] != ',' {
-			return nil, &scanErr{i, "expected ',' or ']' in array"}
+			return nil, &SyntaxError{i, "expected ',' or ']' in array"}
 		}
-		i = skipWS(b, i+1)
+		i = SkipWS(b, i+1)
 	}
 }
 
-// unquote decodes a JSON string literal (quotes included). Invalid UTF-8 and
+// Unquote decodes a JSON string literal (quotes included). Invalid UTF-8 and
 // lone surrogates become U+FFFD.
-func unquote(q []byte) (string, bool) {
+func Unquote(q []byte) (string, bool) {
 	if len(q) < 2 || q[0] != '"' || q[len(q)-1] != '"' {
 		return "", false
 	}
@@ -408,8 +413,8 @@ func hex4(b []byte) (rune, bool) {
 func utf16IsHigh(r rune) bool { return 0xD800 <= r && r < 0xDC00 }
 func utf16IsLow(r rune) bool  { return 0xDC00 <= r && r < 0xE000 }
 
-// parseUint parses a JSON integer literal as an exact uint64.
-func parseUint(b []byte) (uint64, bool) {
+// ParseUint parses a JSON integer literal as an exact uint64.
+func ParseUint(b []byte) (uint64, bool) {
 	if len(b) == 0 || len(b) > 20 {
 		return 0, false
 	}
