@@ -4,7 +4,7 @@ FUZZTIME  ?= 20s
 BENCHTIME ?= 1s
 BIN       ?= bin/symbolicate
 
-.PHONY: all build test race fuzz bench demo clean
+.PHONY: all build test lint race fuzz bench demo clean
 
 all: build test
 
@@ -17,6 +17,12 @@ test:
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) test ./...
+
+# staticcheck, installed into bin/ at the version named here.
+STATICCHECK_VERSION ?= v0.8.2
+lint:
+	@test -x bin/staticcheck || GOBIN=$(CURDIR)/bin $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	bin/staticcheck ./...
 
 race:
 	$(GO) test -race ./...

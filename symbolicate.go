@@ -37,6 +37,10 @@ type Config struct {
 	Resolve resolve.Options
 	// Write controls the writers.
 	Write format.WriteOptions
+	// Formats is the list inputs are parsed with; nil means every format
+	// symbolicate reads (formats.All). A program with a format of its own
+	// appends it to that list.
+	Formats format.List
 }
 
 // Engine is a set of open symbol sources with the format list. It is safe
@@ -87,7 +91,10 @@ func openBinaries(ctx context.Context, paths []string) (symbol.Source, io.Closer
 // cannot be used become diagnostics (see Diagnostics); Open fails when a path
 // does not exist or ctx is cancelled.
 func Open(ctx context.Context, cfg Config) (*Engine, error) {
-	e := &Engine{formats: formats.All(), write: cfg.Write}
+	e := &Engine{formats: cfg.Formats, write: cfg.Write}
+	if e.formats == nil {
+		e.formats = formats.All()
+	}
 	var sources []symbol.Source
 	for _, k := range sourceKinds() {
 		paths := k.paths(&cfg)

@@ -29,7 +29,7 @@ const dyldCRCXattr = "com.apple.dyld.crc32c"
 // maxLinkHops bounds symbolic-link resolution in [AAR.File].
 const maxLinkHops = 8
 
-// ErrNoEntry is returned (wrapped) by [AAR.File] and [ExtractAAR] when the
+// ErrNoEntry is returned (wrapped) by [AAR.File] when the
 // archive has no entry of the requested name.
 var ErrNoEntry = errors.New("no such entry in the archive")
 
@@ -331,14 +331,4 @@ func (a *AAR) File(name string) ([]byte, error) {
 		}
 	}
 	return nil, fmt.Errorf("apple archive: %q: more than %d symbolic links: %w", orig, maxLinkHops, ErrBadLink)
-}
-
-// ExtractAAR parses archive b and returns the data of the regular file name
-// (see [AAR.File]). The result aliases b.
-func ExtractAAR(b []byte, name string) ([]byte, error) {
-	a, err := ParseAAR(b)
-	if err != nil {
-		return nil, err
-	}
-	return a.File(name)
 }

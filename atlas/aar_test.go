@@ -101,9 +101,9 @@ func TestAARFile(t *testing.T) {
 			t.Errorf("File(%q): error %v, want one containing %q", name, err, frag)
 		}
 	}
-	got, err := ExtractAAR(sampleArchive(), "process.cinfo")
+	got, err := extractAAR(sampleArchive(), "process.cinfo")
 	if err != nil || string(got) != "CINFO" {
-		t.Errorf("ExtractAAR = %q, %v", got, err)
+		t.Errorf("extractAAR = %q, %v", got, err)
 	}
 }
 
@@ -207,4 +207,13 @@ func TestAARTruncations(t *testing.T) {
 			t.Fatalf("prefix of %d bytes: error %v, want *diag.FormatError", n, err)
 		}
 	}
+}
+
+// extractAAR parses archive b and returns the data of the regular file name.
+func extractAAR(b []byte, name string) ([]byte, error) {
+	a, err := ParseAAR(b)
+	if err != nil {
+		return nil, err
+	}
+	return a.File(name)
 }

@@ -21,12 +21,6 @@ type CacheAtlasSet struct {
 	ByName map[string]*CacheAtlas
 }
 
-// Lookup returns the cache with the given UUID.
-func (s *CacheAtlasSet) Lookup(u process.UUID) (*CacheAtlas, bool) {
-	c, ok := s.ByUUID[u]
-	return c, ok
-}
-
 // CacheAtlas describes one shared cache as its atlas does: its UUID,
 // unslid base, size, subcaches and images in imagesText order. It satisfies
 // [SharedCache], so a snapshot can be expanded with an atlas in place of

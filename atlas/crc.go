@@ -82,13 +82,3 @@ func legacyWriterCRC(b []byte) uint32 {
 	clear(d[crcOffset : crcOffset+4])
 	return ^legacySpan(0xFFFFFFFF, d)
 }
-
-// legacyReaderCRC is the value dyld-1042…1340's deserializer computed to
-// check a buffer on such CPUs: the span routine over bytes 0–31, four zero
-// bytes fed as one ordinary 4-byte step, then the span routine over the rest.
-// No writer stores this value; it is kept to check the spec's worked example.
-func legacyReaderCRC(b []byte) uint32 {
-	c := legacySpan(0xFFFFFFFF, b[:crcOffset])
-	c = rawCRC32C(c, 0, 0, 0, 0)
-	return ^legacySpan(c, b[crcOffset+4:])
-}

@@ -298,7 +298,7 @@ func TestDecodeCacheAtlasPlist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, ok := set.Lookup(exampleCacheUUID)
+	c, ok := set.ByUUID[exampleCacheUUID]
 	if !ok {
 		t.Fatal("customer cache missing")
 	}
@@ -390,12 +390,12 @@ func TestDecodeCacheAtlasFile(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 			continue
 		}
-		if c, ok := set.Lookup(repeatUUID(0xDE)); !ok || c.ImageCount() != 3 {
+		if c, ok := set.ByUUID[repeatUUID(0xDE)]; !ok || c.ImageCount() != 3 {
 			t.Errorf("%s: development cache missing", name)
 		}
 	}
 	// The symlinked name resolves to the plist too.
-	got, err := ExtractAAR(archive, "caches/names/dyld_shared_cache_arm64e.plist")
+	got, err := extractAAR(archive, "caches/names/dyld_shared_cache_arm64e.plist")
 	if err != nil || !bytes.Equal(got, pl) {
 		t.Errorf("symlinked member: %v", err)
 	}

@@ -49,7 +49,6 @@ type Cache struct {
 	vm       []vmRange  // every mapping of every file, sorted by address
 	images   []Image
 	text     []addrRange // __TEXT ranges sorted by start
-	aliases  map[string]int
 	state    []imageState
 	warnings []string
 	closers  []func() error

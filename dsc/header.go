@@ -124,9 +124,6 @@ func (h *Header) subCacheEntryV1() bool { return h.MappingOffset <= 0x1C8 }
 // 64-bit entries (dyld-formats.md §5.6).
 func (h *Header) splitLocals() bool { return h.MappingOffset >= 0x190 }
 
-// hasAcceleratorInfo reports whether 0x78/0x80 hold accelerator info.
-func (h *Header) hasAcceleratorInfo() bool { return h.MappingOffset < 0x200 && h.Has(endDyldInCache) }
-
 // CacheTypeName returns "development", "production", "universal" or the
 // number; "" when the header has no cacheType field.
 func (h *Header) CacheTypeName() string {

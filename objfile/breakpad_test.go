@@ -55,9 +55,6 @@ func parseBreakpad(tb testing.TB, data []byte) *bpSym {
 		}
 		return v
 	}
-	type pendingInline struct {
-		fields []string
-	}
 	var pend [][]string
 	for _, l := range strings.Split(string(data), "\n") {
 		f := strings.Fields(l)

@@ -29,7 +29,7 @@ type dwarfInfo struct {
 	cus       []cuSlot
 
 	namesMu sync.RWMutex
-	names   map[dwarf.Offset]string
+	names   map[dwarf.Offset]dieName
 }
 
 type cuSlot struct {
@@ -54,7 +54,7 @@ func newDWARFInfo(secs dwarfSections, order binary.ByteOrder) (*dwarfInfo, error
 	if err != nil {
 		return nil, err
 	}
-	return &dwarfInfo{d: d, secs: secs, order: order, names: map[dwarf.Offset]string{}}, nil
+	return &dwarfInfo{d: d, secs: secs, order: order, names: map[dwarf.Offset]dieName{}}, nil
 }
 
 // buildIndex maps addresses to units from .debug_aranges and, for units the
@@ -133,31 +133,34 @@ func (dw *dwarfInfo) unitFor(addr uint64) (*cuInfo, error) {
 // chain followed for a name.
 const maxOriginHops = 16
 
+// dieName is a resolved function name, or why it could not be read.
+type dieName struct {
+	name string
+	err  error
+}
+
 // name returns the linkage name of the function DIE at off (DW_AT_linkage_name
 // or DW_AT_MIPS_linkage_name), else its DW_AT_name, looking through
-// DW_AT_abstract_origin and DW_AT_specification; "" when it has none.
-func (dw *dwarfInfo) name(off dwarf.Offset) string {
+// DW_AT_abstract_origin and DW_AT_specification; "" when it has none. The
+// error reports a DIE that debug/dwarf could not decode.
+func (dw *dwarfInfo) name(off dwarf.Offset) (string, error) {
 	dw.namesMu.RLock()
 	n, ok := dw.names[off]
 	dw.namesMu.RUnlock()
 	if ok {
-		return n
+		return n.name, n.err
 	}
 	dw.mu.Lock()
-	n = dw.resolveName(off)
+	n.name, n.err = dw.resolveName(off)
 	dw.mu.Unlock()
 	dw.namesMu.Lock()
 	dw.names[off] = n
 	dw.namesMu.Unlock()
-	return n
+	return n.name, n.err
 }
 
-func (dw *dwarfInfo) resolveName(off dwarf.Offset) (name string) {
-	defer func() {
-		if recover() != nil {
-			name = ""
-		}
-	}()
+func (dw *dwarfInfo) resolveName(off dwarf.Offset) (name string, err error) {
+	defer recoverDWARF(&err, fmt.Sprintf("name of the function DIE at %#x", off))
 	r := dw.d.Reader()
 	var entries []*dwarf.Entry
 	seen := map[dwarf.Offset]bool{}
@@ -186,16 +189,16 @@ func (dw *dwarfInfo) resolveName(off dwarf.Offset) (name string) {
 	for _, e := range entries {
 		for _, a := range []dwarf.Attr{attrMIPSLinkageName, dwarf.AttrLinkageName} {
 			if s, ok := e.Val(a).(string); ok && s != "" {
-				return s
+				return s, nil
 			}
 		}
 	}
 	for _, e := range entries {
 		if s, ok := e.Val(dwarf.AttrName).(string); ok && s != "" {
-			return s
+			return s, nil
 		}
 	}
-	return ""
+	return "", nil
 }
 
 // lookup returns the frames DWARF gives for addr, innermost first, with
@@ -222,7 +225,8 @@ func (dw *dwarfInfo) lookup(addr uint64) (frames []symbol.Frame, lo uint64, have
 	for k := range chain {
 		fn := &cu.fns[chain[len(chain)-1-k]]
 		f := &frames[k]
-		f.Function = dw.name(fn.off)
+		name, err := dw.name(fn.off)
+		f.Function, warn = name, errors.Join(warn, err)
 		f.Start = fn.start
 		f.Inlined = k < len(chain)-1
 		if k == 0 {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -24,7 +25,7 @@ import (
 func goMachOTestdata(tb testing.TB) map[string][]byte {
 	tb.Helper()
 	out := map[string][]byte{}
-	root := runtime.GOROOT()
+	root := goroot()
 	b64, _ := filepath.Glob(filepath.Join(root, "src", "debug", "macho", "testdata", "*.base64"))
 	for _, p := range b64 {
 		raw, err := os.ReadFile(p)
@@ -324,4 +325,13 @@ func TestCorruptedFiles(t *testing.T) {
 		}
 		_ = name
 	}
+}
+
+// goroot returns the Go distribution's root as the go command reports it.
+func goroot() string {
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
 }

@@ -195,20 +195,6 @@ func (d *demangler) parseSymbol(name string, plen int) *Node {
 	return global
 }
 
-// parseType demangles a bare type mangling (no prefix), as found after the
-// Swift 4.0 "_T0" in some debugger names and in nested specializations.
-func (d *demangler) parseType(text string) *Node {
-	d.text = text
-	for d.pos < len(d.text) {
-		d.push(d.operator())
-	}
-	n := d.pop()
-	if n == nil {
-		d.fail("type", "empty mangling")
-	}
-	return n
-}
-
 // isFunctionAttr reports kinds that prefix a global symbol (thunks,
 // specializations, @objc…) and are hoisted to the front of the Global node.
 func isFunctionAttr(k Kind) bool {

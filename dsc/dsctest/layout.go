@@ -134,7 +134,6 @@ type plan struct {
 
 // Generation features, from the header size (dyld-formats.md §5.2).
 func (p *plan) hasTextInfo() bool      { return p.hdr >= hdr421 }
-func (p *plan) hasRegionInfo() bool    { return p.hdr >= hdr519 }
 func (p *plan) hasDylibsTrie() bool    { return p.hdr >= hdr625 }
 func (p *plan) hasSlideMaps() bool     { return p.hdr >= hdr832 }
 func (p *plan) newImages() bool        { return p.hdr >= hdr940 }
@@ -396,7 +395,7 @@ func (p *plan) layout() error {
 		p.placeUnmapped(f)
 	}
 	p.total = cursor - p.cfg.Base
-	if p.arch.is64 == false && cursor > 1<<32 {
+	if !p.arch.is64 && cursor > 1<<32 {
 		return fmt.Errorf("dsctest: a %d-image %s cache does not fit 32-bit addresses", len(p.imgs), p.arch.name)
 	}
 	if s := p.locals; s != nil && s.symbols {

@@ -158,9 +158,3 @@ func buildTrie(entries []trieEntry, align int) []byte {
 	var t trieBuilder
 	return t.build(nil, entries, align)
 }
-
-// exportPayload is the terminal payload of a regular export: flags 0 and the
-// offset of the symbol from the image's mach_header.
-func exportPayload(off uint64) []byte {
-	return appendULEB([]byte{0}, off)
-}

@@ -144,9 +144,6 @@ func (b *Builder) AddEnd(addr uint64) {
 	b.entries = append(b.entries, mkEntry(addr, 0, poolEnd, rankEnd))
 }
 
-// Len returns the number of entries added so far.
-func (b *Builder) Len() int { return len(b.entries) }
-
 // Build sorts the entries into a Table, keeping the best-ranked entry per
 // address. The Builder must not be used afterwards.
 func (b *Builder) Build() *Table {
