@@ -54,116 +54,14 @@ func (r *Report) parseLegacy(b []byte, start int) error {
 	doc := &legacyDoc{}
 	r.legacy = doc
 	lines := splitLines(b, start)
-
-	// Binary Images first, so that frames can be matched to images.
-	for li, l := range lines {
-		if strings.TrimSpace(string(b[l.Start:l.End])) == "Binary Images:" {
-			for _, il := range lines[li+1:] {
-				im, ok := parseImageLine(string(b[il.Start:il.End]))
-				if !ok {
-					if len(bytes.TrimSpace(b[il.Start:il.End])) == 0 && len(r.Images) == 0 {
-						continue
-					}
-					break
-				}
-				r.Images = append(r.Images, im)
-			}
-			break
-		}
-	}
-	idx := newImageIndex(r.Images)
-
-	crashedNum := -1
-	inHeader := true
-	var cur *[]Frame // list receiving frame lines
-	pendingName := map[int]string{}
-	threadNum := map[int]int{} // thread number → index in r.Threads
-	sawLEB := false
+	r.legacyImages(b, lines) // first, so that frames can be matched to images
+	w := legacyWalk{r: r, b: b, idx: newImageIndex(r.Images), crashedNum: -1, inHeader: true,
+		pendingName: map[int]string{}, threadNum: map[int]int{}}
 	for _, l := range lines {
-		line := b[l.Start:l.End]
-		if f, ok := r.parseFrameLine(b, l, idx); ok {
-			if cur != nil {
-				*cur = append(*cur, f)
-			}
-			continue
-		}
-		cur = nil
-		trim := bytes.TrimSpace(line)
-		switch {
-		case len(trim) == 0:
-			continue
-		case bytes.HasPrefix(line, []byte("Thread ")):
-			num, rest, ok := threadHeader(string(line))
-			if !ok {
-				continue
-			}
-			inHeader = false
-			if strings.HasPrefix(rest, " name:") {
-				pendingName[num] = strings.TrimSpace(rest[len(" name:"):])
-				continue
-			}
-			crashed := false
-			if strings.HasPrefix(rest, " Crashed:") {
-				crashed = true
-				rest = rest[len(" Crashed"):]
-			}
-			if !strings.HasPrefix(rest, ":") {
-				continue // "Thread 0 crashed with ARM Thread State", "Thread 0 instruction stream:"
-			}
-			label := strings.TrimSpace(strings.TrimPrefix(rest[1:], ":"))
-			if label == "" {
-				label = pendingName[num]
-			}
-			th := Thread{Triggered: crashed || num == crashedNum}
-			th.Name, th.Queue = splitThreadLabel(label)
-			th.ID = uint64(num)
-			if crashed {
-				crashedNum = num
-			}
-			threadNum[num] = len(r.Threads)
-			r.Threads = append(r.Threads, th)
-			cur = &r.Threads[len(r.Threads)-1].Frames
-		case string(trim) == "Last Exception Backtrace:":
-			inHeader = false
-			sawLEB = true
-			r.LastExceptionBacktrace = nil
-			cur = &r.LastExceptionBacktrace
-		case bytes.HasPrefix(trim, []byte("Application Specific Backtrace ")) && bytes.HasSuffix(trim, []byte(":")):
-			// The text ancestor of lastExceptionBacktrace: keep the first one
-			// when the report has no Last Exception Backtrace.
-			if !sawLEB && r.LastExceptionBacktrace == nil {
-				cur = &r.LastExceptionBacktrace
-			}
-		case string(trim) == "Binary Images:":
-			inHeader = false
-		case inHeader:
-			if k, v, ok := strings.Cut(string(line), ":"); ok && !strings.Contains(k, "  ") {
-				k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-				doc.props = append(doc.props, prop{k, v})
-				if k == "Triggered by Thread" || k == "Crashed Thread" {
-					d := 0
-					for d < len(v) && isDigit(v[d]) {
-						d++
-					}
-					if n, err := strconv.Atoi(v[:d]); err == nil {
-						crashedNum = n
-					}
-				}
-			}
-		}
+		w.line(l)
 	}
-	r.fillLegacyProps(crashedNum)
-	for i := range r.Threads {
-		if r.Threads[i].Triggered && r.FaultingThread < 0 {
-			r.FaultingThread = i
-		}
-	}
-	if r.FaultingThread < 0 && crashedNum >= 0 {
-		if i, ok := threadNum[crashedNum]; ok {
-			r.FaultingThread = i
-			r.Threads[i].Triggered = true
-		}
-	}
+	r.fillLegacyProps(w.crashedNum)
+	w.markFaulting()
 	if len(r.Threads) == 0 && len(r.Images) == 0 && r.LastExceptionBacktrace == nil {
 		// Nothing with frames: a kernel panic log or an unrelated text.
 		if r.BugType == "" && bytes.HasPrefix(bytes.TrimSpace(b[start:]), []byte("panic(")) {
@@ -175,6 +73,144 @@ func (r *Report) parseLegacy(b []byte, start int) error {
 		r.Kind = KindOther
 	}
 	return nil
+}
+
+// legacyImages reads the Binary Images section.
+func (r *Report) legacyImages(b []byte, lines []textLine) {
+	for li, l := range lines {
+		if strings.TrimSpace(string(b[l.Start:l.End])) != "Binary Images:" {
+			continue
+		}
+		for _, il := range lines[li+1:] {
+			im, ok := parseImageLine(string(b[il.Start:il.End]))
+			if !ok {
+				if len(bytes.TrimSpace(b[il.Start:il.End])) == 0 && len(r.Images) == 0 {
+					continue
+				}
+				break
+			}
+			r.Images = append(r.Images, im)
+		}
+		return
+	}
+}
+
+// legacyWalk is the state of one pass over a text report's lines.
+type legacyWalk struct {
+	r           *Report
+	b           []byte
+	idx         *imageIndex
+	crashedNum  int      // the crashed thread's number; -1 when unknown
+	inHeader    bool     // before the first thread: "Key: Value" lines are properties
+	cur         *[]Frame // the list receiving frame lines
+	pendingName map[int]string
+	threadNum   map[int]int // thread number → index in r.Threads
+	sawLEB      bool
+}
+
+// line handles one line: a frame of the current list, a thread or backtrace
+// header, or a header property.
+func (w *legacyWalk) line(l textLine) {
+	r, line := w.r, w.b[l.Start:l.End]
+	if f, ok := r.parseFrameLine(w.b, l, w.idx); ok {
+		if w.cur != nil {
+			*w.cur = append(*w.cur, f)
+		}
+		return
+	}
+	w.cur = nil
+	trim := bytes.TrimSpace(line)
+	switch {
+	case len(trim) == 0:
+	case bytes.HasPrefix(line, []byte("Thread ")):
+		w.thread(string(line))
+	case string(trim) == "Last Exception Backtrace:":
+		w.inHeader, w.sawLEB = false, true
+		r.LastExceptionBacktrace = nil
+		w.cur = &r.LastExceptionBacktrace
+	case bytes.HasPrefix(trim, []byte("Application Specific Backtrace ")) && bytes.HasSuffix(trim, []byte(":")):
+		// The text ancestor of lastExceptionBacktrace: keep the first one
+		// when the report has no Last Exception Backtrace.
+		if !w.sawLEB && r.LastExceptionBacktrace == nil {
+			w.cur = &r.LastExceptionBacktrace
+		}
+	case string(trim) == "Binary Images:":
+		w.inHeader = false
+	case w.inHeader:
+		w.property(string(line))
+	}
+}
+
+// thread handles a "Thread N …" line: a name line, or the header of a
+// backtrace, whose frames follow.
+func (w *legacyWalk) thread(line string) {
+	num, rest, ok := threadHeader(line)
+	if !ok {
+		return
+	}
+	w.inHeader = false
+	if strings.HasPrefix(rest, " name:") {
+		w.pendingName[num] = strings.TrimSpace(rest[len(" name:"):])
+		return
+	}
+	crashed := false
+	if strings.HasPrefix(rest, " Crashed:") {
+		crashed = true
+		rest = rest[len(" Crashed"):]
+	}
+	if !strings.HasPrefix(rest, ":") {
+		return // "Thread 0 crashed with ARM Thread State", "Thread 0 instruction stream:"
+	}
+	label := strings.TrimSpace(strings.TrimPrefix(rest[1:], ":"))
+	if label == "" {
+		label = w.pendingName[num]
+	}
+	th := Thread{Triggered: crashed || num == w.crashedNum}
+	th.Name, th.Queue = splitThreadLabel(label)
+	th.ID = uint64(num)
+	if crashed {
+		w.crashedNum = num
+	}
+	r := w.r
+	w.threadNum[num] = len(r.Threads)
+	r.Threads = append(r.Threads, th)
+	w.cur = &r.Threads[len(r.Threads)-1].Frames
+}
+
+// property records a "Key: Value" line of the header block.
+func (w *legacyWalk) property(line string) {
+	k, v, ok := strings.Cut(line, ":")
+	if !ok || strings.Contains(k, "  ") {
+		return
+	}
+	k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+	w.r.legacy.props = append(w.r.legacy.props, prop{k, v})
+	if k == "Triggered by Thread" || k == "Crashed Thread" {
+		d := 0
+		for d < len(v) && isDigit(v[d]) {
+			d++
+		}
+		if n, err := strconv.Atoi(v[:d]); err == nil {
+			w.crashedNum = n
+		}
+	}
+}
+
+// markFaulting sets the report's faulting thread: the first triggered one,
+// else the one the header names.
+func (w *legacyWalk) markFaulting() {
+	r := w.r
+	for i := range r.Threads {
+		if r.Threads[i].Triggered && r.FaultingThread < 0 {
+			r.FaultingThread = i
+		}
+	}
+	if r.FaultingThread < 0 && w.crashedNum >= 0 {
+		if i, ok := w.threadNum[w.crashedNum]; ok {
+			r.FaultingThread = i
+			r.Threads[i].Triggered = true
+		}
+	}
 }
 
 // hasCrashProps reports whether the header block has a field every crash

@@ -117,7 +117,7 @@ func FuzzBuild(f *testing.F) {
 			}
 			return
 		}
-		if rest := bytes.TrimSpace(b[end:]); len(rest) == 0 && !valid {
+		if SkipWS(b, end) == len(b) && !valid {
 			t.Fatalf("accepted invalid JSON %q", b)
 		}
 		for _, n := range tp.Nodes {

@@ -29,111 +29,139 @@ func Build(b []byte, i int) (*Tape, int, *SyntaxError) {
 	if len(b) > math.MaxInt32 {
 		return nil, 0, &SyntaxError{0, "input larger than 2 GiB"}
 	}
-	t := &Tape{B: b, Nodes: make([]Node, 0, (len(b)-i)/10+16)}
-	var stack []int32
-	i = SkipWS(b, i)
-	leaf := func(s, e int, kind byte, esc bool) {
-		n := int32(len(t.Nodes))
-		t.Nodes = append(t.Nodes, Node{int32(s), int32(e), n + 1, kind, esc})
-	}
-	key := func() *SyntaxError {
-		if i >= len(b) || b[i] != '"' {
-			return &SyntaxError{i, "expected a string key in object"}
-		}
-		e, esc, err := scanStringEsc(b, i)
-		if err != nil {
-			return err
-		}
-		leaf(i, e, 'k', esc)
-		i = SkipWS(b, e)
-		if i >= len(b) || b[i] != ':' {
-			return &SyntaxError{i, "expected ':' after object key"}
-		}
-		i = SkipWS(b, i+1)
-		return nil
-	}
+	bd := builder{t: &Tape{B: b, Nodes: make([]Node, 0, (len(b)-i)/10+16)}, b: b, i: SkipWS(b, i)}
 	for {
-		if i >= len(b) {
-			return nil, i, &SyntaxError{i, "unexpected end of input, expected a value"}
+		opened, err := bd.value()
+		if err != nil {
+			return nil, bd.i, err
 		}
-		switch c := b[i]; {
-		case c == '{' || c == '[':
-			if len(stack) >= MaxDepth {
-				return nil, i, &SyntaxError{i, "nesting deeper than " + strconv.Itoa(MaxDepth)}
-			}
-			n := int32(len(t.Nodes))
-			t.Nodes = append(t.Nodes, Node{Start: int32(i), Kind: c})
-			i = SkipWS(b, i+1)
-			closer := byte('}')
-			if c == '[' {
-				closer = ']'
-			}
-			if i < len(b) && b[i] == closer {
-				i++
-				t.Nodes[n].End, t.Nodes[n].Next = int32(i), n+1
-				break
-			}
-			stack = append(stack, n)
-			if c == '{' {
-				if err := key(); err != nil {
-					return nil, i, err
-				}
-			}
-			continue
-		case c == '"':
-			e, esc, err := scanStringEsc(b, i)
-			if err != nil {
-				return nil, i, err
-			}
-			leaf(i, e, '"', esc)
-			i = e
-		case c == '-' || isDigit(c):
-			e, err := scanNumber(b, i)
-			if err != nil {
-				return nil, i, err
-			}
-			leaf(i, e, '0', false)
-			i = e
-		default:
-			e, err := scanLiteral(b, i)
-			if err != nil {
-				return nil, i, err
-			}
-			leaf(i, e, c, false)
-			i = e
+		if opened {
+			continue // the first element of a container comes next
 		}
-		// After a value: close containers or go on to the next element.
-		for {
-			if len(stack) == 0 {
-				return t, i, nil
-			}
-			i = SkipWS(b, i)
-			top := stack[len(stack)-1]
-			open := t.Nodes[top].Kind
-			if i >= len(b) {
-				return nil, i, &SyntaxError{i, "unexpected end of input inside " + containerName(open)}
-			}
-			if b[i] == ',' {
-				i = SkipWS(b, i+1)
-				if open == '{' {
-					if err := key(); err != nil {
-						return nil, i, err
-					}
-				}
-				break
-			}
-			if open == '{' && b[i] == '}' || open == '[' && b[i] == ']' {
-				i++
-				t.Nodes[top].End, t.Nodes[top].Next = int32(i), int32(len(t.Nodes))
-				stack = stack[:len(stack)-1]
-				continue
-			}
-			if open == '{' {
-				return nil, i, &SyntaxError{i, "expected ',' or '}' in object"}
-			}
-			return nil, i, &SyntaxError{i, "expected ',' or ']' in array"}
+		done, err := bd.after()
+		if err != nil {
+			return nil, bd.i, err
+		}
+		if done {
+			return bd.t, bd.i, nil
 		}
 	}
+}
+
+// builder is the state of one Build: the position and the open containers.
+type builder struct {
+	t     *Tape
+	b     []byte
+	i     int
+	stack []int32
+}
+
+func (bd *builder) leaf(s, e int, kind byte, esc bool) {
+	n := int32(len(bd.t.Nodes))
+	bd.t.Nodes = append(bd.t.Nodes, Node{int32(s), int32(e), n + 1, kind, esc})
+	bd.i = e
+}
+
+// key reads an object key and its colon.
+func (bd *builder) key() *SyntaxError {
+	b, i := bd.b, bd.i
+	if i >= len(b) || b[i] != '"' {
+		return &SyntaxError{i, "expected a string key in object"}
+	}
+	e, esc, err := scanStringEsc(b, i)
+	if err != nil {
+		return err
+	}
+	bd.leaf(i, e, 'k', esc)
+	i = SkipWS(b, e)
+	if i >= len(b) || b[i] != ':' {
+		return &SyntaxError{i, "expected ':' after object key"}
+	}
+	bd.i = SkipWS(b, i+1)
+	return nil
+}
+
+// value reads one value; opened reports a non-empty container whose first
+// element (and key) is next.
+func (bd *builder) value() (opened bool, err *SyntaxError) {
+	b, i := bd.b, bd.i
+	if i >= len(b) {
+		return false, &SyntaxError{i, "unexpected end of input, expected a value"}
+	}
+	var e int
+	switch c := b[i]; {
+	case c == '{' || c == '[':
+		return bd.open(c)
+	case c == '"':
+		var esc bool
+		if e, esc, err = scanStringEsc(b, i); err == nil {
+			bd.leaf(i, e, '"', esc)
+		}
+	case c == '-' || isDigit(c):
+		if e, err = scanNumber(b, i); err == nil {
+			bd.leaf(i, e, '0', false)
+		}
+	default:
+		if e, err = scanLiteral(b, i); err == nil {
+			bd.leaf(i, e, c, false)
+		}
+	}
+	return false, err
+}
+
+// open starts the container c at the current position.
+func (bd *builder) open(c byte) (bool, *SyntaxError) {
+	b, t := bd.b, bd.t
+	if len(bd.stack) >= MaxDepth {
+		return false, &SyntaxError{bd.i, "nesting deeper than " + strconv.Itoa(MaxDepth)}
+	}
+	n := int32(len(t.Nodes))
+	t.Nodes = append(t.Nodes, Node{Start: int32(bd.i), Kind: c})
+	bd.i = SkipWS(b, bd.i+1)
+	closer := byte('}')
+	if c == '[' {
+		closer = ']'
+	}
+	if bd.i < len(b) && b[bd.i] == closer {
+		bd.i++
+		t.Nodes[n].End, t.Nodes[n].Next = int32(bd.i), n+1
+		return false, nil
+	}
+	bd.stack = append(bd.stack, n)
+	if c == '{' {
+		return true, bd.key()
+	}
+	return true, nil
+}
+
+// after handles what follows a value: it closes containers until the next
+// element (done false) or the end of the outermost value (done true).
+func (bd *builder) after() (done bool, err *SyntaxError) {
+	b, t := bd.b, bd.t
+	for len(bd.stack) > 0 {
+		bd.i = SkipWS(b, bd.i)
+		top := bd.stack[len(bd.stack)-1]
+		open := t.Nodes[top].Kind
+		switch {
+		case bd.i >= len(b):
+			return false, &SyntaxError{bd.i, "unexpected end of input inside " + containerName(open)}
+		case b[bd.i] == ',':
+			bd.i = SkipWS(b, bd.i+1)
+			if open == '{' {
+				return false, bd.key()
+			}
+			return false, nil
+		case open == '{' && b[bd.i] == '}' || open == '[' && b[bd.i] == ']':
+			bd.i++
+			t.Nodes[top].End, t.Nodes[top].Next = int32(bd.i), int32(len(t.Nodes))
+			bd.stack = bd.stack[:len(bd.stack)-1]
+		case open == '{':
+			return false, &SyntaxError{bd.i, "expected ',' or '}' in object"}
+		default:
+			return false, &SyntaxError{bd.i, "expected ',' or ']' in array"}
+		}
+	}
+	return true, nil
 }
 
 // scanStringEsc is scanString that also reports whether the string has escapes.
