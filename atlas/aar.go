@@ -137,48 +137,69 @@ type aarBlob struct {
 }
 
 func parseAARRecord(b []byte, off int) (AAREntry, error) {
-	e := AAREntry{Offset: int64(off)}
-	fail := func(at int, field, msg string, args ...any) (AAREntry, error) {
-		m := fmt.Sprintf(msg, args...)
-		if e.Path != "" {
-			m = fmt.Sprintf("record %q: %s", e.Path, m)
-		}
-		return AAREntry{}, diag.Errorf(fmtAAR, int64(at), field, "%s", m)
-	}
+	rp := &aarRecord{e: AAREntry{Offset: int64(off)}, off: off}
 	rest := b[off:]
 	if len(rest) < 6 {
-		return fail(off, "header", "needs 6 bytes, %d remain", len(rest))
+		return rp.fail(off, "header", "needs 6 bytes, %d remain", len(rest))
 	}
 	if !IsAAR(rest) {
-		return fail(off, "magic", "%q is neither AA01 nor YAA1", rest[:4])
+		return rp.fail(off, "magic", "%q is neither AA01 nor YAA1", rest[:4])
 	}
 	hsize := int(binary.LittleEndian.Uint16(rest[4:]))
 	if hsize < 6 || hsize > len(rest) {
-		return fail(off+4, "header size", "%d bytes (minimum 6, %d remain)", hsize, len(rest))
+		return rp.fail(off+4, "header size", "%d bytes (minimum 6, %d remain)", hsize, len(rest))
 	}
-	hdr := rest[:hsize]
+	blobs, err := rp.fields(rest[:hsize])
+	if err != nil {
+		return AAREntry{}, err
+	}
+	return rp.payloads(rest, hsize, blobs)
+}
+
+// aarRecord is the state of decoding one archive record.
+type aarRecord struct {
+	e   AAREntry
+	off int // the record's offset in the archive
+}
+
+// fail returns a format error at archive offset at, naming the record's path
+// once it is known.
+func (rp *aarRecord) fail(at int, field, msg string, args ...any) (AAREntry, error) {
+	m := fmt.Sprintf(msg, args...)
+	if rp.e.Path != "" {
+		m = fmt.Sprintf("record %q: %s", rp.e.Path, m)
+	}
+	return AAREntry{}, diag.Errorf(fmtAAR, int64(at), field, "%s", m)
+}
+
+// fields decodes the header's fields into the entry and returns the blobs
+// whose payloads follow the header.
+func (rp *aarRecord) fields(hdr []byte) ([]aarBlob, error) {
+	off, hsize := rp.off, len(hdr)
 	var blobs []aarBlob
 	seen := map[string]bool{}
 	for p := 6; p < hsize; {
 		if hsize-p < 4 {
-			return fail(off+p, "field", "key needs 4 bytes, %d remain in the header", hsize-p)
+			_, err := rp.fail(off+p, "field", "key needs 4 bytes, %d remain in the header", hsize-p)
+			return nil, err
 		}
-		key := string(hdr[p : p+3])
-		subtype := hdr[p+3]
-		field := string(hdr[p : p+4])
+		key, subtype, field := string(hdr[p:p+3]), hdr[p+3], string(hdr[p:p+4])
 		n, ok := aarValueSize(subtype)
 		if !ok {
-			return fail(off+p, field, "unknown field subtype %q", subtype)
+			_, err := rp.fail(off+p, field, "unknown field subtype %q", subtype)
+			return nil, err
 		}
 		v := p + 4
 		if hsize-v < n {
-			return fail(off+p, field, "value needs %d bytes, %d remain in the header", n, hsize-v)
+			_, err := rp.fail(off+p, field, "value needs %d bytes, %d remain in the header", n, hsize-v)
+			return nil, err
 		}
 		val := hdr[v : v+n]
 		if subtype == 'P' {
 			sl := int(binary.LittleEndian.Uint16(val))
 			if hsize-v-2 < sl {
-				return fail(off+p, field, "string of %d bytes runs past the header end", sl)
+				_, err := rp.fail(off+p, field, "string of %d bytes runs past the header end", sl)
+				return nil, err
 			}
 			val = hdr[v+2 : v+2+sl]
 			n += sl
@@ -186,35 +207,50 @@ func parseAARRecord(b []byte, off int) (AAREntry, error) {
 		switch key {
 		case "TYP", "PAT", "LNK", "DAT", "XAT":
 			if seen[key] {
-				return fail(off+p, field, "duplicate %s field", key)
+				_, err := rp.fail(off+p, field, "duplicate %s field", key)
+				return nil, err
 			}
 			seen[key] = true
 		}
-		switch {
-		case key == "TYP" && subtype >= '1' && subtype <= '8':
-			t := leUint(val)
-			if t > 0xFF {
-				return fail(off+p, field, "entry type %#x does not fit in a byte", t)
-			}
-			e.Type = byte(t)
-		case key == "PAT" && subtype == 'P':
-			e.Path = string(val)
-		case key == "LNK" && subtype == 'P':
-			e.Link = string(val)
-		case subtype == 'A' || subtype == 'B' || subtype == 'C':
-			blobs = append(blobs, aarBlob{key, leUint(val)})
+		if err := rp.field(key, subtype, val, off+p, field, &blobs); err != nil {
+			return nil, err
 		}
 		p = v + n
 	}
+	return blobs, nil
+}
 
-	// Blob payloads follow the header in field order.
+// field stores one header field's value.
+func (rp *aarRecord) field(key string, subtype byte, val []byte, at int, field string, blobs *[]aarBlob) error {
+	switch {
+	case key == "TYP" && subtype >= '1' && subtype <= '8':
+		t := leUint(val)
+		if t > 0xFF {
+			_, err := rp.fail(at, field, "entry type %#x does not fit in a byte", t)
+			return err
+		}
+		rp.e.Type = byte(t)
+	case key == "PAT" && subtype == 'P':
+		rp.e.Path = string(val)
+	case key == "LNK" && subtype == 'P':
+		rp.e.Link = string(val)
+	case subtype == 'A' || subtype == 'B' || subtype == 'C':
+		*blobs = append(*blobs, aarBlob{key, leUint(val)})
+	}
+	return nil
+}
+
+// payloads locates the blob payloads, which follow the header in field
+// order, and checks the extended attributes.
+func (rp *aarRecord) payloads(rest []byte, hsize int, blobs []aarBlob) (AAREntry, error) {
+	e := &rp.e
 	pos := uint64(hsize)
 	var xat []byte
 	xatAt := 0
 	for _, bl := range blobs {
 		end, ok := bin.Span(pos, bl.size, uint64(len(rest)))
 		if !ok {
-			return fail(off+int(pos), bl.key, "payload of %d bytes runs past the end of the archive (%d bytes remain)",
+			return rp.fail(rp.off+int(pos), bl.key, "payload of %d bytes runs past the end of the archive (%d bytes remain)",
 				bl.size, uint64(len(rest))-pos)
 		}
 		payload := rest[pos:end:end]
@@ -227,14 +263,12 @@ func parseAARRecord(b []byte, off int) (AAREntry, error) {
 		pos = end
 	}
 	e.Size = int64(pos)
-	record := rest[:pos]
-
 	if xat != nil {
-		if err := e.parseXAttrs(record, xat, xatAt, off); err != nil {
+		if err := e.parseXAttrs(rest[:pos], xat, xatAt, rp.off); err != nil {
 			return AAREntry{}, err
 		}
 	}
-	return e, nil
+	return *e, nil
 }
 
 // parseXAttrs decodes the XAT blob (at xatAt inside record) into e.XAttrs

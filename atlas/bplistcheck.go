@@ -155,75 +155,98 @@ func (w *bplistWalker) visit(idx uint64, depth int) (uint64, error) {
 		return 0, fmt.Errorf("object %d at offset %#x is outside the object area", idx, off)
 	}
 	m := w.b[off]
-	bad := func(msg string) (uint64, error) {
+	total := uint64(1)
+	var msg string
+	switch m >> 4 {
+	case 0xA, 0xD:
+		var err error
+		if total, msg, err = w.container(idx, off, m, depth); err != nil {
+			return 0, err
+		}
+	default:
+		var err error
+		if msg, err = w.scalar(off, m); err != nil {
+			return 0, err
+		}
+	}
+	if msg != "" {
 		return 0, fmt.Errorf("object %d at %#x (marker %#02x): %s", idx, off, m, msg)
 	}
-	total := uint64(1)
+	w.state[idx], w.size[idx] = 2, total
+	return total, nil
+}
+
+// scalar checks a non-container object with marker m at off; msg says what
+// is wrong with it.
+func (w *bplistWalker) scalar(off uint64, m byte) (msg string, err error) {
 	switch m >> 4 {
 	case 0x0:
 		if m != 0x08 && m != 0x09 {
-			return bad("unsupported marker")
+			return "unsupported marker", nil
 		}
 	case 0x1: // integer of 1, 2, 4, 8 or 16 bytes
-		n := uint64(1) << (m & 0x0F)
-		if n > 16 || !w.fits(off+1, n) {
-			return bad("malformed integer")
+		if n := uint64(1) << (m & 0x0F); n > 16 || !w.fits(off+1, n) {
+			return "malformed integer", nil
 		}
 	case 0x2: // real of 4 or 8 bytes
-		n := uint64(1) << (m & 0x0F)
-		if n != 4 && n != 8 || !w.fits(off+1, n) {
-			return bad("malformed real")
+		if n := uint64(1) << (m & 0x0F); n != 4 && n != 8 || !w.fits(off+1, n) {
+			return "malformed real", nil
 		}
 	case 0x3:
 		if !w.fits(off+1, 8) {
-			return bad("runs into the offset table")
+			return "runs into the offset table", nil
 		}
 	case 0x4, 0x5, 0x6:
 		n, start, err := w.count(off)
 		if err != nil {
-			return 0, err
+			return "", err
 		}
 		if m>>4 == 0x6 {
 			if n > w.table { // UTF-16 units; 2 bytes each
-				return bad("runs into the offset table")
+				return "runs into the offset table", nil
 			}
 			n *= 2
 		}
 		if !w.fits(start, n) {
-			return bad("runs into the offset table")
+			return "runs into the offset table", nil
 		}
 	case 0x8:
 		if n := uint64(m&0x0F) + 1; n > 8 && n != 16 || !w.fits(off+1, n) {
-			return bad("malformed UID")
-		}
-	case 0xA, 0xD:
-		n, start, err := w.count(off)
-		if err != nil {
-			return 0, err
-		}
-		if m>>4 == 0xD {
-			if n > w.table {
-				return bad("runs into the offset table")
-			}
-			n *= 2 // keys, then values
-		}
-		if n > w.table || !w.fits(start, n*w.refSize) {
-			return bad("runs into the offset table")
-		}
-		w.state[idx] = 1
-		for i := range n {
-			ref := w.uint(start+i*w.refSize, w.refSize)
-			sub, err := w.visit(ref, depth+1)
-			if err != nil {
-				return 0, err
-			}
-			if total += sub; total > w.limit {
-				return 0, fmt.Errorf("document expands to more than %d values", w.limit)
-			}
+			return "malformed UID", nil
 		}
 	default:
-		return bad("unknown marker")
+		return "unknown marker", nil
 	}
-	w.state[idx], w.size[idx] = 2, total
-	return total, nil
+	return "", nil
+}
+
+// container checks an array or dictionary object and everything it
+// references, and returns the number of values it expands to.
+func (w *bplistWalker) container(idx, off uint64, m byte, depth int) (total uint64, msg string, err error) {
+	n, start, err := w.count(off)
+	if err != nil {
+		return 0, "", err
+	}
+	if m>>4 == 0xD {
+		if n > w.table {
+			return 0, "runs into the offset table", nil
+		}
+		n *= 2 // keys, then values
+	}
+	if n > w.table || !w.fits(start, n*w.refSize) {
+		return 0, "runs into the offset table", nil
+	}
+	w.state[idx] = 1
+	total = 1
+	for i := range n {
+		ref := w.uint(start+i*w.refSize, w.refSize)
+		sub, err := w.visit(ref, depth+1)
+		if err != nil {
+			return 0, "", err
+		}
+		if total += sub; total > w.limit {
+			return 0, "", fmt.Errorf("document expands to more than %d values", w.limit)
+		}
+	}
+	return total, "", nil
 }

@@ -125,14 +125,23 @@ func (d *compactDecoder) pvle(field string) uint64 {
 }
 
 func (d *compactDecoder) body() error {
-	r, s := d.r, d.s
+	s := d.s
 	s.Flags = ProcessFlags(d.pvle("processFlags"))
 	s.Platform = Platform(d.pvle("platform"))
 	s.InitialImageCount = d.pvle("initialImageCount")
 	s.DyldState = DyldState(d.pvle("dyldState"))
 	d.page = s.Flags.PageSize()
+	for _, part := range []func() error{d.volumes, d.strings, d.cache, d.images} {
+		if err := part(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
-	// Volume-UUID table.
+// volumes reads the volume-UUID table.
+func (d *compactDecoder) volumes() error {
+	r, s := d.r, d.s
 	at := r.Pos()
 	nvol := d.pvle("volumeUUIDCount")
 	if r.Failed() {
@@ -148,9 +157,13 @@ func (d *compactDecoder) body() error {
 			copy(s.VolumeUUIDs[i][:], r.Bytes(16, "volumeUUIDs"))
 		}
 	}
+	return r.Err()
+}
 
-	// String table.
-	at = r.Pos()
+// strings reads the string table.
+func (d *compactDecoder) strings() error {
+	r, s := d.r, d.s
+	at := r.Pos()
 	size := d.pvle("stringTableSize")
 	if r.Failed() {
 		return r.Err()
@@ -164,41 +177,51 @@ func (d *compactDecoder) body() error {
 		s.StringTable = bytes.Clone(raw)
 		d.table = string(raw)
 	}
+	return r.Err()
+}
 
-	// Shared cache record and bitmap.
-	if s.Flags&ProcessHasSharedCache != 0 {
-		c := &SharedCacheRecord{}
-		at = r.Pos()
-		scaled := d.mappedFile(&c.MappedFile, cacheFields())
-		if r.Failed() {
-			return r.Err()
-		}
-		addr, ok := bin.Mul(scaled, d.page)
-		if !ok {
-			r.FailAt(at, "sharedCache.address", "%#x pages of %d bytes overflow 64 bits", scaled, d.page)
-			return r.Err()
-		}
-		c.Address = addr
-		at = r.Pos()
-		nbits := d.pvle("bitmap.count")
-		if r.Failed() {
-			return r.Err()
-		}
-		if nbits == 0 {
-			r.FailAt(at, "bitmap.count", "bitmap has 0 bits")
-			return r.Err()
-		}
-		nbytes := nbits/8 + min(nbits%8, 1)
-		if nbytes > uint64(r.Len()) {
-			r.FailAt(at, "bitmap.count", "%d bits need %d bytes, %d remain", nbits, nbytes, r.Len())
-			return r.Err()
-		}
-		c.Bitmap = Bitmap{Len: int(nbits), Bytes: bytes.Clone(r.Bytes(nbytes, "bitmap"))}
-		s.Cache = c
+// cache reads the shared-cache record and its bitmap, when the flags say
+// there is one.
+func (d *compactDecoder) cache() error {
+	r, s := d.r, d.s
+	if s.Flags&ProcessHasSharedCache == 0 {
+		return nil
 	}
-
-	// Images.
+	c := &SharedCacheRecord{}
+	at := r.Pos()
+	scaled := d.mappedFile(&c.MappedFile, cacheFields())
+	if r.Failed() {
+		return r.Err()
+	}
+	addr, ok := bin.Mul(scaled, d.page)
+	if !ok {
+		r.FailAt(at, "sharedCache.address", "%#x pages of %d bytes overflow 64 bits", scaled, d.page)
+		return r.Err()
+	}
+	c.Address = addr
 	at = r.Pos()
+	nbits := d.pvle("bitmap.count")
+	if r.Failed() {
+		return r.Err()
+	}
+	if nbits == 0 {
+		r.FailAt(at, "bitmap.count", "bitmap has 0 bits")
+		return r.Err()
+	}
+	nbytes := nbits/8 + min(nbits%8, 1)
+	if nbytes > uint64(r.Len()) {
+		r.FailAt(at, "bitmap.count", "%d bits need %d bytes, %d remain", nbits, nbytes, r.Len())
+		return r.Err()
+	}
+	c.Bitmap = Bitmap{Len: int(nbits), Bytes: bytes.Clone(r.Bytes(nbytes, "bitmap"))}
+	s.Cache = c
+	return r.Err()
+}
+
+// images reads the image records, whose addresses are page deltas.
+func (d *compactDecoder) images() error {
+	r, s := d.r, d.s
+	at := r.Pos()
 	count := d.pvle("imageCount")
 	if r.Failed() {
 		return r.Err()

@@ -31,8 +31,53 @@ func EncodeCompactInfo(s *Snapshot) ([]byte, error) {
 		return nil, err
 	}
 	page := s.Flags.PageSize()
+	t := buildTables(s)
+	out := make([]byte, 0, compactHeaderSize+64+len(t.strings)+len(t.vols)*16+len(s.Images)*24)
+	out = binary.LittleEndian.AppendUint32(out, compactMagic)
+	out = binary.LittleEndian.AppendUint32(out, 0)
+	out = binary.LittleEndian.AppendUint64(out, s.SystemInfoAddress)
+	out = binary.LittleEndian.AppendUint32(out, s.SystemInfoSize)
+	out = binary.LittleEndian.AppendUint32(out, s.GenCount)
+	out = binary.LittleEndian.AppendUint64(out, s.Timestamp)
+	out = binary.LittleEndian.AppendUint32(out, 0) // CRC, filled in last
+	out = AppendPVLE(out, uint64(s.Flags))
+	out = AppendPVLE(out, uint64(s.Platform))
+	out = AppendPVLE(out, s.InitialImageCount)
+	out = AppendPVLE(out, uint64(s.DyldState))
+	out = AppendPVLE(out, uint64(len(t.vols)))
+	for _, v := range t.vols {
+		out = append(out, v[:]...)
+	}
+	out = AppendPVLE(out, uint64(len(t.strings)))
+	out = append(out, t.strings...)
+	if c := s.Cache; c != nil {
+		out = t.appendRecord(out, &c.MappedFile, c.Address/page)
+		out = AppendPVLE(out, uint64(c.Bitmap.Len))
+		out = append(out, c.Bitmap.Bytes...)
+	}
+	out = AppendPVLE(out, uint64(len(s.Images)))
+	var last uint64
+	for i := range s.Images {
+		im := &s.Images[i]
+		out = t.appendRecord(out, im, (im.Address-last)/page)
+		last = im.Address
+	}
+	for len(out)%16 != 0 {
+		out = append(out, 0)
+	}
+	binary.LittleEndian.PutUint32(out[crcOffset:], CRC32C(out))
+	return out, nil
+}
 
-	// Tables (spec §1.6): cache first, then images; sorted and deduplicated.
+// compactTables are the volume-UUID table and the string table of a snapshot
+// (spec §1.6): cache first, then images; sorted and deduplicated.
+type compactTables struct {
+	vols    []process.UUID
+	strings []byte
+	offsets map[string]uint64 // string → offset in strings
+}
+
+func buildTables(s *Snapshot) *compactTables {
 	var vols []process.UUID
 	var strs []string
 	collect := func(m *MappedFile) {
@@ -52,72 +97,36 @@ func EncodeCompactInfo(s *Snapshot) ([]byte, error) {
 	for i := range s.Images {
 		collect(&s.Images[i])
 	}
-	slices.SortFunc(vols, func(a, b process.UUID) int { return bytes.Compare(a[:], b[:]) })
-	vols = slices.Compact(vols)
+	slices.SortFunc(vols, compareUUID)
 	slices.SortFunc(strs, CompareCString)
-	strs = slices.Compact(strs)
-	offsets := make(map[string]uint64, len(strs))
-	var table []byte
-	for _, str := range strs {
-		offsets[str] = uint64(len(table))
-		table = append(table, str...)
-		table = append(table, 0)
+	t := &compactTables{vols: slices.Compact(vols), offsets: make(map[string]uint64, len(strs))}
+	for _, str := range slices.Compact(strs) {
+		t.offsets[str] = uint64(len(t.strings))
+		t.strings = append(t.strings, str...)
+		t.strings = append(t.strings, 0)
 	}
-	volIndex := func(u process.UUID) uint64 {
-		i, _ := slices.BinarySearchFunc(vols, u, func(a, b process.UUID) int { return bytes.Compare(a[:], b[:]) })
-		return uint64(i)
-	}
+	return t
+}
 
-	out := make([]byte, 0, compactHeaderSize+64+len(table)+len(vols)*16+len(s.Images)*24)
-	out = binary.LittleEndian.AppendUint32(out, compactMagic)
-	out = binary.LittleEndian.AppendUint32(out, 0)
-	out = binary.LittleEndian.AppendUint64(out, s.SystemInfoAddress)
-	out = binary.LittleEndian.AppendUint32(out, s.SystemInfoSize)
-	out = binary.LittleEndian.AppendUint32(out, s.GenCount)
-	out = binary.LittleEndian.AppendUint64(out, s.Timestamp)
-	out = binary.LittleEndian.AppendUint32(out, 0) // CRC, filled in last
-	out = AppendPVLE(out, uint64(s.Flags))
-	out = AppendPVLE(out, uint64(s.Platform))
-	out = AppendPVLE(out, s.InitialImageCount)
-	out = AppendPVLE(out, uint64(s.DyldState))
-	out = AppendPVLE(out, uint64(len(vols)))
-	for _, v := range vols {
-		out = append(out, v[:]...)
-	}
-	out = AppendPVLE(out, uint64(len(table)))
-	out = append(out, table...)
+func compareUUID(a, b process.UUID) int { return bytes.Compare(a[:], b[:]) }
 
-	record := func(m *MappedFile, addr uint64) {
-		out = AppendPVLE(out, uint64(m.Flags))
-		out = AppendPVLE(out, addr)
-		if m.Flags&FileHasUUID != 0 {
-			out = append(out, m.UUID[:]...)
-		}
-		if m.Flags&FileHasFileID != 0 {
-			out = AppendPVLE(out, volIndex(m.Volume))
-			out = AppendPVLE(out, m.ObjectID)
-		}
-		if m.Flags&FileHasPath != 0 {
-			out = AppendPVLE(out, offsets[m.Path])
-		}
+// appendRecord appends one MappedFileInfo record with address field addr
+// (in pages).
+func (t *compactTables) appendRecord(out []byte, m *MappedFile, addr uint64) []byte {
+	out = AppendPVLE(out, uint64(m.Flags))
+	out = AppendPVLE(out, addr)
+	if m.Flags&FileHasUUID != 0 {
+		out = append(out, m.UUID[:]...)
 	}
-	if c := s.Cache; c != nil {
-		record(&c.MappedFile, c.Address/page)
-		out = AppendPVLE(out, uint64(c.Bitmap.Len))
-		out = append(out, c.Bitmap.Bytes...)
+	if m.Flags&FileHasFileID != 0 {
+		i, _ := slices.BinarySearchFunc(t.vols, m.Volume, compareUUID)
+		out = AppendPVLE(out, uint64(i))
+		out = AppendPVLE(out, m.ObjectID)
 	}
-	out = AppendPVLE(out, uint64(len(s.Images)))
-	var last uint64
-	for i := range s.Images {
-		im := &s.Images[i]
-		record(im, (im.Address-last)/page)
-		last = im.Address
+	if m.Flags&FileHasPath != 0 {
+		out = AppendPVLE(out, t.offsets[m.Path])
 	}
-	for len(out)%16 != 0 {
-		out = append(out, 0)
-	}
-	binary.LittleEndian.PutUint32(out[crcOffset:], CRC32C(out))
-	return out, nil
+	return out
 }
 
 // ErrNotEncodable is wrapped by every error of [EncodeCompactInfo].

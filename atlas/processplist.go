@@ -38,14 +38,24 @@ func DecodeProcessPlist(b []byte) (*Snapshot, error) {
 		return nil, err
 	}
 	s.PID, s.Platform, s.DyldState = int64(pid), Platform(plat), DyldState(state)
+	for _, part := range []func(*Snapshot, pdict) error{plistFlags, plistImages, plistCache} {
+		if err := part(s, root); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
 
+// plistFlags reads "flags" (or the older "flag") and derives the process
+// flags and pointer size from it.
+func plistFlags(s *Snapshot, root pdict) error {
 	flags, hasFlags, err := root.uint("flags", false)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	flag, hasFlag, err := root.uint("flag", false)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	switch {
 	case hasFlags:
@@ -67,10 +77,14 @@ func DecodeProcessPlist(b []byte) (*Snapshot, error) {
 	if s.AtlasFlags&AtlasPointerSize4Bytes != 0 {
 		s.PointerSize = 4
 	}
+	return nil
+}
 
+// plistImages reads "imgs".
+func plistImages(s *Snapshot, root pdict) error {
 	imgs, _, err := root.array("imgs", true)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if len(imgs) > 0 {
 		s.Images = make([]MappedFile, len(imgs))
@@ -78,35 +92,37 @@ func DecodeProcessPlist(b []byte) (*Snapshot, error) {
 	for i := range imgs {
 		d, err := root.elemDict("imgs", imgs, i)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if err := decodePlistImage(d, &s.Images[i]); err != nil {
-			return nil, err
+			return err
 		}
 	}
+	return nil
+}
 
+// plistCache reads the shared-cache record "dsc1", when there is one.
+func plistCache(s *Snapshot, root pdict) error {
 	dsc, ok, err := root.dict("dsc1", false)
-	if err != nil {
-		return nil, err
+	if err != nil || !ok {
+		return err
 	}
-	if ok {
-		c := &SharedCacheRecord{}
-		c.Flags = FileHasPath | FileHasUUID
-		var bitm []byte
-		var e [4]error
-		bitm, _, e[0] = dsc.data("bitm", true)
-		c.Path, _, e[1] = dsc.str("file", true)
-		c.Address, _, e[2] = dsc.uint("addr", true)
-		c.UUID, _, e[3] = dsc.uuid("uuid", true)
-		if err := firstErr(e[:]...); err != nil {
-			return nil, err
-		}
-		// The plist carries no bit count: every bit of every byte counts.
-		c.Bitmap = Bitmap{Len: 8 * len(bitm), Bytes: bytes.Clone(bitm)}
-		s.Cache = c
-		s.Flags |= ProcessHasSharedCache
+	c := &SharedCacheRecord{}
+	c.Flags = FileHasPath | FileHasUUID
+	var bitm []byte
+	var e [4]error
+	bitm, _, e[0] = dsc.data("bitm", true)
+	c.Path, _, e[1] = dsc.str("file", true)
+	c.Address, _, e[2] = dsc.uint("addr", true)
+	c.UUID, _, e[3] = dsc.uuid("uuid", true)
+	if err := firstErr(e[:]...); err != nil {
+		return err
 	}
-	return s, nil
+	// The plist carries no bit count: every bit of every byte counts.
+	c.Bitmap = Bitmap{Len: 8 * len(bitm), Bytes: bytes.Clone(bitm)}
+	s.Cache = c
+	s.Flags |= ProcessHasSharedCache
+	return nil
 }
 
 // decodePlistImage decodes one "imgs" entry: file, addr, padr, name, uuid, segs.
