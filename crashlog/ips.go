@@ -76,32 +76,7 @@ func (r *Report) decodeCrash(t *jsontape.Tape, hdr *header) error {
 		r.SharedCache = &SharedCache{Base: sc.Base.u, Size: sc.Size.u, UUID: u}
 	}
 
-	// Process description.
-	r.ProcessName = string(p.ProcName)
-	if r.ProcessName == "" {
-		r.ProcessName = string(hdr.Name)
-	}
-	r.ProcessPath = string(p.ProcPath)
-	if p.PID.iok {
-		r.PID = p.PID.i
-	}
-	r.CPUType = string(p.CPUType)
-	r.Translated = p.Translated.v
-	r.CaptureTime = string(p.CaptureTime)
-	if r.Incident == "" {
-		r.Incident = string(p.Incident)
-	}
-	if r.OSVersion == "" && p.OSVersion.Train != "" {
-		r.OSVersion = osText(p.OSVersion)
-	}
-	r.Exception = Exception{
-		Type:    string(p.Exception.Type),
-		Signal:  string(p.Exception.Signal),
-		Codes:   string(p.Exception.Codes),
-		Subtype: string(p.Exception.Subtype),
-		Message: string(p.Exception.Message),
-	}
-
+	r.describe(p, hdr)
 	if threadsNode >= 0 {
 		if t.Nodes[threadsNode].Kind != '[' {
 			return r.errAt(formatIPS, int(t.Nodes[threadsNode].Start), "threads", "not an array")
@@ -135,6 +110,35 @@ func (r *Report) decodeCrash(t *jsontape.Tape, hdr *header) error {
 		}
 	}
 	return nil
+}
+
+// describe fills in the report's description of the process from the
+// payload and the header.
+func (r *Report) describe(p *payload, hdr *header) {
+	r.ProcessName = string(p.ProcName)
+	if r.ProcessName == "" {
+		r.ProcessName = string(hdr.Name)
+	}
+	r.ProcessPath = string(p.ProcPath)
+	if p.PID.iok {
+		r.PID = p.PID.i
+	}
+	r.CPUType = string(p.CPUType)
+	r.Translated = p.Translated.v
+	r.CaptureTime = string(p.CaptureTime)
+	if r.Incident == "" {
+		r.Incident = string(p.Incident)
+	}
+	if r.OSVersion == "" && p.OSVersion.Train != "" {
+		r.OSVersion = osText(p.OSVersion)
+	}
+	r.Exception = Exception{
+		Type:    string(p.Exception.Type),
+		Signal:  string(p.Exception.Signal),
+		Codes:   string(p.Exception.Codes),
+		Subtype: string(p.Exception.Subtype),
+		Message: string(p.Exception.Message),
+	}
 }
 
 // decodeThread decodes threads[ti] (tape node tn).

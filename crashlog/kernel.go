@@ -73,21 +73,36 @@ func (r *Report) decodeKernel(t *jsontape.Tape) error {
 	}
 	r.CaptureTime = string(kp.Date)
 
-	if imagesNode >= 0 && t.Nodes[imagesNode].Kind == '[' {
-		elems := t.Elems(imagesNode)
-		r.Images = make([]Image, 0, len(elems))
-		for i, e := range elems {
-			im, err := r.kernelImage(t, e, i)
-			if err != nil {
-				return err
-			}
-			r.Images = append(r.Images, im)
-		}
+	if err := r.kernelImages(t, imagesNode); err != nil {
+		return err
 	}
-	if procsNode < 0 || t.Nodes[procsNode].Kind != '{' {
+	return r.kernelProcesses(t, procsNode)
+}
+
+// kernelImages decodes binaryImages (node n, -1 when absent).
+func (r *Report) kernelImages(t *jsontape.Tape, n int32) error {
+	if n < 0 || t.Nodes[n].Kind != '[' {
 		return nil
 	}
-	for pk := procsNode + 1; pk < t.Nodes[procsNode].Next; pk = t.Nodes[pk+1].Next {
+	elems := t.Elems(n)
+	r.Images = make([]Image, 0, len(elems))
+	for i, e := range elems {
+		im, err := r.kernelImage(t, e, i)
+		if err != nil {
+			return err
+		}
+		r.Images = append(r.Images, im)
+	}
+	return nil
+}
+
+// kernelProcesses decodes processByPid (node n, -1 when absent): one Thread
+// per thread of every process.
+func (r *Report) kernelProcesses(t *jsontape.Tape, n int32) error {
+	if n < 0 || t.Nodes[n].Kind != '{' {
+		return nil
+	}
+	for pk := n + 1; pk < t.Nodes[n].Next; pk = t.Nodes[pk+1].Next {
 		pv := pk + 1
 		if t.Nodes[pv].Kind != '{' {
 			continue

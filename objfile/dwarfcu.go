@@ -199,7 +199,13 @@ func (cu *cuInfo) readFunctions(rr *rangeReader, r *dwarf.Reader) error {
 		}
 	}
 	cu.tops = newRangeIndex(tops)
-	// Group the inlined calls' ranges by parent, sorted by start.
+	cu.indexInlined(kids)
+	return nil
+}
+
+// indexInlined groups the inlined calls' ranges by parent, sorted by start,
+// with the running maximum of their ends for the lookup.
+func (cu *cuInfo) indexInlined(kids []addrRange) {
 	slices.SortFunc(kids, func(a, b addrRange) int {
 		pa, pb := cu.fns[a.idx].parent, cu.fns[b.idx].parent
 		switch {
@@ -226,7 +232,6 @@ func (cu *cuInfo) readFunctions(rr *rangeReader, r *dwarf.Reader) error {
 		cu.fns[p].kidLo, cu.fns[p].kidHi = int32(i), int32(j)
 		i = j
 	}
-	return nil
 }
 
 // attrUint32 returns a small unsigned constant attribute, 0 when absent or

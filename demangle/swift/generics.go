@@ -553,6 +553,16 @@ func (d *demangler) implFunctionType() *Node {
 		d.next()
 		d.add(fn, d.num(KindImplDifferentiabilityKind, uint64(c)))
 	}
+	d.implCallee(fn)
+	d.implConventionAttr(fn)
+	d.implAttributes(fn)
+	d.addIf(fn, sig)
+	d.implSignature(fn)
+	return d.typ(fn)
+}
+
+// implCallee reads the callee convention of an impl function type.
+func (d *demangler) implCallee(fn *Node) {
 	var callee string
 	switch d.next() {
 	case 'y':
@@ -569,6 +579,11 @@ func (d *demangler) implFunctionType() *Node {
 	}
 	d.add(fn, d.str(KindImplConvention, callee))
 
+}
+
+// implConventionAttr reads the optional function convention (block, c,
+// method, …) of an impl function type.
+func (d *demangler) implConventionAttr(fn *Node) {
 	var conv string
 	clang := false
 	switch d.next() {
@@ -605,6 +620,11 @@ func (d *demangler) implFunctionType() *Node {
 		}
 		d.add(fn, fc)
 	}
+}
+
+// implAttributes reads the coroutine kind and the function attributes of an
+// impl function type.
+func (d *demangler) implAttributes(fn *Node) {
 	switch {
 	case d.nextIf('A'):
 		d.add(fn, d.str(KindImplCoroutineKind, "yield_once"))
@@ -622,8 +642,12 @@ func (d *demangler) implFunctionType() *Node {
 	if d.nextIf('T') {
 		d.add(fn, d.newNode(KindImplSendingResult))
 	}
-	d.addIf(fn, sig)
 
+}
+
+// implSignature reads the parameters, results, yields and error result of an
+// impl function type, then their types.
+func (d *demangler) implSignature(fn *Node) {
 	ntypes := 0
 	for p := d.implConvention(&implParamConventions, KindImplParameter); p != nil; p = d.implConvention(&implParamConventions, KindImplParameter) {
 		d.add(fn, p)
@@ -667,7 +691,6 @@ func (d *demangler) implFunctionType() *Node {
 		t := d.mustPop(KindType)
 		d.add(fn.Children[len(fn.Children)-1-j], t)
 	}
-	return d.typ(fn)
 }
 
 // differentiability reads an optional @noDerivative marker ('w').

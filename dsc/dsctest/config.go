@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 )
 
 // Layout selects the on-disk layout of a generated cache.
@@ -113,6 +114,16 @@ func (cfg Config) normalize() (Config, error) {
 	if !ok {
 		return cfg, fmt.Errorf("dsctest: unknown arch %q", cfg.Arch)
 	}
+	for _, step := range []func(*Config, archInfo) error{normalizeHeader, normalizeCounts, normalizeFractions, normalizeAddresses} {
+		if err := step(&cfg, a); err != nil {
+			return cfg, err
+		}
+	}
+	return cfg, nil
+}
+
+// normalizeHeader checks the header generation against the layout.
+func normalizeHeader(cfg *Config, _ archInfo) error {
 	var allowed []uint32
 	switch cfg.Layout {
 	case LayoutSplit:
@@ -122,30 +133,50 @@ func (cfg Config) normalize() (Config, error) {
 	case LayoutSingle:
 		allowed = []uint32{hdr353, hdr421, hdr519, hdr625, hdr832}
 	default:
-		return cfg, fmt.Errorf("dsctest: unknown layout %d", int(cfg.Layout))
+		return fmt.Errorf("dsctest: unknown layout %d", int(cfg.Layout))
 	}
 	if cfg.HeaderSize == 0 {
 		cfg.HeaderSize = allowed[len(allowed)-1]
 	}
-	found := false
-	for _, h := range allowed {
-		found = found || h == cfg.HeaderSize
+	if !slices.Contains(allowed, cfg.HeaderSize) {
+		return fmt.Errorf("dsctest: header size %#x is not a %v generation (want one of %#x)", cfg.HeaderSize, cfg.Layout, allowed)
 	}
-	if !found {
-		return cfg, fmt.Errorf("dsctest: header size %#x is not a %v generation (want one of %#x)", cfg.HeaderSize, cfg.Layout, allowed)
-	}
+	return nil
+}
+
+// normalizeCounts fills and checks the numbers of images, functions and
+// subcaches.
+func normalizeCounts(cfg *Config, _ archInfo) error {
 	if cfg.Images == 0 {
 		cfg.Images = defaultImages
 	}
 	if cfg.Images < 0 || cfg.Images > maxImages {
-		return cfg, fmt.Errorf("dsctest: %d images out of range [1, %d]", cfg.Images, maxImages)
+		return fmt.Errorf("dsctest: %d images out of range [1, %d]", cfg.Images, maxImages)
 	}
 	if cfg.SymbolsPerImage == 0 {
 		cfg.SymbolsPerImage = defaultSymbols
 	}
 	if cfg.SymbolsPerImage < 0 || cfg.SymbolsPerImage > maxSymbols {
-		return cfg, fmt.Errorf("dsctest: %d functions per image out of range [1, %d]", cfg.SymbolsPerImage, maxSymbols)
+		return fmt.Errorf("dsctest: %d functions per image out of range [1, %d]", cfg.SymbolsPerImage, maxSymbols)
 	}
+	if cfg.Layout == LayoutSingle {
+		cfg.SubCaches = 0
+		return nil
+	}
+	if cfg.SubCaches < 0 {
+		return fmt.Errorf("dsctest: %d subcaches", cfg.SubCaches)
+	}
+	if cfg.SubCaches == 0 {
+		cfg.SubCaches = min(max(2, cfg.Images/64), 40)
+	}
+	// Every text-bearing file holds at least one image.
+	cfg.SubCaches = min(cfg.SubCaches, cfg.Images-1)
+	return nil
+}
+
+// normalizeFractions fills and checks the fractions of local, unnamed and
+// trie-only functions.
+func normalizeFractions(cfg *Config, _ archInfo) error {
 	for _, f := range []struct {
 		p   *float64
 		def float64
@@ -157,20 +188,25 @@ func (cfg Config) normalize() (Config, error) {
 		case *f.p < 0:
 			*f.p = 0
 		case *f.p > 1:
-			return cfg, fmt.Errorf("dsctest: %s %v is above 1", f.n, *f.p)
+			return fmt.Errorf("dsctest: %s %v is above 1", f.n, *f.p)
 		}
 	}
 	if cfg.LocalFraction+cfg.UnnamedFraction > 1 {
-		return cfg, fmt.Errorf("dsctest: LocalFraction %v + UnnamedFraction %v exceed 1", cfg.LocalFraction, cfg.UnnamedFraction)
+		return fmt.Errorf("dsctest: LocalFraction %v + UnnamedFraction %v exceed 1", cfg.LocalFraction, cfg.UnnamedFraction)
 	}
+	return nil
+}
+
+// normalizeAddresses fills and checks the base address and the platform.
+func normalizeAddresses(cfg *Config, a archInfo) error {
 	if cfg.Base == 0 {
 		cfg.Base = a.base
 	}
 	if cfg.Base%a.pageSize != 0 {
-		return cfg, fmt.Errorf("dsctest: base %#x is not aligned to the %#x page size", cfg.Base, a.pageSize)
+		return fmt.Errorf("dsctest: base %#x is not aligned to the %#x page size", cfg.Base, a.pageSize)
 	}
 	if !a.is64 && cfg.Base >= 1<<31 {
-		return cfg, fmt.Errorf("dsctest: base %#x does not fit a 32-bit %s cache", cfg.Base, a.name)
+		return fmt.Errorf("dsctest: base %#x does not fit a 32-bit %s cache", cfg.Base, a.name)
 	}
 	if cfg.Platform == 0 {
 		cfg.Platform = 2
@@ -178,19 +214,7 @@ func (cfg Config) normalize() (Config, error) {
 	if cfg.OSVersion == 0 {
 		cfg.OSVersion = 17 << 16
 	}
-	if cfg.Layout == LayoutSingle {
-		cfg.SubCaches = 0
-	} else {
-		if cfg.SubCaches < 0 {
-			return cfg, fmt.Errorf("dsctest: %d subcaches", cfg.SubCaches)
-		}
-		if cfg.SubCaches == 0 {
-			cfg.SubCaches = min(max(2, cfg.Images/64), 40)
-		}
-		// Every text-bearing file holds at least one image.
-		cfg.SubCaches = min(cfg.SubCaches, cfg.Images-1)
-	}
-	return cfg, nil
+	return nil
 }
 
 // generatorVersion changes whenever the bytes written for a Config change, so

@@ -203,113 +203,128 @@ func newPlan(cfg Config) (*plan, error) {
 // makeFiles decides which file holds which images' segments.
 func (p *plan) makeFiles() {
 	n := len(p.imgs)
-	fileUUID := func(k int) [16]byte { return uuidFrom(p.digest, 0xF11E, uint64(k)) }
-	newFile := func(suffix string) *cacheFile {
-		f := &cacheFile{index: len(p.files), suffix: suffix, uuid: fileUUID(len(p.files))}
-		p.files = append(p.files, f)
-		return f
-	}
-	dataRegions := func(f *cacheFile, lo, hi int, single bool) {
-		add := func(k regionKind, segs ...int) {
-			f.regions = append(f.regions, &region{kind: k, lo: lo, hi: hi, segs: segs})
-		}
-		switch {
-		case !single:
-			add(rkDataConst, segDataConst)
-			add(rkData, segData)
-			if p.arch.auth {
-				add(rkAuthConst, segAuthConst)
-			}
-		case p.hasSlideMaps() && p.arch.auth:
-			add(rkData, segDataConst, segData)
-			add(rkAuth, segAuthConst)
-		default:
-			segs := []int{segDataConst, segData}
-			if p.arch.auth {
-				segs = append(segs, segAuthConst)
-			}
-			add(rkData, segs...)
-		}
-	}
-	addLinkedit := func(f *cacheFile, lo, hi int) {
-		le := &linkedit{lo: lo, hi: hi, file: f}
-		r := &region{kind: rkLinkedit, lo: lo, hi: hi, le: le}
-		le.reg = r
-		f.regions = append(f.regions, r)
-		p.les = append(p.les, le)
-	}
-
 	switch p.cfg.Layout {
 	case LayoutSingle:
-		f := newFile("")
+		f := p.newFile("")
 		f.main, f.imageList = true, true
 		f.regions = append(f.regions, &region{kind: rkText, lo: 0, hi: n})
-		dataRegions(f, 0, n, true)
-		addLinkedit(f, 0, n)
-	case LayoutSplitV1, LayoutSplit:
-		groups := p.cfg.SubCaches + 1
-		for k := 0; k < groups; k++ {
-			lo, hi := k*n/groups, (k+1)*n/groups
-			var suffix string
-			switch {
-			case k == 0:
-			case p.cfg.Layout == LayoutSplitV1:
-				suffix = "." + strconv.Itoa(k)
-			default:
-				suffix = fmt.Sprintf(".%02d", k)
-			}
-			f := newFile(suffix)
-			f.main = k == 0
-			f.regions = append(f.regions, &region{kind: rkText, lo: lo, hi: hi})
-			if p.cfg.Layout == LayoutSplitV1 {
-				// dyld-940 keeps each file's DATA with its TEXT; x86_64 (a
-				// shared region above 4 GiB) gives every file its own
-				// LINKEDIT, the others put all LINKEDIT in the last file.
-				f.imageList = true
-				dataRegions(f, lo, hi, false)
-				if p.arch.x86 {
-					addLinkedit(f, lo, hi)
-				} else if k == groups-1 {
-					addLinkedit(f, 0, n)
-				}
-			} else {
-				f.imageList = f.main || p.arch.x86 // Rosetta wants image lists in x86_64 subcaches
-			}
-		}
-		if p.cfg.Layout == LayoutSplit {
-			suffix := func(kind string) string {
-				if p.arch.x86 {
-					return fmt.Sprintf(".%02d", len(p.files))
-				}
-				return fmt.Sprintf(".%02d.%s", len(p.files), kind)
-			}
-			d := newFile(suffix("dylddata"))
-			d.imageList = p.arch.x86
-			d.regions = append(d.regions, &region{kind: rkHeader})
-			dataRegions(d, 0, n, false)
-			l := newFile(suffix("dyldlinkedit"))
-			l.imageList = p.arch.x86
-			l.regions = append(l.regions, &region{kind: rkHeader})
-			addLinkedit(l, 0, n)
-		}
-		p.files[0].nsub = len(p.files) - 1
-		p.symUUID = fileUUID(1000)
+		p.dataRegions(f, 0, n, true)
+		p.addLinkedit(f, 0, n)
 		if !p.cfg.NoSymbolsFile {
-			s := newFile(".symbols")
-			s.symbols = true
-			s.uuid = p.symUUID
-			s.regions = append(s.regions, &region{kind: rkHeader})
-			p.locals = s
+			p.locals = f
 		}
-	}
-	if p.cfg.Layout == LayoutSingle && !p.cfg.NoSymbolsFile {
-		p.locals = p.files[0]
+	case LayoutSplitV1, LayoutSplit:
+		p.splitFiles()
 	}
 	for _, f := range p.files {
 		for _, r := range f.regions {
 			p.setProt(r)
 		}
 	}
+}
+
+// splitFiles plans the files of a split cache: the main file and its
+// subcaches by groups of images, the v2 data and LINKEDIT subcaches, and the
+// .symbols file.
+func (p *plan) splitFiles() {
+	n := len(p.imgs)
+	groups := p.cfg.SubCaches + 1
+	for k := 0; k < groups; k++ {
+		lo, hi := k*n/groups, (k+1)*n/groups
+		var suffix string
+		switch {
+		case k == 0:
+		case p.cfg.Layout == LayoutSplitV1:
+			suffix = "." + strconv.Itoa(k)
+		default:
+			suffix = fmt.Sprintf(".%02d", k)
+		}
+		f := p.newFile(suffix)
+		f.main = k == 0
+		f.regions = append(f.regions, &region{kind: rkText, lo: lo, hi: hi})
+		if p.cfg.Layout == LayoutSplitV1 {
+			// dyld-940 keeps each file's DATA with its TEXT; x86_64 (a
+			// shared region above 4 GiB) gives every file its own
+			// LINKEDIT, the others put all LINKEDIT in the last file.
+			f.imageList = true
+			p.dataRegions(f, lo, hi, false)
+			if p.arch.x86 {
+				p.addLinkedit(f, lo, hi)
+			} else if k == groups-1 {
+				p.addLinkedit(f, 0, n)
+			}
+		} else {
+			f.imageList = f.main || p.arch.x86 // Rosetta wants image lists in x86_64 subcaches
+		}
+	}
+	if p.cfg.Layout == LayoutSplit {
+		suffix := func(kind string) string {
+			if p.arch.x86 {
+				return fmt.Sprintf(".%02d", len(p.files))
+			}
+			return fmt.Sprintf(".%02d.%s", len(p.files), kind)
+		}
+		d := p.newFile(suffix("dylddata"))
+		d.imageList = p.arch.x86
+		d.regions = append(d.regions, &region{kind: rkHeader})
+		p.dataRegions(d, 0, n, false)
+		l := p.newFile(suffix("dyldlinkedit"))
+		l.imageList = p.arch.x86
+		l.regions = append(l.regions, &region{kind: rkHeader})
+		p.addLinkedit(l, 0, n)
+	}
+	p.files[0].nsub = len(p.files) - 1
+	p.symUUID = p.fileUUID(1000)
+	if !p.cfg.NoSymbolsFile {
+		s := p.newFile(".symbols")
+		s.symbols = true
+		s.uuid = p.symUUID
+		s.regions = append(s.regions, &region{kind: rkHeader})
+		p.locals = s
+	}
+}
+
+func (p *plan) fileUUID(k int) [16]byte { return uuidFrom(p.digest, 0xF11E, uint64(k)) }
+
+// newFile adds a file with the given suffix.
+func (p *plan) newFile(suffix string) *cacheFile {
+	f := &cacheFile{index: len(p.files), suffix: suffix, uuid: p.fileUUID(len(p.files))}
+	p.files = append(p.files, f)
+	return f
+}
+
+// dataRegions adds the data regions of images [lo, hi) to f: one region per
+// kind of data segment, or merged ones in a single-file cache.
+func (p *plan) dataRegions(f *cacheFile, lo, hi int, single bool) {
+	add := func(k regionKind, segs ...int) {
+		f.regions = append(f.regions, &region{kind: k, lo: lo, hi: hi, segs: segs})
+	}
+	switch {
+	case !single:
+		add(rkDataConst, segDataConst)
+		add(rkData, segData)
+		if p.arch.auth {
+			add(rkAuthConst, segAuthConst)
+		}
+	case p.hasSlideMaps() && p.arch.auth:
+		add(rkData, segDataConst, segData)
+		add(rkAuth, segAuthConst)
+	default:
+		segs := []int{segDataConst, segData}
+		if p.arch.auth {
+			segs = append(segs, segAuthConst)
+		}
+		add(rkData, segs...)
+	}
+}
+
+// addLinkedit adds to f the LINKEDIT shared by images [lo, hi).
+func (p *plan) addLinkedit(f *cacheFile, lo, hi int) {
+	le := &linkedit{lo: lo, hi: hi, file: f}
+	r := &region{kind: rkLinkedit, lo: lo, hi: hi, le: le}
+	le.reg = r
+	f.regions = append(f.regions, r)
+	p.les = append(p.les, le)
 }
 
 // setProt fills a region's protections and mapping flags.

@@ -127,97 +127,165 @@ func (p *plan) machHeaderSize() uint64 {
 // LC_SOURCE_VERSION, LC_LOAD_DYLIB…, LC_FUNCTION_STARTS, LC_DATA_IN_CODE.
 func (p *plan) loadCommands(g *genImage) (hdr []byte, ncmds uint32, idName uint64) {
 	ip := &p.imgs[g.index]
-	align := int(p.ptr())
-	var cmds le
-	add := func(c le) {
-		for len(c)%align != 0 {
-			c = append(c, 0)
-		}
-		binary.LittleEndian.PutUint32(c[4:], uint32(len(c)))
-		cmds = append(cmds, c...)
-		ncmds++
-	}
+	w := &cmdWriter{align: int(p.ptr())}
 	for _, s := range p.segments(g.index) {
-		var c le
-		nsect := uint32(0)
-		if s.hasSect {
-			nsect = 1
-		}
-		if p.arch.is64 {
-			c.u32(lcSegment64)
-		} else {
-			c.u32(lcSegment)
-		}
-		c.u32(0)
-		c.name16(s.name)
-		p.word(&c, s.addr)
-		p.word(&c, s.size)
-		p.word(&c, s.fileOff)
-		p.word(&c, s.size)
-		c.u32(s.maxProt)
-		c.u32(s.initProt)
-		c.u32(nsect)
-		c.u32(0)
-		if s.hasSect {
-			c.name16(s.sect)
-			c.name16(s.name)
-			p.word(&c, s.sectAddr)
-			p.word(&c, s.sectSize)
-			c.u32(uint32(s.sectOff))
-			c.u32(s.align)
-			c.u32(0) // reloff
-			c.u32(0) // nreloc
-			c.u32(s.sectFlags)
-			c.u32(0)
-			c.u32(0)
-			if p.arch.is64 {
-				c.u32(0)
-			}
-		}
-		add(c)
+		w.add(p.segmentCommand(s))
 	}
-	dylib := func(cmd uint32, path string, cur uint32) le {
-		var c le
-		c.u32(cmd)
-		c.u32(0)
-		c.u32(24) // name offset
-		c.u32(2)  // timestamp, as in the corpus caches
-		c.u32(cur)
-		c.u32(0x10000)
-		c = append(c, path...)
-		return append(c, 0)
+	idName = p.machHeaderSize() + uint64(len(w.cmds)) + 24
+	w.add(dylibCommand(lcIDDylib, g.path, g.curVersion))
+	w.add(p.exportsCommand(ip))
+	p.symtabCommands(w, ip)
+	var c le
+	c.u32(lcUUID)
+	c.u32(0)
+	c = append(c, g.uuid[:]...)
+	w.add(c)
+	w.add(p.versionCommand(g))
+	c = nil
+	c.u32(lcSourceVersion)
+	c.u32(0)
+	c.u64(g.srcVersion)
+	w.add(c)
+	for _, d := range g.deps {
+		w.add(dylibCommand(lcLoadDylib, imagePath(d), 0x10000))
 	}
-	idName = p.machHeaderSize() + uint64(len(cmds)) + 24
-	add(dylib(lcIDDylib, g.path, g.curVersion))
+	c = nil
+	c.u32(lcFunctionStarts)
+	c.u32(0)
+	c.u32(uint32(ip.fstartsOff))
+	c.u32(uint32(ip.fstartsLen))
+	w.add(c)
+	c = nil
+	c.u32(lcDataInCode)
+	c.u32(0)
+	c.u32(uint32(ip.fstartsOff + ip.fstartsLen))
+	c.u32(0)
+	w.add(c)
+	return append(p.machHeader(w), w.cmds...), w.n, idName
+}
 
+// cmdWriter collects load commands, padding each to the pointer size and
+// filling in its cmdsize.
+type cmdWriter struct {
+	align int
+	cmds  le
+	n     uint32
+}
+
+func (w *cmdWriter) add(c le) {
+	for len(c)%w.align != 0 {
+		c = append(c, 0)
+	}
+	binary.LittleEndian.PutUint32(c[4:], uint32(len(c)))
+	w.cmds = append(w.cmds, c...)
+	w.n++
+}
+
+// machHeader is the mach_header of an image with w's load commands.
+func (p *plan) machHeader(w *cmdWriter) le {
+	var h le
+	if p.arch.is64 {
+		h.u32(mhMagic64)
+	} else {
+		h.u32(mhMagic)
+	}
+	h.u32(p.arch.cpuType)
+	h.u32(p.arch.cpuSub)
+	h.u32(mhDylib)
+	h.u32(w.n)
+	h.u32(uint32(len(w.cmds)))
+	h.u32(mhNoUndefs | mhDyldLink | mhTwoLevel | mhNoReexportedDylibs | mhDylibInCache)
+	if p.arch.is64 {
+		h.u32(0)
+	}
+	return h
+}
+
+// segmentCommand is the LC_SEGMENT(_64) of s, with its one section if any.
+func (p *plan) segmentCommand(s segInfo) le {
+	var c le
+	nsect := uint32(0)
+	if s.hasSect {
+		nsect = 1
+	}
+	if p.arch.is64 {
+		c.u32(lcSegment64)
+	} else {
+		c.u32(lcSegment)
+	}
+	c.u32(0)
+	c.name16(s.name)
+	p.word(&c, s.addr)
+	p.word(&c, s.size)
+	p.word(&c, s.fileOff)
+	p.word(&c, s.size)
+	c.u32(s.maxProt)
+	c.u32(s.initProt)
+	c.u32(nsect)
+	c.u32(0)
+	if s.hasSect {
+		c.name16(s.sect)
+		c.name16(s.name)
+		p.word(&c, s.sectAddr)
+		p.word(&c, s.sectSize)
+		c.u32(uint32(s.sectOff))
+		c.u32(s.align)
+		c.u32(0) // reloff
+		c.u32(0) // nreloc
+		c.u32(s.sectFlags)
+		c.u32(0)
+		c.u32(0)
+		if p.arch.is64 {
+			c.u32(0)
+		}
+	}
+	return c
+}
+
+// dylibCommand is an LC_ID_DYLIB or LC_LOAD_DYLIB for path.
+func dylibCommand(cmd uint32, path string, cur uint32) le {
+	var c le
+	c.u32(cmd)
+	c.u32(0)
+	c.u32(24) // name offset
+	c.u32(2)  // timestamp, as in the corpus caches
+	c.u32(cur)
+	c.u32(0x10000)
+	c = append(c, path...)
+	return append(c, 0)
+}
+
+// exportsCommand is LC_DYLD_EXPORTS_TRIE, or LC_DYLD_INFO_ONLY before it.
+func (p *plan) exportsCommand(ip *imgPlan) le {
 	var c le
 	if p.exportsTrieLC() {
 		c.u32(lcDyldExportsTrie)
 		c.u32(0)
-		c.u32(uint32(ip.trieOff))
-		c.u32(uint32(ip.trieLen))
 	} else {
 		c.u32(lcDyldInfoOnly)
 		c.u32(0)
 		c.zeros(32) // rebase, bind, weak bind, lazy bind: none left in the cache
-		c.u32(uint32(ip.trieOff))
-		c.u32(uint32(ip.trieLen))
 	}
-	add(c)
+	c.u32(uint32(ip.trieOff))
+	c.u32(uint32(ip.trieLen))
+	return c
+}
 
+// symtabCommands adds LC_SYMTAB and LC_DYSYMTAB.
+func (p *plan) symtabCommands(w *cmdWriter, ip *imgPlan) {
 	nsyms := ip.nlocal + ip.nextdef + ip.nund
 	var strOff, strSize uint64
 	if ip.le != nil {
 		strOff, strSize = ip.le.strOff, ip.le.strSize
 	}
-	c = nil
+	var c le
 	c.u32(lcSymtab)
 	c.u32(0)
 	c.u32(uint32(ip.symOff))
 	c.u32(nsyms)
 	c.u32(uint32(strOff))
 	c.u32(uint32(strSize))
-	add(c)
+	w.add(c)
 
 	c = nil
 	c.u32(lcDysymtab)
@@ -234,15 +302,12 @@ func (p *plan) loadCommands(g *genImage) (hdr []byte, ncmds uint32, idName uint6
 	}
 	c.u32(ip.nund)
 	c.zeros(12 * 4) // toc, modtab, extref, indirect, extrel, locrel: none
-	add(c)
+	w.add(c)
+}
 
-	c = nil
-	c.u32(lcUUID)
-	c.u32(0)
-	c = append(c, g.uuid[:]...)
-	add(c)
-
-	c = nil
+// versionCommand is LC_BUILD_VERSION, or the LC_VERSION_MIN_* before it.
+func (p *plan) versionCommand(g *genImage) le {
+	var c le
 	if p.buildVersionLC() {
 		c.u32(lcBuildVersion)
 		c.u32(0)
@@ -252,61 +317,20 @@ func (p *plan) loadCommands(g *genImage) (hdr []byte, ncmds uint32, idName uint6
 		c.u32(1)               // ntools
 		c.u32(toolLD)
 		c.u32(0x03B60000 | uint32(g.index%100)) // ld version
-	} else {
-		cmd := uint32(lcVersionMinIOS)
-		switch p.cfg.Platform {
-		case 1:
-			cmd = lcVersionMinMacOS
-		case 3:
-			cmd = lcVersionMinTVOS
-		case 4:
-			cmd = lcVersionMinWatch
-		}
-		c.u32(cmd)
-		c.u32(0)
-		c.u32(p.cfg.OSVersion)
-		c.u32(p.cfg.OSVersion)
+		return c
 	}
-	add(c)
-
-	c = nil
-	c.u32(lcSourceVersion)
-	c.u32(0)
-	c.u64(g.srcVersion)
-	add(c)
-
-	for _, d := range g.deps {
-		add(dylib(lcLoadDylib, imagePath(d), 0x10000))
+	cmd := uint32(lcVersionMinIOS)
+	switch p.cfg.Platform {
+	case 1:
+		cmd = lcVersionMinMacOS
+	case 3:
+		cmd = lcVersionMinTVOS
+	case 4:
+		cmd = lcVersionMinWatch
 	}
-
-	c = nil
-	c.u32(lcFunctionStarts)
+	c.u32(cmd)
 	c.u32(0)
-	c.u32(uint32(ip.fstartsOff))
-	c.u32(uint32(ip.fstartsLen))
-	add(c)
-
-	c = nil
-	c.u32(lcDataInCode)
-	c.u32(0)
-	c.u32(uint32(ip.fstartsOff + ip.fstartsLen))
-	c.u32(0)
-	add(c)
-
-	var h le
-	if p.arch.is64 {
-		h.u32(mhMagic64)
-	} else {
-		h.u32(mhMagic)
-	}
-	h.u32(p.arch.cpuType)
-	h.u32(p.arch.cpuSub)
-	h.u32(mhDylib)
-	h.u32(ncmds)
-	h.u32(uint32(len(cmds)))
-	h.u32(mhNoUndefs | mhDyldLink | mhTwoLevel | mhNoReexportedDylibs | mhDylibInCache)
-	if p.arch.is64 {
-		h.u32(0)
-	}
-	return append(h, cmds...), ncmds, idName
+	c.u32(p.cfg.OSVersion)
+	c.u32(p.cfg.OSVersion)
+	return c
 }

@@ -78,9 +78,9 @@ type leWriter struct {
 // write emits every file. Images are visited once, in order; each one's
 // bytes go to the streams of the files holding its segments.
 func (p *plan) write(ctx context.Context, dir string) (err error) {
-	fws := make([]*fileWriter, len(p.files))
+	w := &cacheWriter{p: p, fws: make([]*fileWriter, len(p.files)), les: map[*linkedit]*leWriter{}}
 	defer func() {
-		for _, fw := range fws {
+		for _, fw := range w.fws {
 			if fw != nil {
 				if cerr := fw.f.Close(); err == nil && cerr != nil {
 					err = fmt.Errorf("dsctest: %w", cerr)
@@ -88,122 +88,162 @@ func (p *plan) write(ctx context.Context, dir string) (err error) {
 			}
 		}
 	}()
-	var all []*stream
-	for k, f := range p.files {
-		fh, err := os.Create(p.path(dir, f))
-		if err != nil {
-			return fmt.Errorf("dsctest: %w", err)
-		}
-		fw := &fileWriter{f: fh, data: map[*region]*stream{}}
-		fws[k] = fw
-		if err := fh.Truncate(int64(f.size)); err != nil {
-			return fmt.Errorf("dsctest: %w", err)
-		}
-		if _, err := fh.WriteAt(p.headerBytes(f), 0); err != nil {
-			return fmt.Errorf("dsctest: %s: %w", fh.Name(), err)
-		}
-		for _, r := range f.regions {
-			switch r.kind {
-			case rkText:
-				fw.text = newStream(fh, f.areaSize)
-				all = append(all, fw.text)
-			case rkDataConst, rkData, rkAuthConst, rkAuth:
-				fw.data[r] = newStream(fh, r.fileOff)
-				all = append(all, fw.data[r])
-			}
-			if r.slideLen != 0 {
-				if _, err := fh.WriteAt(p.slideInfo(r), int64(r.slideOff)); err != nil {
-					return fmt.Errorf("dsctest: %s: %w", fh.Name(), err)
-				}
-			}
-		}
-		if _, err := fh.WriteAt(codeSignature(f.csSize), int64(f.csOff)); err != nil {
-			return fmt.Errorf("dsctest: %s: %w", fh.Name(), err)
+	for k := range p.files {
+		if err := w.openFile(dir, k); err != nil {
+			return err
 		}
 	}
-	les := map[*linkedit]*leWriter{}
 	for _, l := range p.les {
-		fh := fws[l.file.index].f
-		first := &p.imgs[l.lo]
-		lw := &leWriter{
-			fstarts: newStream(fh, first.fstartsOff),
-			tries:   newStream(fh, first.trieOff),
-			nlist:   newStream(fh, first.symOff),
-			strs:    newStream(fh, l.strOff),
-		}
-		les[l] = lw
-		all = append(all, lw.fstarts, lw.tries, lw.nlist, lw.strs)
-		if l.trieLen != 0 {
-			if _, err := fh.WriteAt(p.dylibs, int64(l.trieOff)); err != nil {
-				return fmt.Errorf("dsctest: %s: %w", fh.Name(), err)
-			}
-		}
-		lw.strs.write([]byte("\x00<redacted>\x00"))
-		for _, u := range undefNames {
-			lw.strs.write(append([]byte(u), 0))
+		if err := w.openLinkedit(l); err != nil {
+			return err
 		}
 	}
-	var locNlist, locStrs *stream
-	if lf := p.locals; lf != nil {
-		fh := fws[lf.index].f
-		if _, err := fh.WriteAt(p.localsHeader(lf), int64(lf.localsOff)); err != nil {
-			return fmt.Errorf("dsctest: %s: %w", fh.Name(), err)
-		}
-		_, nlistOff, _, strOff, _ := p.localsLayout()
-		locNlist = newStream(fh, lf.localsOff+nlistOff)
-		locStrs = newStream(fh, lf.localsOff+strOff)
-		locStrs.write([]byte{0})
-		all = append(all, locNlist, locStrs)
+	if err := w.openLocals(); err != nil {
+		return err
 	}
-
-	err = forEachOrdered(ctx, len(p.imgs), func() *imgOut { return new(imgOut) }, p.produce,
-		func(i int, o *imgOut) error {
-			ip := &p.imgs[i]
-			// __TEXT: header and load commands, then the functions.
-			ts := fws[ip.textFile].text
-			ts.padTo(ip.textFileOf)
-			ts.write(o.hdr)
-			ts.padTo(ip.textFileOf + ip.textSect)
-			ts.write(o.code)
-			ts.padTo(ip.textFileOf + ip.textVMSize)
-			// Data segments.
-			for s := 0; s < numDataSegs; s++ {
-				sp := ip.seg[s]
-				if sp.size == 0 {
-					continue
-				}
-				ds := fws[sp.file].data[sp.reg]
-				ds.padTo(sp.fileOff)
-				if s == segDataConst {
-					ds.write(o.g.dataConstBytes())
-				}
-				ds.padTo(sp.fileOff + sp.size)
-			}
-			// LINKEDIT: function starts, export trie, symbols, strings.
-			lw := les[ip.le]
-			lw.fstarts.padTo(ip.fstartsOff)
-			lw.fstarts.write(o.w.fstarts)
-			lw.tries.padTo(ip.trieOff)
-			lw.tries.write(o.w.trie)
-			lw.nlist.padTo(ip.symOff)
-			lw.nlist.write(o.nlist)
-			lw.strs.write(o.strs)
-			// Local symbols with their real names.
-			if locNlist != nil {
-				locNlist.write(o.locNlist)
-				locStrs.write(o.locStrs)
-			}
-			return nil
-		})
+	err = forEachOrdered(ctx, len(p.imgs), func() *imgOut { return new(imgOut) }, p.produce, w.image)
 	if err != nil {
 		return err
 	}
-	for _, s := range all {
+	for _, s := range w.all {
 		if err := s.w.Flush(); err != nil {
 			return fmt.Errorf("dsctest: %w", err)
 		}
 	}
-	return p.checkSizes(fws)
+	return p.checkSizes(w.fws)
+}
+
+// cacheWriter is the state of one write: the open files and the streams
+// each image's parts are appended to.
+type cacheWriter struct {
+	p                *plan
+	fws              []*fileWriter
+	les              map[*linkedit]*leWriter
+	locNlist, locStr *stream
+	all              []*stream
+}
+
+// openFile creates file k at its size with its header, slide info and code
+// signature, and opens a stream per region that images fill.
+func (w *cacheWriter) openFile(dir string, k int) error {
+	p := w.p
+	f := p.files[k]
+	fh, err := os.Create(p.path(dir, f))
+	if err != nil {
+		return fmt.Errorf("dsctest: %w", err)
+	}
+	fw := &fileWriter{f: fh, data: map[*region]*stream{}}
+	w.fws[k] = fw
+	if err := fh.Truncate(int64(f.size)); err != nil {
+		return fmt.Errorf("dsctest: %w", err)
+	}
+	if _, err := fh.WriteAt(p.headerBytes(f), 0); err != nil {
+		return fmt.Errorf("dsctest: %s: %w", fh.Name(), err)
+	}
+	for _, r := range f.regions {
+		switch r.kind {
+		case rkText:
+			fw.text = newStream(fh, f.areaSize)
+			w.all = append(w.all, fw.text)
+		case rkDataConst, rkData, rkAuthConst, rkAuth:
+			fw.data[r] = newStream(fh, r.fileOff)
+			w.all = append(w.all, fw.data[r])
+		}
+		if r.slideLen != 0 {
+			if _, err := fh.WriteAt(p.slideInfo(r), int64(r.slideOff)); err != nil {
+				return fmt.Errorf("dsctest: %s: %w", fh.Name(), err)
+			}
+		}
+	}
+	if _, err := fh.WriteAt(codeSignature(f.csSize), int64(f.csOff)); err != nil {
+		return fmt.Errorf("dsctest: %s: %w", fh.Name(), err)
+	}
+	return nil
+}
+
+// openLinkedit opens the streams of one shared LINKEDIT and writes what all
+// its images share.
+func (w *cacheWriter) openLinkedit(l *linkedit) error {
+	p := w.p
+	fh := w.fws[l.file.index].f
+	first := &p.imgs[l.lo]
+	lw := &leWriter{
+		fstarts: newStream(fh, first.fstartsOff),
+		tries:   newStream(fh, first.trieOff),
+		nlist:   newStream(fh, first.symOff),
+		strs:    newStream(fh, l.strOff),
+	}
+	w.les[l] = lw
+	w.all = append(w.all, lw.fstarts, lw.tries, lw.nlist, lw.strs)
+	if l.trieLen != 0 {
+		if _, err := fh.WriteAt(p.dylibs, int64(l.trieOff)); err != nil {
+			return fmt.Errorf("dsctest: %s: %w", fh.Name(), err)
+		}
+	}
+	lw.strs.write([]byte("\x00<redacted>\x00"))
+	for _, u := range undefNames {
+		lw.strs.write(append([]byte(u), 0))
+	}
+	return nil
+}
+
+// openLocals writes the local-symbols header and opens its streams, when
+// the layout has local symbols.
+func (w *cacheWriter) openLocals() error {
+	p, lf := w.p, w.p.locals
+	if lf == nil {
+		return nil
+	}
+	fh := w.fws[lf.index].f
+	if _, err := fh.WriteAt(p.localsHeader(lf), int64(lf.localsOff)); err != nil {
+		return fmt.Errorf("dsctest: %s: %w", fh.Name(), err)
+	}
+	_, nlistOff, _, strOff, _ := p.localsLayout()
+	w.locNlist = newStream(fh, lf.localsOff+nlistOff)
+	w.locStr = newStream(fh, lf.localsOff+strOff)
+	w.locStr.write([]byte{0})
+	w.all = append(w.all, w.locNlist, w.locStr)
+	return nil
+}
+
+// image appends image i's parts, in image order, to the streams.
+func (w *cacheWriter) image(i int, o *imgOut) error {
+	ip := &w.p.imgs[i]
+	// __TEXT: header and load commands, then the functions.
+	ts := w.fws[ip.textFile].text
+	ts.padTo(ip.textFileOf)
+	ts.write(o.hdr)
+	ts.padTo(ip.textFileOf + ip.textSect)
+	ts.write(o.code)
+	ts.padTo(ip.textFileOf + ip.textVMSize)
+	// Data segments.
+	for s := 0; s < numDataSegs; s++ {
+		sp := ip.seg[s]
+		if sp.size == 0 {
+			continue
+		}
+		ds := w.fws[sp.file].data[sp.reg]
+		ds.padTo(sp.fileOff)
+		if s == segDataConst {
+			ds.write(o.g.dataConstBytes())
+		}
+		ds.padTo(sp.fileOff + sp.size)
+	}
+	// LINKEDIT: function starts, export trie, symbols, strings.
+	lw := w.les[ip.le]
+	lw.fstarts.padTo(ip.fstartsOff)
+	lw.fstarts.write(o.w.fstarts)
+	lw.tries.padTo(ip.trieOff)
+	lw.tries.write(o.w.trie)
+	lw.nlist.padTo(ip.symOff)
+	lw.nlist.write(o.nlist)
+	lw.strs.write(o.strs)
+	// Local symbols with their real names.
+	if w.locNlist != nil {
+		w.locNlist.write(o.locNlist)
+		w.locStr.write(o.locStrs)
+	}
+	return nil
 }
 
 // checkSizes verifies that nothing was written past the planned file ends.
