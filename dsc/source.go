@@ -94,3 +94,18 @@ func symbolError(err error) error {
 	}
 	return err
 }
+
+// Process returns a process that has every image of the cache loaded, slid by
+// slide, with the cache as its shared cache: addresses of a cache alone are
+// resolved against it like any process's.
+func (c *Cache) Process(slide uint64) *process.Process {
+	p := &process.Process{SharedCache: &process.CacheRef{UUID: c.UUID(), Base: c.SharedRegionStart() + slide, Slide: slide, SlideKnown: true}}
+	p.Images = make([]process.Image, len(c.images))
+	for i := range p.Images {
+		im := c.ImageAt(i)
+		im.Base += slide
+		im.End += slide
+		p.Images[i] = im
+	}
+	return p
+}

@@ -9,7 +9,8 @@
 #   symbolicate decode FILE and decode --format json FILE
 #   symbolicate imagemap --base64 FILE
 # and, once each: the demo crash (text and JSON), a whole-corpus batch written
-# to a directory (every output file compared), and addrs/dsc lookup on the demo.
+# to a directory (every output file compared), addrs on the demo crash, and
+# dsc info and dsc lookup on a real cache.
 # Messages on stderr are compared too, so intended wording changes show up as
 # differences to read, not to ignore.
 set -uo pipefail
@@ -61,4 +62,12 @@ fi
 run demo-text "$demo"/*.ips --caches "$demo/cache"
 run demo-json --format json "$demo"/*.ips --caches "$demo/cache"
 run demo-imagemap imagemap --base64 "$demo"/*.ips
+# Addresses: the first frames' addresses of the demo crash, and the same
+# addresses unslid against the cache alone.
+addrs=$("$old" "$demo"/*.ips --caches "$demo/cache" 2>/dev/null | grep -o '	 *0x1[0-9a-f]\{8\}' | tr -d ' \t' | head -16 | tr '\n' ' ')
+[ -n "$addrs" ] || { echo "no addresses found in the demo output" >&2; exit 1; }
+run demo-addrs addrs --images "$demo"/*.ips --caches "$demo/cache" $addrs
+run demo-addrs-json addrs --format json --images "$demo"/*.ips --caches "$demo/cache" $addrs
+run dsc-lookup dsc lookup "$corpus/macho/testbins/dyldcache/dyld_shared_cache_arm64e-macOS-objc" 0x180018a14 0x180021104 0x18206d1c4 0x180000000
+run dsc-info dsc info --images "$corpus/macho/testbins/dyldcache/dyld_shared_cache_arm64e-macOS-objc"
 echo "compared $n runs: $diffs differences (outputs kept in $out)"

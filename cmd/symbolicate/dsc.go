@@ -12,7 +12,6 @@ import (
 	"github.com/goccy/go-json"
 
 	"github.com/symbolicate/symbolicate/dsc"
-	"github.com/symbolicate/symbolicate/process"
 	"github.com/symbolicate/symbolicate/resolve"
 	"github.com/symbolicate/symbolicate/symbol"
 )
@@ -327,7 +326,7 @@ func (c *dscLookupCmd) Run(ctx context.Context, streams *ioStreams) error {
 	}
 	r := resolve.New([]symbol.Source{dsc.SetOf(cache)}, resolve.Options{NoDemangle: c.Raw})
 	var t addrTally
-	for _, res := range r.Addresses(cacheProcess(cache, slide), addrs) {
+	for _, res := range r.Addresses(cache.Process(slide), addrs) {
 		t.add(&res)
 		if res.Image == nil && res.Resolution != nil {
 			// Found by the cache outside every image's text (data, stubs):
@@ -345,20 +344,6 @@ func (c *dscLookupCmd) Run(ctx context.Context, streams *ioStreams) error {
 		return withExit(exitOutput, err)
 	}
 	return t.status("of the cache")
-}
-
-// cacheProcess is a process that has every image of cache loaded, slid by
-// slide: addresses are resolved against it like any process's.
-func cacheProcess(cache *dsc.Cache, slide uint64) *process.Process {
-	p := &process.Process{SharedCache: &process.CacheRef{UUID: cache.UUID(), Base: cache.SharedRegionStart() + slide}}
-	p.Images = make([]process.Image, cache.ImageCount())
-	for i := range p.Images {
-		im := cache.ImageAt(i)
-		im.Base += slide
-		im.End += slide
-		p.Images[i] = im
-	}
-	return p
 }
 
 // writeSummary prints the cache description (-v).

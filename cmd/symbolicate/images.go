@@ -321,7 +321,7 @@ func (c *addrsCmd) Run(ctx context.Context, streams *ioStreams) error {
 
 // addrTally counts the addresses addrs and dsc lookup could not resolve, so
 // that both end with the same exit status for the same outcome.
-type addrTally struct{ noImage, noSymbol, damaged int }
+type addrTally struct{ noImage, noSource, noSymbol, damaged int }
 
 func (t *addrTally) add(res *resolve.AddrResult) {
 	var me *resolve.MissingError
@@ -329,7 +329,9 @@ func (t *addrTally) add(res *resolve.AddrResult) {
 	case res.Resolution != nil:
 	case errors.Is(res.Err, resolve.ErrNoImage):
 		t.noImage++
-	case errors.Is(res.Err, resolve.ErrNoSymbol), errors.As(res.Err, &me):
+	case errors.As(res.Err, &me):
+		t.noSource++
+	case errors.Is(res.Err, resolve.ErrNoSymbol):
 		t.noSymbol++
 	default:
 		t.damaged++
@@ -348,6 +350,8 @@ func (t *addrTally) status(where string) error {
 		return withExit(exitBadInput, fmt.Errorf("%d address(es) are in images whose symbols could not be read", t.damaged))
 	case t.noImage > 0:
 		return withExit(exitUnresolved, fmt.Errorf("%d address(es) lie in no image%s", t.noImage, where))
+	case t.noSource > 0:
+		return withExit(exitUnresolved, fmt.Errorf("%d address(es) are in images that no cache or binary has", t.noSource))
 	case t.noSymbol > 0:
 		return withExit(exitUnresolved, fmt.Errorf("%d address(es) have no symbol", t.noSymbol))
 	}
