@@ -22,7 +22,7 @@ import (
 
 // cachesFlag is --caches alone, for commands that expand snapshot cache images.
 type cachesFlag struct {
-	Caches []string `name:"caches" placeholder:"PATH" type:"path" help:"dyld_shared_cache file or directory searched recursively; expands a snapshot's cache images (bitmap bits) into paths and UUIDs. Default: $$SYMBOLICATE_CACHES. Example: --caches ~/dsc"`
+	Caches []string `name:"caches" placeholder:"PATH" type:"path" sep:"none" help:"dyld_shared_cache file or directory searched recursively; expands a snapshot's cache images (bitmap bits) into paths and UUIDs. Default: $$SYMBOLICATE_CACHES. Example: --caches ~/dsc"`
 }
 
 // config returns the caches the flag (or the environment) names.

@@ -12,8 +12,8 @@ import (
 
 // sourceFlags are the flags that say where symbols come from; several commands share them.
 type sourceFlags struct {
-	Caches  []string `name:"caches" placeholder:"PATH" type:"path" help:"dyld_shared_cache file or directory searched recursively for caches (by content, not name); repeatable. Default: $$SYMBOLICATE_CACHES, colon-separated. Example: --caches ~/dsc"`
-	Symbols []string `name:"symbols" placeholder:"PATH" type:"path" help:"App binaries, dSYM bundles or directories of them (e.g. Xcode DeviceSupport) searched recursively and matched by UUID; repeatable. Default: $$SYMBOLICATE_SYMBOLS, colon-separated. Example: --symbols build/MyApp.app.dSYM"`
+	Caches  []string `name:"caches" placeholder:"PATH" type:"path" sep:"none" help:"dyld_shared_cache file or directory searched recursively for caches (by content, not name); repeatable. Default: $$SYMBOLICATE_CACHES, colon-separated. Example: --caches ~/dsc"`
+	Symbols []string `name:"symbols" placeholder:"PATH" type:"path" sep:"none" help:"App binaries, dSYM bundles or directories of them (e.g. Xcode DeviceSupport) searched recursively and matched by UUID; repeatable. Default: $$SYMBOLICATE_SYMBOLS, colon-separated. Example: --symbols build/MyApp.app.dSYM"`
 }
 
 // config returns the sources the flags (or the environment) name.
