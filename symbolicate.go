@@ -12,7 +12,12 @@ package symbolicate
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/dsc"
@@ -53,37 +58,88 @@ type Engine struct {
 	closers  []io.Closer
 }
 
-// sourceKind is one kind of symbol source: the paths of the Config it reads
-// and how to open them.
+// sourceKind is one kind of symbol source: the flag that names its paths,
+// the paths of the Config it reads, and how to open them. open returns the
+// files it found, so that a path holding none can be named.
 type sourceKind struct {
+	flag  string
 	paths func(*Config) []string
-	open  func(ctx context.Context, paths []string) (symbol.Source, io.Closer, []diag.Diagnostic, error)
+	open  func(ctx context.Context, paths []string) (symbol.Source, io.Closer, []string, []diag.Diagnostic, error)
 }
 
 // sourceKinds lists the symbol sources, in the order the resolver asks them:
 // a new source is one new package and one entry here.
 func sourceKinds() []sourceKind {
 	return []sourceKind{
-		{func(c *Config) []string { return c.Caches }, openCaches},
-		{func(c *Config) []string { return c.Symbols }, openBinaries},
+		{"--caches", func(c *Config) []string { return c.Caches }, openCaches},
+		{"--symbols", func(c *Config) []string { return c.Symbols }, openBinaries},
 	}
 }
 
-func openCaches(ctx context.Context, paths []string) (symbol.Source, io.Closer, []diag.Diagnostic, error) {
+func openCaches(ctx context.Context, paths []string) (symbol.Source, io.Closer, []string, []diag.Diagnostic, error) {
 	set, err := dsc.Scan(ctx, paths)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
-	return set, set, set.Diagnostics, nil
+	var found []string
+	for _, c := range set.Caches() {
+		found = append(found, c.Path())
+	}
+	return set, set, found, set.Diagnostics, nil
 }
 
-func openBinaries(ctx context.Context, paths []string) (symbol.Source, io.Closer, []diag.Diagnostic, error) {
+func openBinaries(ctx context.Context, paths []string) (symbol.Source, io.Closer, []string, []diag.Diagnostic, error) {
 	ix, err := objfile.Scan(ctx, paths)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
+	}
+	var found []string
+	for _, e := range ix.Entries() {
+		found = append(found, e.Path)
 	}
 	b := objfile.NewBatch(ix)
-	return b, b, ix.Diagnostics(), nil
+	return b, b, append(found, ix.SharedCaches...), ix.Diagnostics(), nil
+}
+
+// PathError reports a source path that cannot be used at all.
+type PathError struct {
+	Flag string // "--caches" or "--symbols"
+	Path string
+	Err  error
+}
+
+func (e *PathError) Error() string {
+	err := e.Err
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return fmt.Sprintf("%s %s: %v", e.Flag, e.Path, err)
+}
+
+// Unwrap returns the underlying error.
+func (e *PathError) Unwrap() error { return e.Err }
+
+// emptyRoots names the paths under which no file was found.
+func emptyRoots(flag string, roots, found []string) []diag.Diagnostic {
+	var out []diag.Diagnostic
+	for _, r := range roots {
+		holds := false
+		for _, f := range found {
+			if rel, err := filepath.Rel(r, f); err == nil && !strings.HasPrefix(rel, "..") {
+				holds = true
+				break
+			}
+		}
+		if !holds {
+			what := "no dyld shared cache (main cache files are recognised by content)"
+			if flag == "--symbols" {
+				what = "no Mach-O binary or dSYM"
+			}
+			out = append(out, diag.Diagnostic{Code: diag.NoSources, Path: r, Err: fmt.Errorf("%s %s holds %s", flag, r, what)})
+		}
+	}
+	return out
 }
 
 // Open opens the sources cfg names. Only headers are read: caches and
@@ -96,12 +152,20 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		e.formats = formats.All()
 	}
 	var sources []symbol.Source
-	for _, k := range sourceKinds() {
+	kinds := sourceKinds()
+	for _, k := range kinds {
+		for _, p := range k.paths(&cfg) {
+			if _, err := os.Stat(p); err != nil {
+				return nil, &PathError{Flag: k.flag, Path: p, Err: err}
+			}
+		}
+	}
+	for _, k := range kinds {
 		paths := k.paths(&cfg)
 		if len(paths) == 0 {
 			continue
 		}
-		src, c, diags, err := k.open(ctx, paths)
+		src, c, found, diags, err := k.open(ctx, paths)
 		if err != nil {
 			e.Close()
 			return nil, err
@@ -109,6 +173,11 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		sources = append(sources, src)
 		e.closers = append(e.closers, c)
 		e.diags = append(e.diags, diags...)
+		e.diags = append(e.diags, emptyRoots(k.flag, paths, found)...)
+	}
+	if len(sources) == 0 {
+		e.diags = append(e.diags, diag.Diagnostic{Code: diag.NoSources,
+			Err: errors.New("no --caches or --symbols given: only the symbols the inputs already have are kept")})
 	}
 	e.resolver = resolve.New(sources, cfg.Resolve)
 	return e, nil

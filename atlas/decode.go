@@ -74,7 +74,7 @@ func Decode(b []byte) (*Snapshot, error) {
 	case KindAppleArchive:
 		return decodeArchive(b)
 	}
-	return nil, fmt.Errorf("atlas: %w (starts % x)", ErrUnknownFormat, b[:min(len(b), 8)])
+	return nil, fmt.Errorf("%w (starts % x)", ErrUnknownFormat, b[:min(len(b), 8)])
 }
 
 func decodeArchive(b []byte) (*Snapshot, error) {
@@ -108,7 +108,7 @@ func decodeArchive(b []byte) (*Snapshot, error) {
 	case cinfoFailed:
 		return nil, cerr
 	case errors.Is(perr, ErrNoEntry):
-		return nil, fmt.Errorf("atlas: archive has neither %s nor %s: %w", MemberCompactInfo, MemberProcessPlist, ErrNoEntry)
+		return nil, fmt.Errorf("archive has neither %s nor %s: %w", MemberCompactInfo, MemberProcessPlist, ErrNoEntry)
 	}
 	return nil, perr
 }

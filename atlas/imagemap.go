@@ -96,7 +96,7 @@ func (s *Snapshot) Process(cache SharedCache) (*process.Process, error) {
 			n := cache.ImageCount()
 			for _, i := range bits {
 				if i >= n {
-					return nil, fmt.Errorf("atlas: cache image #%d: the cache %v has %d images: %w",
+					return nil, fmt.Errorf("cache image #%d: the cache %v has %d images: %w",
 						i, cache.UUID(), n, ErrCacheImageRange)
 				}
 				im := cache.ImageAt(i)

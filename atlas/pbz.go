@@ -68,7 +68,7 @@ func DecompressPBZ(b []byte, maxSize int64) ([]byte, error) {
 	magic := string(b[:4])
 	alg, _ := pbzAlgorithm(magic)
 	if magic != "pbzz" && magic != "pbz-" {
-		return nil, fmt.Errorf("atlas: %s (%s): %w", magic, alg, ErrUnsupportedCompression)
+		return nil, fmt.Errorf("%s (%s): %w", magic, alg, ErrUnsupportedCompression)
 	}
 
 	// First pass: check every block header and the total size.

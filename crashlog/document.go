@@ -2,9 +2,11 @@ package crashlog
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"iter"
 
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/format"
 	"github.com/symbolicate/symbolicate/internal/jsontape"
 	"github.com/symbolicate/symbolicate/process"
@@ -43,6 +45,16 @@ func (r *Report) Frames() iter.Seq[*process.Frame] {
 		}
 		lists(r.LastExceptionBacktrace)
 	}
+}
+
+// Diagnostics returns the report's warnings: problems that did not stop
+// parsing.
+func (r *Report) Diagnostics() []diag.Diagnostic {
+	out := make([]diag.Diagnostic, len(r.Warnings))
+	for i, w := range r.Warnings {
+		out[i] = diag.Diagnostic{Code: diag.InputWarning, Err: errors.New(w)}
+	}
+	return out
 }
 
 // FormatName is "ips" for a JSON report and "crash" for legacy text.

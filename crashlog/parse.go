@@ -88,7 +88,9 @@ func (r *Report) errAt(format string, off int, field, msg string, args ...any) *
 		off = len(r.raw)
 	}
 	line := 1 + bytes.Count(r.raw[:off], []byte{'\n'})
-	return diag.Errorf(format, int64(off), field, "line %d: %s", line, fmt.Sprintf(msg, args...))
+	e := diag.Errorf(format, int64(off), field, msg, args...)
+	e.Line = line
+	return e
 }
 
 // scanFail converts a scanner error.

@@ -380,21 +380,22 @@ func TestParseErrors(t *testing.T) {
 		format     string
 		off        int64
 		field, msg string
+		line       int
 	}{
-		{"", "ips", 0, "", "line 1: empty input"},
-		{"  \n\t", "ips", 0, "", "line 1: empty input"},
-		{`{"bug_type":"309"`, "ips", 17, "header", "line 1: unexpected end of input inside object"},
-		{"{\"bug_type\":\"309\"}\n{\"threads\":[1,]}", "ips", 33, "payload", "line 2: invalid character ']' looking for a value"},
-		{"{\"bug_type\":\"309\"}\n{\"threads\":[\n{\"frames\":[{\"imageIndex\":0}]}\n", "ips", 62, "payload", "line 4: unexpected end of input inside array"},
-		{`{"bug_type":"309"}`, "ips", 18, "payload", "line 1: no report body after the header line"},
-		{"{\"bug_type\":\"309\"}\n{\"threads\":{}}", "ips", 30, "threads", "line 2: not an array"},
-		{"{\"bug_type\":\"309\"}\n{\"threads\":[],\n\"usedImages\":{\"a\":1}}", "ips", 47, "payload.usedImages", "line 3: cannot decode"},
-		{"{\"bug_type\":\"309\"}\n{\"threads\":[{\"frames\":[7]}],\"usedImages\":[]}", "ips", 42, "threads[0].frames", "line 2: frame 0 is not an object"},
-		{"{\"bug_type\":\"210\"}\n{\"binaryImages\":[[\"x\",1,\"P\"]],\"processByPid\":{\"1\":{\"threadById\":{\"2\":{\"userFrames\":[[0]]}}}}}", "ips", 103, "processByPid[1].threadById[2].userFrames", "line 2: frame 0: want [imageIndex, imageOffset]"},
-		{"hello world\nthis is not a crash report\n", "crash", 0, "", "line 1: no crash report found: no Process/Incident/Exception lines, threads or Binary Images"},
-		{"{\"a\":\"\\x\"}", "ips", 6, "header", `line 1: bad escape \x in string`},
-		{"{\"a\":01}", "ips", 6, "header", "line 1: expected ',' or '}' in object"},
-		{`{"a":` + strings.Repeat("[", 600), "ips", 516, "header", "line 1: nesting deeper than 512"},
+		{"", "ips", 0, "", "empty input", 1},
+		{"  \n\t", "ips", 0, "", "empty input", 1},
+		{`{"bug_type":"309"`, "ips", 17, "header", "unexpected end of input inside object", 1},
+		{"{\"bug_type\":\"309\"}\n{\"threads\":[1,]}", "ips", 33, "payload", "invalid character ']' looking for a value", 2},
+		{"{\"bug_type\":\"309\"}\n{\"threads\":[\n{\"frames\":[{\"imageIndex\":0}]}\n", "ips", 62, "payload", "unexpected end of input inside array", 4},
+		{`{"bug_type":"309"}`, "ips", 18, "payload", "no report body after the header line", 1},
+		{"{\"bug_type\":\"309\"}\n{\"threads\":{}}", "ips", 30, "threads", "not an array", 2},
+		{"{\"bug_type\":\"309\"}\n{\"threads\":[],\n\"usedImages\":{\"a\":1}}", "ips", 47, "payload.usedImages", "cannot decode", 3},
+		{"{\"bug_type\":\"309\"}\n{\"threads\":[{\"frames\":[7]}],\"usedImages\":[]}", "ips", 42, "threads[0].frames", "frame 0 is not an object", 2},
+		{"{\"bug_type\":\"210\"}\n{\"binaryImages\":[[\"x\",1,\"P\"]],\"processByPid\":{\"1\":{\"threadById\":{\"2\":{\"userFrames\":[[0]]}}}}}", "ips", 103, "processByPid[1].threadById[2].userFrames", "frame 0: want [imageIndex, imageOffset]", 2},
+		{"hello world\nthis is not a crash report\n", "crash", 0, "", "no crash report found: no Process/Incident/Exception lines, threads or Binary Images", 1},
+		{"{\"a\":\"\\x\"}", "ips", 6, "header", `bad escape \x in string`, 1},
+		{"{\"a\":01}", "ips", 6, "header", "expected ',' or '}' in object", 1},
+		{`{"a":` + strings.Repeat("[", 600), "ips", 516, "header", "nesting deeper than 512", 1},
 	} {
 		_, err := Parse([]byte(c.in))
 		var fe *diag.FormatError
@@ -402,8 +403,8 @@ func TestParseErrors(t *testing.T) {
 			t.Errorf("%.40q: err = %v, want a *diag.FormatError", c.in, err)
 			continue
 		}
-		if fe.Format != c.format || fe.Off != c.off || fe.Field != c.field || fe.Msg != c.msg {
-			t.Errorf("%.40q:\n got  %s %d %q %q\n want %s %d %q %q", c.in, fe.Format, fe.Off, fe.Field, fe.Msg, c.format, c.off, c.field, c.msg)
+		if fe.Format != c.format || fe.Off != c.off || fe.Field != c.field || fe.Msg != c.msg || fe.Line != c.line {
+			t.Errorf("%.40q:\n got  %s %d %q %q line %d\n want %s %d %q %q line %d", c.in, fe.Format, fe.Off, fe.Field, fe.Msg, fe.Line, c.format, c.off, c.field, c.msg, c.line)
 		}
 	}
 }

@@ -313,13 +313,18 @@ func appendSymbolPart(buf *bytes.Buffer, r *Report, f *Frame, res *process.Resol
 	}
 }
 
-// appendSource writes " (file:line)".
+// appendSource writes " (file:line)", or " (file)" when the line is 0 (a
+// line-table row that names no line). "<compiler-generated>" keeps its ":0",
+// as Apple's tools print it.
 func appendSource(buf *bytes.Buffer, file string, line int, fullPaths bool) {
 	var tmp [24]byte
 	buf.WriteString(" (")
-	buf.WriteString(process.SourceName(file, fullPaths))
-	buf.WriteByte(':')
-	buf.Write(strconv.AppendInt(tmp[:0], int64(line), 10))
+	name := process.SourceName(file, fullPaths)
+	buf.WriteString(name)
+	if line != 0 || name == "<compiler-generated>" {
+		buf.WriteByte(':')
+		buf.Write(strconv.AppendInt(tmp[:0], int64(line), 10))
+	}
 	buf.WriteByte(')')
 }
 

@@ -396,3 +396,21 @@ func TestLegacyMatchesJSON(t *testing.T) {
 		})
 	}
 }
+
+// TestTextNoLineZero: a resolution whose line table row has no line prints
+// "(File.swift)", not "(File.swift:0)"; "<compiler-generated>:0" stays as
+// Apple's tools print it.
+func TestTextNoLineZero(t *testing.T) {
+	r := mustParse(t, readTestdata(t, "ios-arm64.ips"))
+	fr := r.Threads[0].Frames
+	fr[1].Resolved = &process.Resolution{Symbol: "noLine()", SourceFile: "/src/CRLCrashSwift.swift"}
+	fr[2].Resolved = &process.Resolution{Symbol: "thunk()", SourceFile: "/<compiler-generated>"}
+	var out bytes.Buffer
+	if err := r.WriteText(&out, format.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if s := out.String(); !strings.Contains(s, "noLine() + 0 (CRLCrashSwift.swift)\n") || strings.Contains(s, "CRLCrashSwift.swift:0") ||
+		!strings.Contains(s, "thunk() + 0 (<compiler-generated>:0)") {
+		t.Errorf("output:\n%s", s)
+	}
+}

@@ -8,11 +8,12 @@ import (
 
 func TestFormatError(t *testing.T) {
 	e := Errorf("cif", 0x10, "image 2 path", "str needs %d bytes", 4)
-	if got := e.Error(); got != "cif: offset 0x10: image 2 path: str needs 4 bytes" {
+	if got := e.Error(); got != "not a valid Compact ImageMap (CIF): byte 0x10, in image 2 path: str needs 4 bytes" {
 		t.Errorf("Error() = %q", got)
 	}
-	e = Errorf("ips", 0, "", "cannot decode").Wrap(io.ErrUnexpectedEOF)
-	if got := e.Error(); got != "ips: offset 0x0: cannot decode: unexpected EOF" || !errors.Is(e, io.ErrUnexpectedEOF) {
+	e = Errorf("ips", 0x38, "", "cannot decode").Wrap(io.ErrUnexpectedEOF)
+	e.Line = 2
+	if got := e.Error(); got != "not a valid .ips report: line 2, byte 0x38: cannot decode: unexpected EOF" || !errors.Is(e, io.ErrUnexpectedEOF) {
 		t.Errorf("wrapped: %q", got)
 	}
 	var fe *FormatError

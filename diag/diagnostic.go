@@ -31,6 +31,12 @@ const (
 	SlideMismatch Code = "slide-mismatch"
 	// InputWarning: a problem in an input that did not stop decoding it (Err).
 	InputWarning Code = "input-warning"
+	// MissingSymbolsFile: a shared cache's .symbols file, which holds the
+	// names of its local functions, is not beside it (Path, UUID: the file's).
+	MissingSymbolsFile Code = "missing-symbols-file"
+	// NoSources: no --caches or --symbols were given, or a path given holds
+	// no cache or binary (Path, Err).
+	NoSources Code = "no-sources"
 	// CacheNotFound: the shared cache a snapshot names is not at hand, so its
 	// images are listed by index (UUID, Err).
 	CacheNotFound Code = "cache-not-found"

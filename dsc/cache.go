@@ -41,18 +41,19 @@ import (
 // optional .symbols file. It is safe for concurrent use; Close must not race
 // with other calls.
 type Cache struct {
-	path     string
-	hdr      *Header // main header
-	files    []*cacheFile
-	symbols  *cacheFile // nil when absent
-	base     uint64     // unslid start of the cache
-	vm       []vmRange  // every mapping of every file, sorted by address
-	images   []Image
-	text     []addrRange // __TEXT ranges sorted by start
-	state    []imageState
-	warnings []string
-	closers  []func() error
-	closed   bool
+	path    string
+	hdr     *Header // main header
+	files   []*cacheFile
+	symbols *cacheFile // nil when absent
+	base    uint64     // unslid start of the cache
+	vm      []vmRange  // every mapping of every file, sorted by address
+	images  []Image
+	text    []addrRange // __TEXT ranges sorted by start
+	state   []imageState
+	diagMu  sync.Mutex
+	diags   []diag.Diagnostic // conditions that degrade the cache
+	closers []func() error
+	closed  bool
 
 	rangesOnce sync.Once
 	ranges     []addrRange // every non-LINKEDIT segment of every image
@@ -147,20 +148,20 @@ func (c *Cache) load(load loader) error {
 	path := c.path
 	data, closeFn, err := load(path)
 	if err != nil {
-		return fmt.Errorf("dsc: %w", err)
+		return fmt.Errorf("%w", err)
 	}
 	c.closers = append(c.closers, closeFn)
 	hdr, err := ParseHeader(data)
 	if err != nil {
-		return fmt.Errorf("dsc: %s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	c.hdr = hdr
 	main := &cacheFile{info: FileInfo{Path: path, Role: "main", UUID: hdr.UUID, Size: int64(len(data))}, data: data, hdr: hdr}
 	if main.info.Mappings, err = parseMappings(data, hdr); err != nil {
-		return fmt.Errorf("dsc: %s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	if len(main.info.Mappings) == 0 {
-		return fmt.Errorf("dsc: %s: %w", path, diag.Errorf(format, 0x14, "mappingCount", "the cache has no mappings"))
+		return fmt.Errorf("%s: %w", path, diag.Errorf(format, 0x14, "mappingCount", "the cache has no mappings"))
 	}
 	c.files = append(c.files, main)
 	c.base = main.info.Mappings[0].Address
@@ -174,10 +175,10 @@ func (c *Cache) load(load loader) error {
 		return err
 	}
 	if err := c.buildVM(); err != nil {
-		return fmt.Errorf("dsc: %s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	if err := c.readImages(); err != nil {
-		return fmt.Errorf("dsc: %s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	c.state = make([]imageState, len(c.images))
 	return nil
@@ -224,7 +225,7 @@ func (c *Cache) openSubCaches(load loader) error {
 	off := uint64(h.SubCacheArrayOffset)
 	if off < uint64(h.MappingOffset) || off > uint64(len(main)) ||
 		bin.SliceCap(uint64(h.SubCacheArrayCount), entSize, uint64(len(main))-off) < 0 {
-		return fmt.Errorf("dsc: %s: %w", c.path, diag.Errorf(format, 0x188, "subCacheArray",
+		return fmt.Errorf("%s: %w", c.path, diag.Errorf(format, 0x188, "subCacheArray",
 			"%d entries of %d bytes at %#x do not fit in the file (%#x bytes)", h.SubCacheArrayCount, entSize, off, len(main)))
 	}
 	for i := uint64(0); i < uint64(h.SubCacheArrayCount); i++ {
@@ -243,7 +244,7 @@ func (c *Cache) openSubCaches(load loader) error {
 			}
 			suffix = string(raw)
 			if !validSuffix(suffix) {
-				return fmt.Errorf("dsc: %s: %w", c.path, diag.Errorf(format, int64(off+i*entSize+24), "fileSuffix",
+				return fmt.Errorf("%s: %w", c.path, diag.Errorf(format, int64(off+i*entSize+24), "fileSuffix",
 					"subcache %d suffix %q is not a file-name suffix", i+1, suffix))
 			}
 			name = c.basePath() + suffix
@@ -308,7 +309,7 @@ func (c *Cache) openMember(load loader, name, role string, want process.UUID) (*
 		}
 		// The .symbols file's mappings are never used for addresses; a bad
 		// table there costs nothing but the listing.
-		c.warnings = append(c.warnings, fmt.Sprintf("%s %s: mappings ignored: %v", role, name, err))
+		c.warn(diag.Diagnostic{Code: diag.InputWarning, Path: name, Err: fmt.Errorf("%s %s: mappings ignored: %w", role, name, err)})
 	}
 	return f, nil
 }
@@ -328,9 +329,9 @@ func (c *Cache) openSymbolsFile(load loader) error {
 	if err != nil {
 		var fe *FileError
 		if errors.As(err, &fe) && errors.Is(fe.Err, fs.ErrNotExist) {
-			c.warnings = append(c.warnings, fmt.Sprintf(
-				"local symbols file %s not found (symbolFileUUID %s): only exported and <redacted> symbol names are available",
-				name, h.SymbolFileUUID))
+			c.warn(diag.Diagnostic{Code: diag.MissingSymbolsFile, Path: name, UUID: h.SymbolFileUUID,
+				Err: fmt.Errorf("local symbols file %s not found (symbolFileUUID %s): only exported and <redacted> symbol names are available",
+					name, h.SymbolFileUUID)})
 			return nil
 		}
 		return err
@@ -341,8 +342,44 @@ func (c *Cache) openSymbolsFile(load loader) error {
 }
 
 // Warnings returns conditions that degraded the cache without making it
-// unusable, such as a missing .symbols file.
-func (c *Cache) Warnings() []string { return append([]string(nil), c.warnings...) }
+// unusable, such as a missing .symbols file, as text.
+func (c *Cache) Warnings() []string {
+	c.diagMu.Lock()
+	defer c.diagMu.Unlock()
+	out := make([]string, len(c.diags))
+	for i, d := range c.diags {
+		out[i] = d.String()
+	}
+	return out
+}
+
+// Diagnostics returns the same conditions as Warnings, typed; a missing
+// .symbols file is diag.MissingSymbolsFile with its path and UUID.
+func (c *Cache) Diagnostics() []diag.Diagnostic {
+	c.diagMu.Lock()
+	defer c.diagMu.Unlock()
+	return append([]diag.Diagnostic(nil), c.diags...)
+}
+
+func (c *Cache) warn(d diag.Diagnostic) {
+	c.diagMu.Lock()
+	c.diags = append(c.diags, d)
+	c.diagMu.Unlock()
+}
+
+// missingSymbols returns the diagnostic of a missing .symbols file, when the
+// cache's local names are not at hand.
+func (c *Cache) missingSymbols() *diag.Diagnostic {
+	c.diagMu.Lock()
+	defer c.diagMu.Unlock()
+	for i := range c.diags {
+		if c.diags[i].Code == diag.MissingSymbolsFile {
+			d := c.diags[i]
+			return &d
+		}
+	}
+	return nil
+}
 
 // Path returns the main cache file path given to Open.
 func (c *Cache) Path() string { return c.path }

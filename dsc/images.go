@@ -142,7 +142,7 @@ func (c *Cache) fillFromMachO() {
 		im := &c.images[i]
 		m, err := c.parseMachO(im.Address)
 		if err != nil {
-			c.warnings = append(c.warnings, fmt.Sprintf("image %d (%s): %v", i, im.Path, err))
+			c.warn(diag.Diagnostic{Code: diag.InputWarning, Image: im.Path, Err: fmt.Errorf("image %d (%s): %w", i, im.Path, err)})
 			continue
 		}
 		if m.HasUUID {

@@ -56,6 +56,7 @@ func Scan(ctx context.Context, paths []string) (*Set, error) {
 			c.Diagnostics = append(c.Diagnostics, diag.Diagnostic{Code: diag.UnusableCache, Path: p, Err: err})
 			continue
 		}
+		c.Diagnostics = append(c.Diagnostics, cache.Diagnostics()...)
 		opened = append(opened, cache)
 	}
 	// A file listed as another cache's subcache or .symbols file is not a

@@ -42,7 +42,7 @@ func (c *Cache) SymbolizeAddress(addr uint64) ([]symbol.Frame, error) {
 	if err != nil {
 		return nil, symbolError(err)
 	}
-	return frames(sym), nil
+	return c.frames(sym)
 }
 
 // imageSymbolizer answers offsets into one image of a cache.
@@ -62,11 +62,11 @@ func (s *imageSymbolizer) Symbolize(off uint64) ([]symbol.Frame, error) {
 	if sym.Image == nil || sym.Image.Index != s.im.Index {
 		return nil, nil
 	}
-	out := frames(sym)
+	out, err := s.c.frames(sym)
 	for i := range out {
 		out[i].Start -= s.im.Address
 	}
-	return out, nil
+	return out, err
 }
 
 // Path names the main cache file.
@@ -79,12 +79,20 @@ func (s *imageSymbolizer) Cache() symbol.Cache { return s.c }
 func (s *imageSymbolizer) Address() uint64 { return s.im.Address }
 
 // frames turns a lookup into the frames of the symbol contract: none when no
-// symbol has a usable name.
-func frames(sym Symbol) []symbol.Frame {
-	if sym.Name == "" || sym.Name == symtab.Redacted {
-		return nil
+// symbol has a usable name. A function known only from its start, or by a
+// "<redacted>" placeholder, in a cache whose .symbols file is missing has a
+// name that is not at hand: a *symbol.DegradedError.
+func (c *Cache) frames(sym Symbol) ([]symbol.Frame, error) {
+	named := sym.Name != "" && sym.Name != symtab.Redacted && !sym.Unnamed
+	if !named && sym.Image != nil && (sym.Unnamed || sym.Name == symtab.Redacted) {
+		if d := c.missingSymbols(); d != nil {
+			return nil, &symbol.DegradedError{Missing: d.Path, MissingUUID: d.UUID, Cache: c.UUID()}
+		}
 	}
-	return []symbol.Frame{{Function: strings.TrimPrefix(sym.Name, "_"), Start: sym.Start, Synthetic: sym.Unnamed}}
+	if sym.Name == "" || sym.Name == symtab.Redacted {
+		return nil, nil
+	}
+	return []symbol.Frame{{Function: strings.TrimPrefix(sym.Name, "_"), Start: sym.Start, Synthetic: sym.Unnamed}}, nil
 }
 
 // symbolError maps an address outside every image to symbol.ErrNoImage.

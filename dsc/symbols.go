@@ -126,7 +126,7 @@ func (c *Cache) imageSymbols(i int) (*symtab.Table, error) {
 	st.once.Do(func() {
 		st.tab, st.err = c.buildSymbols(i)
 		if st.err != nil {
-			st.err = fmt.Errorf("dsc: symbols of image %d (%s): %w", i, c.images[i].Path, st.err)
+			st.err = fmt.Errorf("symbols of image %d (%s): %w", i, c.images[i].Path, st.err)
 		}
 	})
 	return st.tab, st.err

@@ -80,7 +80,7 @@ type (
 	// that parsed them ("process-plist+aar" rather than "compact-info").
 	Named interface{ FormatName() string }
 	// Warner documents report problems that did not stop parsing.
-	Warner interface{ Warnings() []diag.Diagnostic }
+	Warner interface{ Diagnostics() []diag.Diagnostic }
 	// Inert documents say, when they hold nothing to symbolicate, what they
 	// are ("bug_type 298 (Jetsam)"); "" means they do hold frames.
 	Inert interface{ NothingToSymbolicate() string }
@@ -132,7 +132,7 @@ func (l List) Parse(b []byte, opts Options) (*Parsed, error) {
 			p.Format = n.FormatName()
 		}
 		if w, ok := doc.(Warner); ok {
-			p.Warnings = w.Warnings()
+			p.Warnings = w.Diagnostics()
 		}
 		return p, nil
 	}

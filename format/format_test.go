@@ -23,7 +23,7 @@ func (d *doc) Frames() iter.Seq[*process.Frame]               { return func(func
 func (d *doc) WriteText(io.Writer, format.WriteOptions) error { return nil }
 func (d *doc) WriteJSON(io.Writer, format.WriteOptions) error { return format.ErrNoJSON }
 func (d *doc) FormatName() string                             { return d.name }
-func (d *doc) Warnings() []diag.Diagnostic                    { return d.warn }
+func (d *doc) Diagnostics() []diag.Diagnostic                 { return d.warn }
 func (d *doc) NothingToSymbolicate() string                   { return d.inert }
 func prefix(p string) func([]byte) bool {
 	return func(b []byte) bool { return strings.HasPrefix(string(b), p) }

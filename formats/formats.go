@@ -8,6 +8,7 @@ import (
 
 	"github.com/symbolicate/symbolicate/atlas"
 	"github.com/symbolicate/symbolicate/crashlog"
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/format"
 	"github.com/symbolicate/symbolicate/imagemap"
 	"github.com/symbolicate/symbolicate/swiftbt"
@@ -57,6 +58,8 @@ type wrapped struct {
 }
 
 func (w wrapped) FormatName() string { return w.name }
+
+func (w wrapped) Diagnostics() []diag.Diagnostic { return w.Parsed.Warnings }
 
 // isBase64Text reports whether text is plausibly base64 (standard or URL-safe
 // alphabet, optional padding and line breaks).

@@ -76,8 +76,8 @@ func (d *Document) WriteJSON(w io.Writer, _ format.WriteOptions) error {
 // FormatName names the format.
 func (d *Document) FormatName() string { return d.Name }
 
-// Warnings returns the problems met while decoding.
-func (d *Document) Warnings() []diag.Diagnostic { return d.Warn }
+// Diagnostics returns the problems met while decoding.
+func (d *Document) Diagnostics() []diag.Diagnostic { return d.Warn }
 
 // NothingToSymbolicate says what the document is: an image list has nothing
 // to symbolicate.

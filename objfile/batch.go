@@ -41,7 +41,7 @@ type imageSlot struct {
 }
 
 // ErrClosed is returned by a Batch used after Close.
-var ErrClosed = errors.New("objfile: batch closed")
+var ErrClosed = errors.New("batch closed")
 
 // NewBatch returns a Batch over ix.
 func NewBatch(ix *Index) *Batch {
@@ -133,7 +133,7 @@ func (b *Batch) slice(e *Entry) (*Slice, error) {
 			return s, nil
 		}
 	}
-	return nil, fmt.Errorf("objfile: %s changed since it was scanned: slice %d (%s) is gone", e.Path, e.Index, e.UUID)
+	return nil, fmt.Errorf("%s changed since it was scanned: slice %d (%s) is gone", e.Path, e.Index, e.UUID)
 }
 
 // Close releases every file the batch opened. Images it returned must not

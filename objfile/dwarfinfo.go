@@ -43,7 +43,7 @@ type cuSlot struct {
 func loadDWARF(sl *Slice) (*dwarfInfo, error) {
 	secs, err := readDWARFSections(sl)
 	if err != nil {
-		return nil, fmt.Errorf("objfile: %w", err)
+		return nil, fmt.Errorf("%w", err)
 	}
 	return newDWARFInfo(secs, sl.macho.ByteOrder)
 }
@@ -64,7 +64,7 @@ func (dw *dwarfInfo) buildIndex() {
 	order := dw.order
 	units, err := parseUnitHeaders(dw.secs["debug_info"], order)
 	if err != nil {
-		dw.indexErr = fmt.Errorf("objfile: .debug_info: %w", err)
+		dw.indexErr = fmt.Errorf(".debug_info: %w", err)
 		return
 	}
 	covered := make([]bool, len(units))
@@ -123,7 +123,7 @@ func (dw *dwarfInfo) unitFor(addr uint64) (*cuInfo, error) {
 		defer dw.mu.Unlock()
 		slot.cu, slot.err = parseCU(dw.d, &dw.units[ui], dw.secs, dw.order)
 		if slot.err != nil {
-			slot.err = fmt.Errorf("objfile: compile unit at %#x: %w", dw.units[ui].off, slot.err)
+			slot.err = fmt.Errorf("compile unit at %#x: %w", dw.units[ui].off, slot.err)
 		}
 	})
 	return slot.cu, slot.err

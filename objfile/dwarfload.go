@@ -160,12 +160,12 @@ func newDWARF(secs dwarfSections) (d *dwarf.Data, err error) {
 	d, err = dwarf.New(secs["debug_abbrev"], secs["debug_aranges"], nil, secs["debug_info"],
 		secs["debug_line"], nil, secs["debug_ranges"], secs["debug_str"])
 	if err != nil {
-		return nil, fmt.Errorf("objfile: %w", err)
+		return nil, fmt.Errorf("%w", err)
 	}
 	for _, name := range []string{"debug_addr", "debug_line_str", "debug_str_offsets", "debug_rnglists"} {
 		if b := secs[name]; len(b) > 0 {
 			if err := d.AddSection("."+name, b); err != nil {
-				return nil, fmt.Errorf("objfile: adding .%s: %w", name, err)
+				return nil, fmt.Errorf("adding .%s: %w", name, err)
 			}
 		}
 	}
@@ -180,6 +180,6 @@ var errDWARFPanic = errors.New("debug/dwarf panicked on malformed input")
 // this package's own code does not panic on input.
 func recoverDWARF(err *error, what string) {
 	if r := recover(); r != nil {
-		*err = fmt.Errorf("objfile: %s: %w: %v", what, errDWARFPanic, r)
+		*err = fmt.Errorf("%s: %w: %v", what, errDWARFPanic, r)
 	}
 }

@@ -102,7 +102,7 @@ type File struct {
 func Open(path string) (*File, error) {
 	m, err := mmap.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("objfile: %w", err)
+		return nil, fmt.Errorf("%w", err)
 	}
 	f, err := NewFile(path, m.Data())
 	if err != nil {
@@ -119,17 +119,17 @@ func Open(path string) (*File, error) {
 func NewFile(path string, data []byte) (*File, error) {
 	infos, fat, warns, err := readSlices(bytesSource(data))
 	if err != nil {
-		return nil, fmt.Errorf("objfile: %s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	f := &File{Path: path, Fat: fat}
 	for _, w := range warns {
-		f.Warnings = append(f.Warnings, fmt.Errorf("objfile: %s: %w", path, w))
+		f.Warnings = append(f.Warnings, fmt.Errorf("%s: %w", path, w))
 	}
 	for _, in := range infos {
 		s := &Slice{SliceInfo: in, file: f, data: data[in.Offset : in.Offset+in.Size]}
 		// Decode again from the whole slice so that Loads alias the mapping.
 		if s.macho, err = machofmt.Parse(s.data); err != nil {
-			return nil, fmt.Errorf("objfile: %s: slice %d: %w", path, in.Index, err)
+			return nil, fmt.Errorf("%s: slice %d: %w", path, in.Index, err)
 		}
 		f.Slices = append(f.Slices, s)
 	}

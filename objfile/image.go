@@ -81,10 +81,10 @@ func NewImage(binary, dsym *Slice) (*Image, error) {
 		ref = dsym
 	}
 	if ref == nil {
-		return nil, errors.New("objfile: NewImage needs a binary or a dSYM slice")
+		return nil, errors.New("NewImage needs a binary or a dSYM slice")
 	}
 	if binary != nil && dsym != nil && (binary.UUID != dsym.UUID || binary.HasUUID != dsym.HasUUID || binary.Arch != dsym.Arch) {
-		return nil, fmt.Errorf("objfile: %w: binary %s (%s %s) and dSYM %s (%s %s) differ", ErrMismatch,
+		return nil, fmt.Errorf("%w: binary %s (%s %s) and dSYM %s (%s %s) differ", ErrMismatch,
 			binary.file.Path, binary.Arch, binary.UUID, dsym.file.Path, dsym.Arch, dsym.UUID)
 	}
 	im := &Image{UUID: ref.UUID, Arch: ref.Arch, Binary: binary, DSYM: dsym}
@@ -145,7 +145,7 @@ func OpenImage(u process.UUID, paths ...string) (*Image, error) {
 func expandBundle(p string) ([]string, error) {
 	fi, err := os.Stat(p)
 	if err != nil {
-		return nil, fmt.Errorf("objfile: %w", err)
+		return nil, fmt.Errorf("%w", err)
 	}
 	if !fi.IsDir() {
 		return []string{p}, nil
@@ -153,7 +153,7 @@ func expandBundle(p string) ([]string, error) {
 	dir := filepath.Join(p, "Contents", "Resources", "DWARF")
 	ents, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("objfile: %s is a directory but not a dSYM bundle: %w", p, err)
+		return nil, fmt.Errorf("%s is a directory but not a dSYM bundle: %w", p, err)
 	}
 	var out []string
 	for _, e := range ents {
@@ -212,7 +212,7 @@ func (im *Image) symbols() (*symtab.Table, error) {
 	im.symOnce.Do(func() {
 		im.syms, im.symErr = buildSymbols(im.DSYM, im.Binary)
 		if im.symErr != nil {
-			im.symErr = fmt.Errorf("objfile: symbol table: %w", im.symErr)
+			im.symErr = fmt.Errorf("symbol table: %w", im.symErr)
 			// Fall back to whichever slice still decodes.
 			for _, sl := range []*Slice{im.DSYM, im.Binary} {
 				if sl == nil {

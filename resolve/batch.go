@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/format"
 	"github.com/symbolicate/symbolicate/process"
 )
@@ -18,6 +19,9 @@ import (
 type Item struct {
 	Name string                 // shown in messages: a path, or "-" for stdin
 	Read func() ([]byte, error) // called once, on a worker
+	// Found marks an item found by a directory walk or inside an archive:
+	// content that no format reads is skipped, not a failure.
+	Found bool
 }
 
 // Result is what became of one item.
@@ -26,6 +30,8 @@ type Result struct {
 	// Format names the input's format ("ips", "crash", …); "" when it was
 	// not recognised.
 	Format string
+	// OS is the OS the input's process ran, as the input names it.
+	OS string
 	// Output is the rendered document; nil when there is nothing to write.
 	Output []byte
 	// Text reports that Output is text: text was asked for, or the input has
@@ -36,7 +42,9 @@ type Result struct {
 	// Err is set when the input could not be read or parsed; other items of
 	// the batch are unaffected.
 	Err error
-	// Skip explains a recognised input with nothing to symbolicate.
+	// Skip explains an input with nothing to symbolicate: a recognised one
+	// (whose Output is the input as its writers give it back), or a file of a
+	// walk that is not a supported input (no Output).
 	Skip string
 }
 
@@ -52,9 +60,9 @@ type Batch struct {
 	// JSON asks for each document's JSON form instead of text.
 	JSON  bool
 	Write format.WriteOptions
-	// Progress, when set, is called after each item with the number done.
-	// Calls are serialised.
-	Progress func(done, total int)
+	// Progress, when set, is called after each item with the number done
+	// and how many of them failed. Calls are serialised.
+	Progress func(done, total, failed int)
 }
 
 // Run processes items on Jobs workers and calls emit for each result in input
@@ -77,7 +85,7 @@ func (b *Batch) Run(ctx context.Context, items []Item, emit func(*Result) error)
 	// outputs waiting for a slow earlier item stay bounded in number.
 	window := make(chan struct{}, 4*jobs)
 	var progressMu sync.Mutex
-	done := 0
+	done, failed := 0, 0
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { // the emitter: strictly in input order
@@ -108,12 +116,17 @@ func (b *Batch) Run(ctx context.Context, items []Item, emit func(*Result) error)
 			break
 		}
 		work.Go(func() error {
-			results[i] = b.one(wctx, items[i])
+			res := b.one(wctx, items[i])
+			results[i] = res
+			bad := res.Err != nil
 			close(ready[i])
 			if b.Progress != nil {
 				progressMu.Lock()
 				done++
-				b.Progress(done, len(items))
+				if bad {
+					failed++
+				}
+				b.Progress(done, len(items), failed)
 				progressMu.Unlock()
 			}
 			return wctx.Err()
@@ -134,35 +147,48 @@ func (b *Batch) one(ctx context.Context, it Item) *Result {
 		return res
 	}
 	doc, err := b.Formats.Parse(data, format.Options{Cache: b.cacheImages})
-	if err != nil {
+	switch {
+	case errors.Is(err, format.ErrUnknown) && it.Found:
+		res.Skip = "not a supported input"
+		return res
+	case err != nil:
 		res.Err = err
 		return res
 	}
-	res.Format = doc.Format
-	if why := doc.NothingToSymbolicate(); why != "" {
-		res.Skip = why
-		return res
+	res.Format, res.OS = doc.Format, doc.Process().Platform
+	res.Skip = doc.NothingToSymbolicate()
+	if res.Skip == "" {
+		res.Outcome = b.Resolver.Resolve(ctx, doc)
+		res.Outcome.Notes = append(res.Outcome.Notes, doc.Warnings...)
 	}
-	res.Outcome = b.Resolver.Resolve(ctx, doc)
+	if err := b.render(doc, res); err != nil {
+		res.Err = fmt.Errorf("rendering: %w", err)
+		res.Outcome, res.Skip = nil, ""
+	}
+	return res
+}
+
+// render writes doc in the form asked for: its JSON form, or text when text
+// was asked for or it has no JSON form (then a note says so).
+func (b *Batch) render(doc *format.Parsed, res *Result) error {
 	var buf bytes.Buffer
 	res.Text = !b.JSON
 	if b.JSON {
-		err = doc.WriteJSON(&buf, b.Write)
-		if errors.Is(err, format.ErrNoJSON) {
-			buf.Reset()
-			res.Text = true
+		err := doc.WriteJSON(&buf, b.Write)
+		if !errors.Is(err, format.ErrNoJSON) {
+			res.Output = buf.Bytes()
+			return err
+		}
+		buf.Reset()
+		res.Text = true
+		if res.Outcome != nil {
+			res.Outcome.Notes = append(res.Outcome.Notes, diag.Diagnostic{Code: diag.InputWarning,
+				Err: fmt.Errorf("written as text: %s has no JSON form", doc.Format)})
 		}
 	}
-	if res.Text {
-		err = doc.WriteText(&buf, b.Write)
-	}
-	if err != nil {
-		res.Err = fmt.Errorf("rendering: %w", err)
-		res.Outcome = nil
-		return res
-	}
+	err := doc.WriteText(&buf, b.Write)
 	res.Output = buf.Bytes()
-	return res
+	return err
 }
 
 // cacheImages lends the resolver's shared caches to parsers that expand a

@@ -22,6 +22,10 @@ type binding struct {
 	// unresolvable says failures in this image are not resolvable at all (an
 	// image without a build ID, or absolute addresses), rather than missing.
 	unresolvable bool
+	// note is a near miss met while binding (a binary of the image's name
+	// with another UUID); noted says it was added to the outcome.
+	note  *diag.Diagnostic
+	noted bool
 }
 
 // bound is a process's image list bound to the sources; it is used by one
@@ -37,6 +41,7 @@ type bound struct {
 	slide        uint64
 	missingCache *process.UUID
 	notes        []diag.Diagnostic
+	os           string // the OS the process ran, as the input names it
 }
 
 // binding returns image i's binding, nil when i is not an image.
@@ -51,7 +56,7 @@ func (p *bound) binding(i int) *binding {
 // chosen by its UUID; every other image is matched by its own build ID, first
 // in that cache, then in each source in order.
 func (r *Resolver) bind(proc *process.Process) *bound {
-	p := &bound{images: proc.Images, binds: make([]binding, len(proc.Images)), ref: proc.SharedCache}
+	p := &bound{images: proc.Images, binds: make([]binding, len(proc.Images)), ref: proc.SharedCache, os: proc.Platform}
 	if ref := proc.SharedCache; ref != nil && !ref.UUID.IsZero() {
 		if c, ok := r.Cache(ref.UUID); ok {
 			p.cache, p.slide = c, ref.Base-c.SharedRegionStart()
@@ -101,6 +106,7 @@ func (r *Resolver) bindImage(p *bound, im *process.Image) binding {
 			return binding{sym: s, inCache: true}
 		}
 	}
+	var note *diag.Diagnostic
 	for _, src := range r.sources {
 		s, err := src.Image(im.ID, im.Arch, im.Path)
 		switch {
@@ -108,17 +114,27 @@ func (r *Resolver) bindImage(p *bound, im *process.Image) binding {
 			_, inCache := s.(symbol.CacheImage)
 			return binding{sym: s, inCache: inCache}
 		case errors.Is(err, symbol.ErrNotFound):
-		default:
-			// A near miss or an unreadable file: reported, never used.
+		case note == nil:
+			// A near miss or an unreadable file: reported (when a frame of
+			// the image needs it), never used.
 			code := diag.SourceError
 			if errors.Is(err, symbol.ErrMismatch) {
 				code = diag.Mismatch
 			}
 			u, _ := im.UUID()
-			p.notes = append(p.notes, diag.Diagnostic{Code: code, Image: im.Label(), UUID: u, Path: im.Path, Err: err})
+			note = &diag.Diagnostic{Code: code, Image: im.Label(), UUID: u, Path: im.Path, Err: err}
 		}
 	}
-	return binding{err: &MissingError{ID: im.ID, Name: im.Label()}}
+	return binding{err: &MissingError{ID: im.ID, Name: im.Label(), Arch: im.Arch}, note: note}
+}
+
+// noteBinding adds the near miss met while binding b to the outcome, once,
+// when a frame of its image needs resolving.
+func (p *bound) noteBinding(b *binding, o *Outcome) {
+	if b.note != nil && !b.noted {
+		b.noted = true
+		o.Notes = append(o.Notes, *b.note)
+	}
 }
 
 // countFailure files a frame of image i that could not be resolved: under its
@@ -127,22 +143,33 @@ func (r *Resolver) bindImage(p *bound, im *process.Image) binding {
 // known image without a symbol there, or damaged symbols).
 func (p *bound) countFailure(b *binding, i int, err error, o *Outcome) {
 	var me *MissingError
+	var de *symbol.DegradedError
 	switch {
 	case errors.As(err, &me) && me.Cache:
 		o.Unresolved++
 		u, _ := me.ID.UUID()
-		o.MissingCaches = appendUUID(o.MissingCaches, u)
+		p.missCache(o, u, p.images[i].Arch)
 	case errors.As(err, &me):
 		o.Unresolved++
 		if p.missingCache != nil && p.ref.Contains(p.images[i].Base) {
 			// The image lies in the process's shared cache, which no source
-			// has: name the cache as well as the image.
-			o.MissingCaches = appendUUID(o.MissingCaches, *p.missingCache)
+			// has: the frame is the cache's to find, not the image's.
+			p.missCache(o, *p.missingCache, me.Arch)
+			return
 		}
 		m := o.Missing[me.ID]
 		if m == nil {
-			m = &MissingImage{Name: me.Name}
+			m = &MissingImage{Name: me.Name, Arch: me.Arch}
 			o.Missing[me.ID] = m
+		}
+		m.Frames++
+	case errors.As(err, &de):
+		o.Unresolved++
+		o.Degraded++
+		m := o.MissingSymbols[de.Missing]
+		if m == nil {
+			m = &MissingSymbols{UUID: de.MissingUUID, Cache: de.Cache}
+			o.MissingSymbols[de.Missing] = m
 		}
 		m.Frames++
 	case b.unresolvable:
@@ -150,6 +177,19 @@ func (p *bound) countFailure(b *binding, i int, err error, o *Outcome) {
 	default:
 		o.Unresolved++
 	}
+}
+
+// missCache counts a frame under the missing shared cache u.
+func (p *bound) missCache(o *Outcome, u process.UUID, arch string) {
+	m := o.MissingCaches[u]
+	if m == nil {
+		m = &MissingCache{OS: p.os}
+		o.MissingCaches[u] = m
+	}
+	if m.Arch == "" {
+		m.Arch = arch
+	}
+	m.Frames++
 }
 
 // checkSlides reports images whose slide disagrees with their cache's slide:
@@ -216,13 +256,30 @@ var (
 	ErrNoImage = symbol.ErrNoImage
 	// ErrNoSymbol: the image is known but no symbol covers the address.
 	ErrNoSymbol = errors.New("no symbol covers the address")
+	// ErrDegraded: the function at the address has a name, in a file that
+	// is missing (see symbol.DegradedError).
+	ErrDegraded = symbol.ErrDegraded
 )
+
+// UnnamedError reports an address in a function that has no name: it is
+// known only from its start (LC_FUNCTION_STARTS). It wraps ErrNoSymbol.
+type UnnamedError struct {
+	Start uint64 // the function's start, on the scale of the lookup (offset from the image's base)
+}
+
+func (e *UnnamedError) Error() string {
+	return fmt.Sprintf("no symbol covers the address: it is in an unnamed function starting at %#x", e.Start)
+}
+
+// Unwrap returns ErrNoSymbol.
+func (e *UnnamedError) Unwrap() error { return ErrNoSymbol }
 
 // MissingError reports an image (or a whole shared cache) whose build ID
 // matches no source.
 type MissingError struct {
 	ID    process.BuildID
 	Name  string
+	Arch  string
 	Cache bool // the build ID is a shared cache's UUID
 }
 
@@ -231,13 +288,6 @@ func (e *MissingError) Error() string {
 		return fmt.Sprintf("no shared cache with UUID %s", e.ID)
 	}
 	return fmt.Sprintf("no shared cache or binary has image %s <%s>", e.Name, e.ID)
-}
-
-func appendUUID(list []process.UUID, u process.UUID) []process.UUID {
-	if slices.Contains(list, u) {
-		return list
-	}
-	return append(list, u)
 }
 
 func joinNames(names []string) string {

@@ -76,26 +76,54 @@ type Outcome struct {
 	Frames       int // concrete frames seen
 	Resolved     int // newly symbolicated
 	Already      int // symbols the input already had, kept
-	Unresolved   int // frames left without a symbol
+	Unresolved   int // frames left without a symbol (Degraded ones included)
 	Unresolvable int // frames in no image, in images without a build ID, or in the kernel (not counted as missing)
+	// Degraded counts the unresolved frames whose function has a name that
+	// is not at hand because a file is missing (MissingSymbols).
+	Degraded int
 	// Missing maps the build ID of each image with unresolved frames and no
-	// matching source to its name and frame count.
+	// matching source to its name, arch and frame count. Images inside a
+	// missing shared cache are counted under the cache instead.
 	Missing map[process.BuildID]*MissingImage
-	// MissingCaches lists shared-cache UUIDs the document names that no
-	// source has, when frames failed because of it.
-	MissingCaches []process.UUID
-	// Notes are diagnostics worth showing (slide disagreements, mismatches).
+	// MissingCaches maps each shared-cache UUID the document names that no
+	// source has, when frames failed because of it, to what is known of it.
+	MissingCaches map[process.UUID]*MissingCache
+	// MissingSymbols maps each missing local-symbols file (by path) that
+	// degraded frames to its UUIDs and frame count.
+	MissingSymbols map[string]*MissingSymbols
+	// Notes are diagnostics worth showing (slide disagreements, near-miss
+	// binaries of images whose frames needed them, input warnings).
 	Notes []diag.Diagnostic
 }
 
 // MissingImage is an image whose build ID matched nothing.
 type MissingImage struct {
-	Name   string
-	Frames int
+	Name, Arch string
+	Frames     int
 }
 
-// HasMissing reports whether some image had no matching source.
-func (o *Outcome) HasMissing() bool { return len(o.Missing) > 0 || len(o.MissingCaches) > 0 }
+// MissingCache is a shared cache that no source has.
+type MissingCache struct {
+	OS, Arch string // the OS the document names, and the arch of the cache's images
+	Frames   int
+}
+
+// MissingSymbols is a missing .symbols file of a shared cache.
+type MissingSymbols struct {
+	UUID, Cache process.UUID // the file's UUID and its cache's
+	Frames      int
+}
+
+// HasMissing reports whether some image had no matching source, or some
+// frame lacked its name because a file is missing.
+func (o *Outcome) HasMissing() bool {
+	return len(o.Missing) > 0 || len(o.MissingCaches) > 0 || o.Degraded > 0
+}
+
+func newOutcome(notes []diag.Diagnostic) *Outcome {
+	return &Outcome{Missing: map[process.BuildID]*MissingImage{}, MissingCaches: map[process.UUID]*MissingCache{},
+		MissingSymbols: map[string]*MissingSymbols{}, Notes: notes}
+}
 
 // Resolve resolves the frames of doc in place (Frame.Resolved) and says what
 // happened. It never fails: what cannot be resolved is counted and
@@ -106,7 +134,7 @@ func (o *Outcome) HasMissing() bool { return len(o.Missing) > 0 || len(o.Missing
 // frame is the interrupted pc.
 func (r *Resolver) Resolve(ctx context.Context, doc Document) *Outcome {
 	p := r.bind(doc.Process())
-	o := &Outcome{Missing: map[process.BuildID]*MissingImage{}, Notes: p.notes}
+	o := newOutcome(p.notes)
 	afterTrampoline := false
 	n := 0
 	for f := range doc.Frames() {
@@ -141,6 +169,7 @@ func (r *Resolver) Resolve(ctx context.Context, doc Document) *Outcome {
 		if adjust && look > 0 {
 			look--
 		}
+		p.noteBinding(b, o)
 		res, err := r.lookup(b, f.Offset, look)
 		if err != nil {
 			p.countFailure(b, f.Image, err, o)
@@ -170,6 +199,10 @@ func (r *Resolver) lookup(b *binding, off, look uint64) (*process.Resolution, er
 	}
 	if len(frames) == 0 {
 		return nil, ErrNoSymbol
+	}
+	if f := &frames[len(frames)-1]; f.Synthetic {
+		// A name made up from a function start ("func_…") is not a symbol.
+		return nil, &UnnamedError{Start: f.Start}
 	}
 	return r.resolution(frames, off, b), nil
 }

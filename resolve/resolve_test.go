@@ -161,18 +161,26 @@ func TestImagesMatchedByOwnUUIDWithoutSharedCacheRecord(t *testing.T) {
 	}
 }
 
+// TestMissingCacheIsNamed: with the report's cache absent, its frames are
+// counted under the cache (with the OS and arch to fetch it by), and its
+// images are not listed one by one; the app image still is.
 func TestMissingCacheIsNamed(t *testing.T) {
 	c, _ := setup(t)
-	gen, err := crashgen.Generate(c, crashgen.Config{Seed: 4, Slide: 0x4000})
+	gen, err := crashgen.Generate(c, crashgen.Config{Seed: 4, Slide: 0x4000, AppUUID: appUUID})
 	if err != nil {
 		t.Fatal(err)
 	}
 	rep := parse(t, gen.Data)
 	o := over(nil, Options{}).Resolve(context.Background(), rep) // no caches at all
-	if len(o.MissingCaches) != 1 || o.MissingCaches[0] != c.UUID {
-		t.Errorf("missing caches = %v, want [%s]", o.MissingCaches, c.UUID)
+	m := o.MissingCaches[c.UUID]
+	if len(o.MissingCaches) != 1 || m == nil || m.Frames == 0 || m.OS != rep.OSVersion || m.Arch != "arm64e" {
+		t.Errorf("missing caches = %+v, want %s with its OS and arch", o.MissingCaches, c.UUID)
 	}
-	if o.Resolved != 0 || o.Unresolved != o.Frames || len(o.Missing) == 0 {
+	app := o.Missing[process.UUIDBuildID(appUUID)]
+	if len(o.Missing) != 1 || app == nil || m.Frames+app.Frames != o.Unresolved {
+		t.Errorf("missing images %+v: want only the app image, the others counted under the cache", o.Missing)
+	}
+	if o.Resolved != 0 || o.Unresolved != o.Frames {
 		t.Errorf("outcome %+v", o)
 	}
 }
@@ -306,6 +314,11 @@ func TestMissingSymbolsFileLeavesLocalsUnresolved(t *testing.T) {
 	}
 	if locals == 0 || o.Unresolved != locals || len(o.Missing) != 0 {
 		t.Errorf("%d local frames; outcome %+v: want exactly those unresolved and no missing images", locals, o)
+	}
+	// They are degraded, not merely unresolved: the summary names the file.
+	m := o.MissingSymbols[c.SymbolsPath]
+	if o.Degraded != locals || m == nil || m.Frames != locals || m.UUID != c.SymbolFileUUID || m.Cache != c.UUID || !o.HasMissing() {
+		t.Errorf("degraded %d, missing symbols %+v; want %d frames under %s <%s>", o.Degraded, o.MissingSymbols, locals, c.SymbolsPath, c.SymbolFileUUID)
 	}
 }
 

@@ -1,10 +1,13 @@
 package resolve
 
 import (
+	"cmp"
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 	"strings"
+
+	"github.com/goccy/go-json"
 
 	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/process"
@@ -13,7 +16,7 @@ import (
 // Summary adds up a batch.
 type Summary struct {
 	Crashes      int // documents symbolicated (parsed and resolved)
-	Skipped      int // recognised inputs with nothing to symbolicate
+	Skipped      int // recognised inputs with nothing to symbolicate, and unsupported files found by a walk
 	Failed       int // inputs that could not be read or parsed
 	Unwritten    int // outputs that could not be written
 	Frames       int
@@ -21,19 +24,23 @@ type Summary struct {
 	Already      int
 	Unresolved   int
 	Unresolvable int
-	// Missing are the images whose build ID matched no source, sorted by
-	// frame count (then build ID).
-	Missing []MissingSummary
-	// MissingCaches are shared-cache UUIDs named by documents and not found.
-	MissingCaches []process.UUID
+	Degraded     int // unresolved frames whose names are in a missing file (MissingSymbols)
+	// MissingCaches, Missing and MissingSymbols are the shared caches, the
+	// images and the .symbols files that frames needed and no source had,
+	// each sorted by frame count (then identity).
+	MissingCaches  []MissingCacheSummary
+	Missing        []MissingSummary
+	MissingSymbols []MissingSymbolsSummary
 	// Failures are the inputs that could not be read or parsed, and
 	// WriteFailures the outputs that could not be written, in input order.
 	Failures, WriteFailures []Failure
-	// Notes are diagnostics from the documents, in input order.
+	// Notes are the documents' diagnostics, each once, in the order first met.
 	Notes []Note
 
-	missing map[process.BuildID]*MissingSummary
-	caches  map[process.UUID]bool
+	missing  map[process.BuildID]*MissingSummary
+	caches   map[process.UUID]*MissingCacheSummary
+	symfiles map[string]*MissingSymbolsSummary
+	notes    map[string]int // note text -> index in Notes
 }
 
 // Failure is one input, or its output, that failed.
@@ -42,22 +49,41 @@ type Failure struct {
 	Err   error
 }
 
-// Note is a diagnostic about one input.
+// Note is a diagnostic met in one or more documents.
 type Note struct {
-	Input string
 	diag.Diagnostic
+	Input   string // the first input it was met in
+	Reports int    // how many inputs it was met in
 }
 
 // MissingSummary is one missing image across the batch.
 type MissingSummary struct {
-	ID      process.BuildID
-	Name    string
-	Frames  int
-	Reports int
+	ID       process.BuildID
+	Name     string
+	Arch, OS string // OS: as the first report naming the image gives it
+	Frames   int
+	Reports  int
+}
+
+// MissingCacheSummary is one missing shared cache across the batch.
+type MissingCacheSummary struct {
+	UUID     process.UUID
+	OS, Arch string
+	Frames   int
+	Reports  int
+}
+
+// MissingSymbolsSummary is one missing .symbols file across the batch.
+type MissingSymbolsSummary struct {
+	Path        string
+	UUID, Cache process.UUID
+	Frames      int
+	Reports     int
 }
 
 func newSummary() *Summary {
-	return &Summary{missing: map[process.BuildID]*MissingSummary{}, caches: map[process.UUID]bool{}}
+	return &Summary{missing: map[process.BuildID]*MissingSummary{}, caches: map[process.UUID]*MissingCacheSummary{},
+		symfiles: map[string]*MissingSymbolsSummary{}, notes: map[string]int{}}
 }
 
 func (s *Summary) add(r *Result) {
@@ -79,20 +105,47 @@ func (s *Summary) add(r *Result) {
 	s.Already += o.Already
 	s.Unresolved += o.Unresolved
 	s.Unresolvable += o.Unresolvable
+	s.Degraded += o.Degraded
 	for id, m := range o.Missing {
 		ms := s.missing[id]
 		if ms == nil {
-			ms = &MissingSummary{ID: id, Name: m.Name}
+			ms = &MissingSummary{ID: id, Name: m.Name, Arch: m.Arch, OS: r.OS}
 			s.missing[id] = ms
 		}
 		ms.Frames += m.Frames
 		ms.Reports++
 	}
-	for _, u := range o.MissingCaches {
-		s.caches[u] = true
+	for u, m := range o.MissingCaches {
+		ms := s.caches[u]
+		if ms == nil {
+			ms = &MissingCacheSummary{UUID: u, OS: m.OS, Arch: m.Arch}
+			s.caches[u] = ms
+		}
+		ms.Frames += m.Frames
+		ms.Reports++
 	}
+	for path, m := range o.MissingSymbols {
+		ms := s.symfiles[path]
+		if ms == nil {
+			ms = &MissingSymbolsSummary{Path: path, UUID: m.UUID, Cache: m.Cache}
+			s.symfiles[path] = ms
+		}
+		ms.Frames += m.Frames
+		ms.Reports++
+	}
+	seen := map[string]bool{}
 	for _, n := range o.Notes {
-		s.Notes = append(s.Notes, Note{r.Name, n})
+		key := n.String()
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		if i, ok := s.notes[key]; ok {
+			s.Notes[i].Reports++
+			continue
+		}
+		s.notes[key] = len(s.Notes)
+		s.Notes = append(s.Notes, Note{Diagnostic: n, Input: r.Name, Reports: 1})
 	}
 }
 
@@ -102,30 +155,56 @@ func (s *Summary) unwritten(name string, err error) {
 }
 
 func (s *Summary) finish() {
-	for _, m := range s.missing {
-		s.Missing = append(s.Missing, *m)
-	}
-	sort.Slice(s.Missing, func(i, j int) bool {
-		a, b := s.Missing[i], s.Missing[j]
-		if a.Frames != b.Frames {
-			return a.Frames > b.Frames
-		}
-		return a.ID.String() < b.ID.String()
+	s.Missing = sortedByFrames(s.missing, func(a, b *MissingSummary) int {
+		return cmp.Or(b.Frames-a.Frames, cmp.Compare(a.ID.String(), b.ID.String()))
 	})
-	for u := range s.caches {
-		s.MissingCaches = append(s.MissingCaches, u)
-	}
-	sort.Slice(s.MissingCaches, func(i, j int) bool { return s.MissingCaches[i].String() < s.MissingCaches[j].String() })
+	s.MissingCaches = sortedByFrames(s.caches, func(a, b *MissingCacheSummary) int {
+		return cmp.Or(b.Frames-a.Frames, cmp.Compare(a.UUID.String(), b.UUID.String()))
+	})
+	s.MissingSymbols = sortedByFrames(s.symfiles, func(a, b *MissingSymbolsSummary) int {
+		return cmp.Or(b.Frames-a.Frames, cmp.Compare(a.Path, b.Path))
+	})
 }
 
-// HasMissing reports whether some image or cache had no match.
-func (s *Summary) HasMissing() bool { return len(s.Missing) > 0 || len(s.MissingCaches) > 0 }
+func sortedByFrames[K comparable, V any](m map[K]*V, order func(a, b *V) int) []V {
+	list := make([]*V, 0, len(m))
+	for _, v := range m {
+		list = append(list, v)
+	}
+	slices.SortFunc(list, order)
+	out := make([]V, len(list))
+	for i, v := range list {
+		out[i] = *v
+	}
+	return out
+}
 
-// Write prints the summary for people (stderr). It is deterministic.
-func (s *Summary) Write(w io.Writer) error {
+// HasMissing reports whether some image or cache had no match, or some frame
+// lacked its name because a file is missing.
+func (s *Summary) HasMissing() bool {
+	return len(s.Missing) > 0 || len(s.MissingCaches) > 0 || s.Degraded > 0
+}
+
+// MaxListed is how many entries of each list Write shows; WriteMissingJSON
+// has them all.
+const MaxListed = 20
+
+// Write prints the summary for people (stderr). It is deterministic. Each
+// list shows its MaxListed largest entries and says how many more there are;
+// every failed input is listed.
+func (s *Summary) Write(w io.Writer) error { return s.write(w, true) }
+
+// WriteBrief is Write without the lines of failed inputs and outputs, for a
+// caller that printed each failure as it came.
+func (s *Summary) WriteBrief(w io.Writer) error { return s.write(w, false) }
+
+func (s *Summary) write(w io.Writer, failures bool) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s, %s: %d newly symbolicated, %d already symbolicated, %d unresolved",
 		plural(s.Crashes, "crash", "crashes"), plural(s.Frames, "frame", "frames"), s.Resolved, s.Already, s.Unresolved)
+	if s.Degraded > 0 {
+		fmt.Fprintf(&b, " (%d of them degraded: their names are in a missing .symbols file)", s.Degraded)
+	}
 	if s.Unresolvable > 0 {
 		fmt.Fprintf(&b, ", %d not resolvable (no image or no UUID)", s.Unresolvable)
 	}
@@ -139,23 +218,109 @@ func (s *Summary) Write(w io.Writer) error {
 		fmt.Fprintf(&b, "; %d not written", s.Unwritten)
 	}
 	b.WriteString("\n")
-	for _, u := range s.MissingCaches {
-		fmt.Fprintf(&b, "  missing shared cache %s\n", u)
-	}
-	for _, m := range s.Missing {
-		fmt.Fprintf(&b, "  missing image %s <%s>: %s in %s\n", m.Name, m.ID, plural(m.Frames, "frame", "frames"), plural(m.Reports, "report", "reports"))
-	}
-	for _, n := range s.Notes {
-		fmt.Fprintf(&b, "  note: %s: %s\n", n.Input, n.Diagnostic)
-	}
-	for _, f := range s.Failures {
-		fmt.Fprintf(&b, "  failed: %s: %v\n", f.Input, f.Err)
-	}
-	for _, f := range s.WriteFailures {
-		fmt.Fprintf(&b, "  not written: %s: %v\n", f.Input, f.Err)
+	listed(&b, s.MissingCaches, "missing shared caches", func(m MissingCacheSummary) string {
+		return fmt.Sprintf("missing shared cache %s (%s): %s in %s", m.UUID, orUnknown(m.OS, m.Arch),
+			plural(m.Frames, "frame", "frames"), plural(m.Reports, "report", "reports"))
+	})
+	listed(&b, s.Missing, "missing images", func(m MissingSummary) string {
+		arch := ""
+		if m.Arch != "" {
+			arch = " " + m.Arch
+		}
+		return fmt.Sprintf("missing image %s <%s>%s: %s in %s", m.Name, m.ID, arch,
+			plural(m.Frames, "frame", "frames"), plural(m.Reports, "report", "reports"))
+	})
+	listed(&b, s.MissingSymbols, "missing .symbols files", func(m MissingSymbolsSummary) string {
+		return fmt.Sprintf("missing symbols file %s <%s> of shared cache %s: %s degraded in %s", m.Path, m.UUID, m.Cache,
+			plural(m.Frames, "frame", "frames"), plural(m.Reports, "report", "reports"))
+	})
+	listed(&b, s.Notes, "notes", func(n Note) string {
+		if n.Reports == 1 {
+			return fmt.Sprintf("note: %s: %s", n.Input, n.Diagnostic)
+		}
+		return fmt.Sprintf("note: %s (in %d reports, first %s)", n.Diagnostic, n.Reports, n.Input)
+	})
+	if failures {
+		for _, f := range s.Failures {
+			fmt.Fprintf(&b, "  failed: %s: %v\n", f.Input, f.Err)
+		}
+		for _, f := range s.WriteFailures {
+			fmt.Fprintf(&b, "  not written: %s: %v\n", f.Input, f.Err)
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// listed writes the first MaxListed entries of list, then how many more.
+func listed[T any](b *strings.Builder, list []T, what string, line func(T) string) {
+	for i, v := range list {
+		if i == MaxListed {
+			fmt.Fprintf(b, "  … and %d more %s\n", len(list)-MaxListed, what)
+			return
+		}
+		b.WriteString("  ")
+		b.WriteString(line(v))
+		b.WriteByte('\n')
+	}
+}
+
+func orUnknown(os, arch string) string {
+	if os == "" {
+		os = "unknown OS"
+	}
+	if arch == "" {
+		return os
+	}
+	return os + ", " + arch
+}
+
+// WriteMissingJSON writes every missing cache, image and .symbols file as one
+// JSON object, for CI jobs that fetch exactly what is missing:
+//
+//	{"caches": [{"uuid", "os", "arch", "frames", "reports"}],
+//	 "images": [{"uuid", "name", "arch", "os", "frames", "reports"}],
+//	 "symbolsFiles": [{"path", "uuid", "cache", "frames", "reports"}]}
+func (s *Summary) WriteMissingJSON(w io.Writer) error {
+	type cache struct {
+		UUID    string `json:"uuid"`
+		OS      string `json:"os,omitempty"`
+		Arch    string `json:"arch,omitempty"`
+		Frames  int    `json:"frames"`
+		Reports int    `json:"reports"`
+	}
+	type image struct {
+		UUID    string `json:"uuid"`
+		Name    string `json:"name"`
+		Arch    string `json:"arch,omitempty"`
+		OS      string `json:"os,omitempty"`
+		Frames  int    `json:"frames"`
+		Reports int    `json:"reports"`
+	}
+	type symfile struct {
+		Path    string `json:"path"`
+		UUID    string `json:"uuid"`
+		Cache   string `json:"cache"`
+		Frames  int    `json:"frames"`
+		Reports int    `json:"reports"`
+	}
+	out := struct {
+		Caches       []cache   `json:"caches"`
+		Images       []image   `json:"images"`
+		SymbolsFiles []symfile `json:"symbolsFiles"`
+	}{Caches: []cache{}, Images: []image{}, SymbolsFiles: []symfile{}}
+	for _, m := range s.MissingCaches {
+		out.Caches = append(out.Caches, cache{m.UUID.String(), m.OS, m.Arch, m.Frames, m.Reports})
+	}
+	for _, m := range s.Missing {
+		out.Images = append(out.Images, image{m.ID.String(), m.Name, m.Arch, m.OS, m.Frames, m.Reports})
+	}
+	for _, m := range s.MissingSymbols {
+		out.SymbolsFiles = append(out.SymbolsFiles, symfile{m.Path, m.UUID.String(), m.Cache.String(), m.Frames, m.Reports})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
 }
 
 func plural(n int, one, many string) string {

@@ -109,4 +109,25 @@ var (
 	ErrMismatch = errors.New("binary does not match")
 	// ErrNoImage: the address lies in no image.
 	ErrNoImage = errors.New("address is in no known image")
+	// ErrDegraded: the function at the address has a name that is not at
+	// hand, because a file of the source is missing (a shared cache's
+	// .symbols file); see DegradedError.
+	ErrDegraded = errors.New("symbol names are incomplete")
 )
+
+// DegradedError is returned by a symbolizer for an address whose function
+// would be named by a file that is missing.
+type DegradedError struct {
+	// Missing is the absent file, MissingUUID its UUID, and Cache the UUID
+	// of the shared cache it belongs to.
+	Missing     string
+	MissingUUID process.UUID
+	Cache       process.UUID
+}
+
+func (e *DegradedError) Error() string {
+	return "the local symbols file " + e.Missing + " <" + e.MissingUUID.String() + "> is missing"
+}
+
+// Unwrap returns ErrDegraded.
+func (e *DegradedError) Unwrap() error { return ErrDegraded }

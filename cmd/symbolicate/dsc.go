@@ -373,8 +373,13 @@ func (c *dscLookupCmd) writeResult(w io.Writer, res *resolve.AddrResult, slide u
 			j.UUID = u.String()
 		}
 		name, off := im.Name, res.Offset
-		if s := res.Resolution; s != nil {
+		var ue *resolve.UnnamedError
+		switch s := res.Resolution; {
+		case s != nil:
 			name, off, j.RawSymbol = s.Symbol, s.SymbolLocation, s.RawSymbol
+		case errors.As(res.Err, &ue) && res.Offset >= ue.Start:
+			// Not a name: say so, and where the function starts.
+			name, off = fmt.Sprintf("<unnamed function %#x>", im.Base+ue.Start), res.Offset-ue.Start
 		}
 		j.Symbol, j.Offset = &name, &off
 	}
@@ -397,7 +402,7 @@ func (c *dscLookupCmd) writeResult(w io.Writer, res *resolve.AddrResult, slide u
 	switch {
 	case j.Symbol == nil:
 		_, err = fmt.Fprintf(w, "%s: not in any image of the cache\n", prefix)
-	case res.Err != nil && !errors.Is(res.Err, resolve.ErrNoSymbol):
+	case res.Err != nil && !errors.Is(res.Err, resolve.ErrNoSymbol) && !errors.Is(res.Err, resolve.ErrDegraded):
 		_, err = fmt.Fprintf(w, "%s: %s %s + %d (symbols unavailable: %v)\n", prefix, j.Image, *j.Symbol, *j.Offset, res.Err)
 	default:
 		_, err = fmt.Fprintf(w, "%s: %s %s + %d\n", prefix, j.Image, *j.Symbol, *j.Offset)

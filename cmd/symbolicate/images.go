@@ -81,7 +81,7 @@ Examples:
 
 // Run decodes each input.
 func (c *decodeCmd) Run(ctx context.Context, streams *ioStreams) error {
-	eng, err := openEngine(ctx, c.config(), streams.Stderr)
+	eng, err := openEngine(ctx, c.config(), streams.Stderr, true)
 	if err != nil {
 		return err
 	}
@@ -137,12 +137,12 @@ Examples:
 
 // Run encodes the input.
 func (c *encodeCmd) Run(ctx context.Context, streams *ioStreams) error {
-	eng, err := openEngine(ctx, c.config(), streams.Stderr)
+	eng, err := openEngine(ctx, c.config(), streams.Stderr, true)
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
-	plan, err := output.New(c.Output, []output.Input{{Name: c.File, Rel: inputRel(c.File)}}, "")
+	plan, err := output.New(c.Output, []output.Input{{Name: c.File, Rel: inputRel(c.File), Path: c.File}}, "", true)
 	if err != nil {
 		return withExit(exitUsage, err)
 	}
@@ -224,16 +224,16 @@ func (c *imagemapCmd) Validate() error {
 
 // Run writes the image map of each input.
 func (c *imagemapCmd) Run(ctx context.Context, streams *ioStreams) error {
-	eng, err := openEngine(ctx, c.config(), streams.Stderr)
+	eng, err := openEngine(ctx, c.config(), streams.Stderr, true)
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
 	inputs := make([]output.Input, len(c.Files))
 	for i, name := range c.Files {
-		inputs[i] = output.Input{Name: name, Rel: inputRel(name)}
+		inputs[i] = output.Input{Name: name, Rel: inputRel(name), Path: name}
 	}
-	plan, err := output.New(c.Output, inputs, "")
+	plan, err := output.New(c.Output, inputs, "", len(c.Files) == 1)
 	if err != nil {
 		return withExit(exitUsage, err)
 	}
@@ -288,7 +288,7 @@ func (c *addrsCmd) Run(ctx context.Context, streams *ioStreams) error {
 	}
 	cfg := c.config()
 	cfg.Resolve.NoDemangle = c.NoDemangle
-	eng, err := openEngine(ctx, cfg, streams.Stderr)
+	eng, err := openEngine(ctx, cfg, streams.Stderr, false)
 	if err != nil {
 		return err
 	}

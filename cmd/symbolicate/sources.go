@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/symbolicate/symbolicate"
+	"github.com/symbolicate/symbolicate/diag"
 )
 
 // sourceFlags are the flags that say where symbols come from; several commands share them.
@@ -36,13 +37,18 @@ func envPaths(flag []string, env string) []string {
 }
 
 // openEngine opens the sources of cfg and prints what opening them met as
-// warnings. A path that does not exist is a usage error.
-func openEngine(ctx context.Context, cfg symbolicate.Config, stderr io.Writer) (*symbolicate.Engine, error) {
+// warnings; optional says the command works without sources (decode), so
+// their absence is not worth a word. A path that does not exist is a usage
+// error.
+func openEngine(ctx context.Context, cfg symbolicate.Config, stderr io.Writer, optional bool) (*symbolicate.Engine, error) {
 	e, err := symbolicate.Open(ctx, cfg)
 	if err != nil {
 		return nil, withExit(exitUsage, err)
 	}
 	for _, d := range e.Diagnostics() {
+		if optional && d.Code == diag.NoSources && d.Path == "" {
+			continue
+		}
 		fmt.Fprintf(stderr, "symbolicate: warning: %s\n", d)
 	}
 	return e, nil

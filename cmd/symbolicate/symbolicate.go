@@ -1,34 +1,33 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"sort"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/symbolicate/symbolicate/format"
+	"github.com/symbolicate/symbolicate/internal/inputs"
 	"github.com/symbolicate/symbolicate/internal/output"
 	"github.com/symbolicate/symbolicate/resolve"
 )
 
 // symbolicateCmd is the main job: `symbolicate crash.ips --caches ~/dsc`.
 type symbolicateCmd struct {
-	Inputs []string `arg:"" name:"input" help:"Crash reports: .ips (any bug_type) or legacy .crash files, directories (searched recursively for .ips, .crash, .txt and .json files), glob patterns, or - for stdin. Example: crash.ips crashes/ -"`
+	Inputs []string `arg:"" name:"input" help:"Crash reports: .ips (any bug_type) or legacy .crash files, directories (searched recursively for .ips, .crash, .txt, .json, .hang and .spin files, also inside .zip and .gz archives and Xcode .xccrashpoint bundles), glob patterns, or - for stdin. Example: crash.ips crashes/ -"`
 	sourceFlags
-	Format        string `enum:"text,json" default:"text" help:"text: Apple's text rendering; json: the same .ips with symbol and symbolLocation filled in per frame (legacy .crash input is always written as text). Example: --format json"`
-	Output        string `short:"o" placeholder:"PATH" help:"Write to PATH instead of stdout: a file for one input, a directory for several (NAME.symbolicated.ips or .txt, written atomically). Example: -o out/"`
-	Jobs          int    `short:"j" default:"${jobs}" help:"Reports symbolicated concurrently (default: the number of CPUs). Example: -j 4"`
-	Resymbolicate bool   `help:"Replace symbols the OS already wrote (by default only missing ones and <redacted> are filled in). Example: --resymbolicate"`
-	NoDemangle    bool   `help:"Print linkage names as they are instead of demangling Swift and C++ names. Example: --no-demangle"`
-	FullPaths     bool   `help:"Keep directories in source file names (default: file name only). Example: --full-paths"`
-	NoInlines     bool   `help:"Leave out inlined-call frames found in dSYMs. Example: --no-inlines"`
-	Quiet         bool   `short:"q" help:"Do not print the summary on stderr. Example: -q"`
+	Format        string   `enum:"text,json" default:"text" help:"text: Apple's text rendering; json: the same .ips with symbol and symbolLocation filled in per frame (legacy .crash input is always written as text). Example: --format json"`
+	Output        string   `short:"o" placeholder:"PATH" help:"Write to PATH instead of stdout: the file itself for one file argument, otherwise a directory (created when missing) mirroring the inputs (NAME.symbolicated.ips or .txt, written atomically). Example: -o out/"`
+	Jobs          int      `short:"j" default:"${jobs}" help:"Reports symbolicated concurrently (default: the number of CPUs). Example: -j 4"`
+	Resymbolicate bool     `help:"Replace symbols the OS already wrote (by default only missing ones and <redacted> are filled in). Example: --resymbolicate"`
+	NoDemangle    bool     `help:"Print linkage names as they are instead of demangling Swift and C++ names. Example: --no-demangle"`
+	FullPaths     bool     `help:"Keep directories in source file names (default: file name only). Example: --full-paths"`
+	NoInlines     bool     `help:"Leave out inlined-call frames found in dSYMs. Example: --no-inlines"`
+	MissingJSON   string   `placeholder:"FILE" help:"Also write every missing cache, image and .symbols file (UUID, name, arch, OS build, frames, reports) as JSON to FILE, for CI to fetch exactly what is missing. Example: --missing-json missing.json"`
+	MaxInputSize  byteSize `default:"64MiB" placeholder:"SIZE" help:"Largest input read (after decompression); larger ones fail with a clear error. Example: --max-input-size 256MiB"`
+	Quiet         bool     `short:"q" help:"Do not print the summary (errors about single inputs are still printed). Example: -q"`
 }
 
 // Help gives examples and the exit status.
@@ -36,21 +35,32 @@ func (c *symbolicateCmd) Help() string {
 	return `Matches every image by UUID to the dyld shared caches under --caches (subcaches and
 .symbols files are found beside each main cache) and to app binaries and dSYMs under
 --symbols, resolves every frame (callers at address − 1, so the call site is named), and
-writes Apple's text rendering or the annotated .ips. A summary goes to stderr: crashes,
-frames, newly symbolicated, already symbolicated, unresolved (grouped by missing image),
-failed files. Reports are processed concurrently; output is always in input order.
+writes Apple's text rendering or the annotated .ips. Reports with nothing to symbolicate
+(jetsam, resource reports) are written unchanged. A summary goes to stderr: crashes,
+frames, newly symbolicated, already symbolicated, unresolved and degraded frames,
+missing shared caches (with their OS build and arch), missing images and .symbols files.
+Reports are processed concurrently; output is always in input order.
 
-Exit status: 0 every resolvable frame resolved; 1 usage error; 2 some input could not be
-read or parsed (the others were still processed); 3 some images had no matching cache or
-binary (all output was still written); 4 some output could not be written (the others
-were). When several apply, the highest wins.
+In a directory, files whose content is not a supported input are skipped (and
+counted); a file named on the command line that cannot be read is an error, and the
+others are still processed.
+
+` + exitStatusHelp + `
 
 Examples:
   symbolicate crash.ips --caches ~/dsc
   symbolicate crashes/ --caches ~/dsc --symbols build/ -o out/
   symbolicate --format json -o crash.symbolicated.ips crash.ips
+  symbolicate AppStoreConnect-crashes.zip --symbols MyApp.app.dSYM -o out/ --missing-json missing.json
   SYMBOLICATE_CACHES=~/dsc/iOS17:~/dsc/iOS18 symbolicate 'reports/*.ips'`
 }
+
+// exitStatusHelp is the exit-status section every command's help shares.
+const exitStatusHelp = `Exit status: 0 every resolvable frame resolved; 1 usage error; 2 some input could not be
+read or parsed (the others were still processed); 3 some images had no matching cache or
+binary, or frames lack names because a .symbols file is missing (all output was still
+written); 4 some output could not be written (the others were); 130 interrupted. When
+several apply, the highest wins.`
 
 // Validate rejects a non-positive job count.
 func (c *symbolicateCmd) Validate() error {
@@ -62,44 +72,65 @@ func (c *symbolicateCmd) Validate() error {
 
 // Run symbolicates the inputs.
 func (c *symbolicateCmd) Run(ctx context.Context, streams *ioStreams) error {
-	items, err := collectInputs(c.Inputs, streams.Stdin)
+	con := newConsole(streams)
+	found, err := inputs.Collect(c.Inputs, inputs.Options{MaxSize: int64(c.MaxInputSize), Stdin: streams.Stdin,
+		Warn: func(path string, err error) { con.printf("symbolicate: warning: skipping %s: %v\n", path, err) }})
 	if err != nil {
 		return withExit(exitUsage, err)
 	}
-	if len(items) == 0 {
+	if len(found) == 0 {
 		return withExit(exitUsage, errors.New("no crash reports found in the inputs"))
 	}
-	plan, err := output.New(c.Output, outputInputs(items), ".symbolicated")
+	plan, err := output.New(c.Output, outputInputs(found), ".symbolicated", c.oneFile(found))
 	if err != nil {
 		return withExit(exitUsage, err)
 	}
 	cfg := c.config()
 	cfg.Resolve = resolve.Options{Resymbolicate: c.Resymbolicate, NoDemangle: c.NoDemangle, NoInlines: c.NoInlines}
 	cfg.Write = format.WriteOptions{FullPaths: c.FullPaths}
-	eng, err := openEngine(ctx, cfg, streams.Stderr)
+	eng, err := openEngine(ctx, cfg, streams.Stderr, false)
 	if err != nil {
 		return err
 	}
 	defer eng.Close()
 	b := eng.Batch(c.Jobs, c.Format == "json")
-	var prog *progress
-	if streams.StderrTTY && !c.Quiet && len(items) > 1 {
-		prog = &progress{w: streams.Stderr}
-		b.Progress = prog.update
+	if streams.StderrTTY && !c.Quiet && len(found) > 1 {
+		b.Progress = con.progress
 	}
-	inputs := make([]resolve.Item, len(items))
-	for i := range items {
-		inputs[i] = items[i].item
+	items := make([]resolve.Item, len(found))
+	for i, in := range found {
+		items[i] = resolve.Item{Name: in.Name, Read: in.Read, Found: in.Found}
 	}
-	sum, err := b.Run(ctx, inputs, func(res *resolve.Result) error { return emit(streams, len(items), plan, res) })
-	prog.clear()
+	sum, err := b.Run(ctx, items, func(res *resolve.Result) error { return emit(con, len(found), plan, res) })
+	con.clear()
 	if !c.Quiet {
-		sum.Write(streams.Stderr)
+		sum.WriteBrief(streams.Stderr)
+	}
+	if c.MissingJSON != "" {
+		if err := writeMissingJSON(c.MissingJSON, sum); err != nil {
+			return withExit(exitOutput, err)
+		}
 	}
 	if err != nil {
 		return withExit(exitInterrupted, err)
 	}
 	return withExit(summaryStatus(sum), nil)
+}
+
+// oneFile reports whether the inputs are one file named on the command line,
+// so that -o names that file's output.
+func (c *symbolicateCmd) oneFile(found []inputs.Input) bool {
+	return len(c.Inputs) == 1 && len(found) == 1 && !found[0].Found && found[0].Name == c.Inputs[0]
+}
+
+// writeMissingJSON writes the summary's missing caches, images and .symbols
+// files to path.
+func writeMissingJSON(path string, sum *resolve.Summary) error {
+	var b bytes.Buffer
+	if err := sum.WriteMissingJSON(&b); err != nil {
+		return err
+	}
+	return output.Write(path, b.Bytes())
 }
 
 // summaryStatus maps a batch summary to the exit status.
@@ -116,135 +147,62 @@ func summaryStatus(sum *resolve.Summary) int {
 }
 
 // emit writes one result: to its output file, or to stdout (with a header
-// line naming the input when there are several).
-func emit(streams *ioStreams, n int, plan *output.Plan, res *resolve.Result) error {
-	if res.Err != nil || res.Skip != "" {
-		if res.Skip != "" {
-			fmt.Fprintf(streams.Stderr, "symbolicate: %s: %s\n", res.Name, res.Skip)
-		}
+// line naming the input when there are several). Errors and notes about the
+// input are printed as they come.
+func emit(con *console, n int, plan *output.Plan, res *resolve.Result) error {
+	switch {
+	case res.Err != nil:
+		con.printf("symbolicate: %s: %v\n", res.Name, res.Err)
 		return nil
+	case res.Skip != "" && res.Output == nil:
+		return nil // a file of a walk that is not a supported input
+	case res.Skip != "":
+		con.printf("symbolicate: %s: %s\n", res.Name, res.Skip)
 	}
 	if plan.Stdout() {
-		if n > 1 {
-			fmt.Fprintf(streams.Stdout, "==> %s <==\n", res.Name)
-		}
-		_, err := streams.Stdout.Write(res.Output)
-		if err == nil && len(res.Output) > 0 && res.Output[len(res.Output)-1] != '\n' {
-			_, err = io.WriteString(streams.Stdout, "\n")
-		}
-		return err
+		return con.stdout(n, res)
 	}
 	ext := ".ips"
 	if res.Text {
 		ext = ".txt" // also for legacy text asked for as JSON: it is written as text
 	}
-	return output.Write(plan.Path(res.Name, ext), res.Output)
-}
-
-// input is one crash report to read, with the name its output is derived from.
-type input struct {
-	item resolve.Item
-	rel  string // path relative to the directory argument it was found in; the base name otherwise
-}
-
-// collectInputs expands files, directories, glob patterns and "-" into items, in a stable order.
-func collectInputs(args []string, stdin io.Reader) ([]input, error) {
-	var out []input
-	seen := map[string]bool{}
-	add := func(path, rel string) {
-		if seen[path] {
-			return
-		}
-		seen[path] = true
-		out = append(out, input{item: resolve.Item{Name: path, Read: func() ([]byte, error) { return os.ReadFile(path) }}, rel: rel})
+	if err := output.Write(plan.Path(res.Name, ext), res.Output); err != nil {
+		con.printf("symbolicate: %s: output not written: %v\n", res.Name, err)
+		return err
 	}
-	for _, arg := range args {
-		if arg == "-" {
-			if seen["-"] {
-				continue
-			}
-			seen["-"] = true
-			out = append(out, input{item: resolve.Item{Name: "-", Read: func() ([]byte, error) { return io.ReadAll(stdin) }}, rel: "stdin"})
-			continue
-		}
-		matches := []string{arg}
-		if _, err := os.Lstat(arg); err != nil && strings.ContainsAny(arg, "*?[") {
-			m, gerr := filepath.Glob(arg)
-			if gerr != nil {
-				return nil, fmt.Errorf("pattern %q: %w", arg, gerr)
-			}
-			if len(m) == 0 {
-				return nil, fmt.Errorf("pattern %q matches no files", arg)
-			}
-			matches = m
-		}
-		for _, p := range matches {
-			fi, err := os.Stat(p)
-			if err != nil {
-				return nil, err
-			}
-			if !fi.IsDir() {
-				add(p, filepath.Base(p))
-				continue
-			}
-			var found []string
-			err = filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
-				if err != nil {
-					return err
-				}
-				if !d.IsDir() && hasReportExt(d.Name()) && !strings.Contains(d.Name(), ".symbolicated.") {
-					found = append(found, q)
-				}
-				return nil
-			})
-			if err != nil {
-				return nil, err
-			}
-			sort.Strings(found)
-			for _, q := range found {
-				rel, _ := filepath.Rel(p, q)
-				add(q, rel)
-			}
-		}
-	}
-	return out, nil
+	return nil
 }
 
-func hasReportExt(name string) bool {
-	for _, e := range output.ReportExts {
-		if strings.HasSuffix(name, e) {
-			return true
-		}
-	}
-	return false
-}
-
-// outputInputs lists the items for the output plan.
-func outputInputs(items []input) []output.Input {
-	out := make([]output.Input, len(items))
-	for i, it := range items {
-		out[i] = output.Input{Name: it.item.Name, Rel: it.rel}
+// outputInputs lists the inputs for the output plan.
+func outputInputs(found []inputs.Input) []output.Input {
+	out := make([]output.Input, len(found))
+	for i, in := range found {
+		out[i] = output.Input{Name: in.Name, Rel: in.Rel, Path: in.Path}
 	}
 	return out
 }
 
-// progress draws a one-line progress indicator on a terminal.
-type progress struct {
-	w    io.Writer
-	last time.Time
-	hot  bool
-}
+// byteSize is a size flag: a number of bytes with an optional KiB, MiB or GiB
+// (or K, M, G) suffix.
+type byteSize int64
 
-func (p *progress) update(done, total int) {
-	if now := time.Now(); done == total || now.Sub(p.last) >= 100*time.Millisecond {
-		p.last = now
-		p.hot = true
-		fmt.Fprintf(p.w, "\rsymbolicating %d/%d", done, total)
+// UnmarshalText parses "64MiB", "512k", "1000000".
+func (b *byteSize) UnmarshalText(text []byte) error {
+	s := strings.TrimSpace(string(text))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(strings.ToUpper(s), strings.ToUpper(u.suffix)) {
+			s, mult = strings.TrimSpace(s[:len(s)-len(u.suffix)]), u.mult
+			break
+		}
 	}
-}
-
-func (p *progress) clear() {
-	if p != nil && p.hot {
-		fmt.Fprint(p.w, "\r\033[K")
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/mult {
+		return fmt.Errorf("%q is not a size (for example 64MiB)", text)
 	}
+	*b = byteSize(n * mult)
+	return nil
 }

@@ -118,13 +118,31 @@ func TestSymbolicateNoCachesNamesMissingCache(t *testing.T) {
 
 func TestSymbolicateUsageErrors(t *testing.T) {
 	for _, args := range [][]string{
-		{"/no/such/file.ips"},
-		{"nomatch-*.ips"},
 		{"x.ips", "-j", "0"},
+		{"x.ips", "--max-input-size", "lots"},
+		{"[.ips"},
 	} {
 		if code, _, errOut := runCLI(t, "", args...); code != exitUsage {
 			t.Errorf("%v: exit %d, want %d; stderr %s", args, code, exitUsage, errOut)
 		}
+	}
+}
+
+// TestMissingExplicitInputDoesNotStopTheBatch: a mistyped path or a pattern
+// matching nothing is reported, the other inputs are processed, and the exit
+// status says some input could not be read.
+func TestMissingExplicitInputDoesNotStopTheBatch(t *testing.T) {
+	dir := t.TempDir()
+	c, _ := writeCrashes(t, dir, 1, false)
+	out := t.TempDir()
+	code, _, errOut := runCLI(t, "", "/no/such/file.ips", filepath.Join(dir, "nomatch-*.ips"), filepath.Join(dir, "crash-a.ips"),
+		"--caches", c.Dir, "-o", out)
+	if code != exitBadInput || !strings.Contains(errOut, "/no/such/file.ips: stat /no/such/file.ips: no such file or directory") ||
+		!strings.Contains(errOut, "matches no files") || !strings.Contains(errOut, "1 crash") {
+		t.Fatalf("exit %d, stderr:\n%s", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(out, "crash-a.symbolicated.txt")); err != nil {
+		t.Errorf("the readable input was not written: %v", err)
 	}
 }
 

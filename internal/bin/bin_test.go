@@ -25,7 +25,7 @@ func TestReaderKeepsFirstError(t *testing.T) {
 	if fe.Off != 0x102 || fe.Field != "b" || fe.Format != "test" {
 		t.Fatalf("error = %+v, want offset 0x102 field b", fe)
 	}
-	if want := "test: offset 0x102: b: needs 4 bytes, 1 remain"; fe.Error() != want {
+	if want := "not a valid test: byte 0x102, in b: needs 4 bytes, 1 remain"; fe.Error() != want {
 		t.Fatalf("Error() = %q, want %q", fe.Error(), want)
 	}
 }

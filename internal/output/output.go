@@ -20,6 +20,9 @@ type Input struct {
 	// Rel is its path relative to the directory argument it was found in,
 	// or its base name; outputs mirror it under a directory -o.
 	Rel string
+	// Path is where it comes from; when two inputs' Rel collide, outputs
+	// mirror the layout of every input's Path instead.
+	Path string
 }
 
 // Plan is where each input's output goes.
@@ -30,15 +33,16 @@ type Plan struct {
 
 // ReportExts are the file name endings of reports, stripped from an input's
 // name to make its output's.
-var ReportExts = []string{".ips", ".ips.synced", ".crash", ".txt", ".json"}
+var ReportExts = []string{".ips", ".ips.synced", ".crash", ".txt", ".json", ".hang", ".spin"}
 
 // New plans the outputs of inputs for the -o value flag ("" for stdout).
-// With one input and an -o that is not an existing directory (and does not
-// end in a separator), -o is the file itself; otherwise -o is a directory
-// holding, for each input, its Rel without a report extension plus suffix
-// and the extension of what is written. Two inputs that would write the same
-// file are an error.
-func New(flag string, inputs []Input, suffix string) (*Plan, error) {
+// When single (the inputs are one file named on the command line) and -o is
+// not an existing directory and does not end in a separator, -o is the file
+// itself; otherwise -o is a directory (created when missing) holding, for
+// each input, its Rel without a report extension plus suffix and the
+// extension of what is written. When two inputs' Rel would collide, every
+// output mirrors its input's path relative to the inputs' common directory.
+func New(flag string, inputs []Input, suffix string, single bool) (*Plan, error) {
 	p := &Plan{stems: map[string]string{}}
 	if flag == "" {
 		return p, nil
@@ -47,13 +51,20 @@ func New(flag string, inputs []Input, suffix string) (*Plan, error) {
 	if fi, err := os.Stat(flag); err == nil && fi.IsDir() {
 		isDir = true
 	}
-	if !isDir && len(inputs) == 1 {
+	if single && len(inputs) == 1 && !isDir {
 		p.file = flag
 		return p, nil
 	}
+	rels := make([]string, len(inputs))
+	for i, in := range inputs {
+		rels[i] = in.Rel
+	}
+	if collide(rels) {
+		rels = mirrored(inputs)
+	}
 	taken := map[string]string{}
-	for _, in := range inputs {
-		dest := filepath.Join(flag, Stem(in.Rel)+suffix)
+	for i, in := range inputs {
+		dest := filepath.Join(flag, Stem(rels[i])+suffix)
 		if other, dup := taken[dest]; dup {
 			return nil, fmt.Errorf("inputs %s and %s would both be written to %s", other, in.Name, dest)
 		}
@@ -61,6 +72,57 @@ func New(flag string, inputs []Input, suffix string) (*Plan, error) {
 		p.stems[in.Name] = dest
 	}
 	return p, nil
+}
+
+// collide reports whether two outputs named after rels would be the same.
+func collide(rels []string) bool {
+	seen := map[string]bool{}
+	for _, r := range rels {
+		k := filepath.Clean(Stem(r))
+		if seen[k] {
+			return true
+		}
+		seen[k] = true
+	}
+	return false
+}
+
+// mirrored returns each input's path relative to the directory all inputs'
+// paths have in common.
+func mirrored(inputs []Input) []string {
+	abs := make([]string, len(inputs))
+	for i, in := range inputs {
+		a, err := filepath.Abs(in.Path)
+		if err != nil || in.Path == "" {
+			a = in.Rel
+		}
+		abs[i] = a
+	}
+	common := filepath.Dir(abs[0])
+	for _, a := range abs[1:] {
+		for !within(common, a) {
+			parent := filepath.Dir(common)
+			if parent == common {
+				break
+			}
+			common = parent
+		}
+	}
+	out := make([]string, len(inputs))
+	for i, a := range abs {
+		rel, err := filepath.Rel(common, a)
+		if err != nil {
+			rel = inputs[i].Rel
+		}
+		out[i] = rel
+	}
+	return out
+}
+
+// within reports whether path lies in dir.
+func within(dir, path string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // Stdout reports that outputs go to standard output.

@@ -9,8 +9,8 @@ import (
 
 func TestPlan(t *testing.T) {
 	dir := t.TempDir()
-	one := []Input{{Name: "/in/a.ips", Rel: "a.ips"}}
-	two := append(one, Input{Name: "/in/sub/b.crash", Rel: "sub/b.crash"})
+	one := []Input{{Name: "/in/a.ips", Rel: "a.ips", Path: "/in/a.ips"}}
+	two := append(one, Input{Name: "/in/sub/b.crash", Rel: "sub/b.crash", Path: "/in/sub/b.crash"})
 	for _, c := range []struct {
 		flag   string
 		inputs []Input
@@ -23,7 +23,7 @@ func TestPlan(t *testing.T) {
 		{filepath.Join(dir, "new") + "/", one, "/in/a.ips", filepath.Join(dir, "new", "a.symbolicated.txt")},
 		{filepath.Join(dir, "o"), two, "/in/sub/b.crash", filepath.Join(dir, "o", "sub", "b.symbolicated.txt")},
 	} {
-		p, err := New(c.flag, c.inputs, ".symbolicated")
+		p, err := New(c.flag, c.inputs, ".symbolicated", len(c.inputs) == 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -33,10 +33,35 @@ func TestPlan(t *testing.T) {
 	}
 }
 
-func TestPlanCollision(t *testing.T) {
-	_, err := New(t.TempDir(), []Input{{Name: "x/a.ips", Rel: "a.ips"}, {Name: "y/a.ips", Rel: "a.ips"}}, "")
-	if err == nil || !strings.Contains(err.Error(), "x/a.ips and y/a.ips") {
-		t.Fatalf("err = %v, want a collision naming both inputs", err)
+// TestPlanMirrorsCollidingNames: two inputs with the same base name from
+// different folders mirror their paths under -o instead of refusing.
+func TestPlanMirrorsCollidingNames(t *testing.T) {
+	out := t.TempDir()
+	in := []Input{{Name: "/r/x/a.ips", Rel: "a.ips", Path: "/r/x/a.ips"}, {Name: "/r/y/z/a.ips", Rel: "a.ips", Path: "/r/y/z/a.ips"},
+		{Name: "/r/y/b.ips", Rel: "b.ips", Path: "/r/y/b.ips"}}
+	p, err := New(out, in, ".symbolicated", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"/r/x/a.ips": "x/a.symbolicated.txt", "/r/y/z/a.ips": "y/z/a.symbolicated.txt", "/r/y/b.ips": "y/b.symbolicated.txt"} {
+		if got := p.Path(name, ".txt"); got != filepath.Join(out, want) {
+			t.Errorf("%s -> %s, want %s", name, got, want)
+		}
+	}
+	// The same input path twice still cannot be written twice.
+	if _, err := New(out, []Input{{Name: "1", Rel: "a.ips", Path: "/r/a.ips"}, {Name: "2", Rel: "a.ips", Path: "/r/a.ips"}}, "", false); err == nil ||
+		!strings.Contains(err.Error(), "1 and 2") {
+		t.Errorf("err = %v, want a collision naming both inputs", err)
+	}
+}
+
+// TestPlanDirectoryWhenNotOneFile: a directory argument, a glob or several
+// inputs make -o a directory even when one input was found.
+func TestPlanDirectoryWhenNotOneFile(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "new")
+	p, err := New(out, []Input{{Name: "/d/a.ips", Rel: "a.ips", Path: "/d/a.ips"}}, ".symbolicated", false)
+	if err != nil || p.Path("/d/a.ips", ".ips") != filepath.Join(out, "a.symbolicated.ips") {
+		t.Fatalf("%v, %q", err, p.Path("/d/a.ips", ".ips"))
 	}
 }
 
