@@ -46,6 +46,9 @@ type Config struct {
 	// symbolicate reads (formats.All). A program with a format of its own
 	// appends it to that list.
 	Formats format.List
+	// ScanProgress, when set, is called while the --caches trees are
+	// scanned, with the files looked at and the caches found so far.
+	ScanProgress func(files, caches int)
 }
 
 // Engine is a set of open symbol sources with the format list. It is safe
@@ -69,15 +72,21 @@ type sourceKind struct {
 
 // sourceKinds lists the symbol sources, in the order the resolver asks them:
 // a new source is one new package and one entry here.
-func sourceKinds() []sourceKind {
+func sourceKinds(cfg *Config) []sourceKind {
 	return []sourceKind{
-		{"--caches", func(c *Config) []string { return c.Caches }, openCaches},
+		{"--caches", func(c *Config) []string { return c.Caches }, openCaches(cfg.ScanProgress)},
 		{"--symbols", func(c *Config) []string { return c.Symbols }, openBinaries},
 	}
 }
 
-func openCaches(ctx context.Context, paths []string) (symbol.Source, io.Closer, []string, []diag.Diagnostic, error) {
-	set, err := dsc.Scan(ctx, paths)
+func openCaches(progress func(files, caches int)) func(context.Context, []string) (symbol.Source, io.Closer, []string, []diag.Diagnostic, error) {
+	return func(ctx context.Context, paths []string) (symbol.Source, io.Closer, []string, []diag.Diagnostic, error) {
+		return scanCaches(ctx, paths, progress)
+	}
+}
+
+func scanCaches(ctx context.Context, paths []string, progress func(files, caches int)) (symbol.Source, io.Closer, []string, []diag.Diagnostic, error) {
+	set, err := dsc.ScanWith(ctx, paths, dsc.ScanOptions{Progress: progress})
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
@@ -152,7 +161,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		e.formats = formats.All()
 	}
 	var sources []symbol.Source
-	kinds := sourceKinds()
+	kinds := sourceKinds(&cfg)
 	for _, k := range kinds {
 		for _, p := range k.paths(&cfg) {
 			if _, err := os.Stat(p); err != nil {

@@ -242,11 +242,27 @@ func (r *Report) parseIPS(b []byte, i int) error {
 		r.Kind = KindOther
 		return nil
 	}
-	pt, _, se := jsontape.Build(b, next)
+	pt, end, se := jsontape.Build(b, next)
 	if se != nil {
 		return r.scanFail("payload", se)
 	}
+	r.trailing(b, end)
 	return r.parsePayload(pt, &hdr)
+}
+
+// trailing warns about another report after the payload (files are
+// sometimes concatenated). Other text after the payload (the system profile
+// of macOS panic reports) is normal; it stays in the output as read.
+func (r *Report) trailing(b []byte, end int) {
+	i := jsontape.SkipWS(b, end)
+	if i >= len(b) {
+		return
+	}
+	line := 1 + bytes.Count(r.raw[:i], []byte{'\n'})
+	rest := b[i:min(len(b), i+4096)]
+	if rest[0] == '{' && bytes.Contains(rest, []byte(`"bug_type"`)) {
+		r.warnf("a second report starts at line %d; only the first is symbolicated: split the file to symbolicate both", line)
+	}
 }
 
 // parsePayload dispatches on the shape of the JSON payload (tape node 0).

@@ -40,8 +40,24 @@ type Set struct {
 // cannot be opened becomes a diagnostic, so one damaged cache does not stop a
 // batch. Scan fails when a path does not exist or ctx is cancelled.
 func Scan(ctx context.Context, paths []string) (*Set, error) {
+	return ScanWith(ctx, paths, ScanOptions{})
+}
+
+// ScanOptions adjust ScanWith.
+type ScanOptions struct {
+	// Progress, when set, is called as files are looked at, with the number
+	// looked at so far and the main caches found.
+	Progress func(files, caches int)
+}
+
+// minCacheSize is the smallest main cache file: a header, its mappings and
+// an image list take more than a page. Smaller files are not read.
+const minCacheSize = 4096
+
+// ScanWith is Scan with options.
+func ScanWith(ctx context.Context, paths []string, opts ScanOptions) (*Set, error) {
 	c := &Set{byUUID: map[process.UUID]*Cache{}, byImage: map[process.UUID]*imageSymbolizer{}}
-	candidates, err := findMainCaches(ctx, paths, &c.Diagnostics)
+	candidates, err := findMainCaches(ctx, paths, &c.Diagnostics, opts.Progress)
 	if err != nil {
 		return nil, err
 	}
@@ -102,14 +118,27 @@ func (c *Set) add(cache *Cache) {
 
 // findMainCaches walks paths and returns, sorted, the files whose header says
 // they are a main shared-cache file (a dyld_v1 magic and an image list).
-func findMainCaches(ctx context.Context, paths []string, diags *[]diag.Diagnostic) ([]string, error) {
+func findMainCaches(ctx context.Context, paths []string, diags *[]diag.Diagnostic, progress func(files, caches int)) ([]string, error) {
 	seen := map[string]bool{}
 	var out []string
-	consider := func(p string) {
+	files := 0
+	// consider looks at the file p (fi follows links): a regular file big
+	// enough to be a main cache is read; FIFOs and devices never are.
+	consider := func(p string, fi fs.FileInfo) {
 		if seen[p] {
 			return
 		}
 		seen[p] = true
+		if files++; progress != nil {
+			progress(files, len(out))
+		}
+		switch {
+		case !fi.Mode().IsRegular():
+			*diags = append(*diags, diag.Diagnostic{Code: diag.SkippedFile, Path: p, Err: errors.New("not a regular file")})
+			return
+		case fi.Size() < minCacheSize:
+			return
+		}
 		if ok, err := isMainCache(p); err != nil {
 			*diags = append(*diags, diag.Diagnostic{Code: diag.SkippedFile, Path: p, Err: err})
 		} else if ok {
@@ -122,7 +151,7 @@ func findMainCaches(ctx context.Context, paths []string, diags *[]diag.Diagnosti
 			return nil, fmt.Errorf("caches path: %w", err)
 		}
 		if !fi.IsDir() {
-			consider(root)
+			consider(root, fi)
 			continue
 		}
 		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -138,12 +167,14 @@ func findMainCaches(ctx context.Context, paths []string, diags *[]diag.Diagnosti
 			}
 			switch {
 			case d.Type().IsRegular():
-				consider(p)
+				if fi, err := d.Info(); err == nil {
+					consider(p, fi)
+				}
 			case d.Type()&fs.ModeSymlink != 0:
 				// Follow links to files; links to directories are not
 				// followed, so a tree with a loop still finishes.
 				if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
-					consider(p)
+					consider(p, fi)
 				}
 			}
 			return nil

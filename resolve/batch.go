@@ -39,6 +39,9 @@ type Result struct {
 	Text bool
 	// Outcome counts the document's frames; nil when it was not resolved.
 	Outcome *Outcome
+	// Notes are the document's own warnings (problems that did not stop
+	// parsing), whether or not it was resolved.
+	Notes []diag.Diagnostic
 	// Err is set when the input could not be read or parsed; other items of
 	// the batch are unaffected.
 	Err error
@@ -157,9 +160,9 @@ func (b *Batch) one(ctx context.Context, it Item) *Result {
 	}
 	res.Format, res.OS = doc.Format, doc.Process().Platform
 	res.Skip = doc.NothingToSymbolicate()
+	res.Notes = doc.Warnings
 	if res.Skip == "" {
 		res.Outcome = b.Resolver.Resolve(ctx, doc)
-		res.Outcome.Notes = append(res.Outcome.Notes, doc.Warnings...)
 	}
 	if err := b.render(doc, res); err != nil {
 		res.Err = fmt.Errorf("rendering: %w", err)
@@ -181,10 +184,8 @@ func (b *Batch) render(doc *format.Parsed, res *Result) error {
 		}
 		buf.Reset()
 		res.Text = true
-		if res.Outcome != nil {
-			res.Outcome.Notes = append(res.Outcome.Notes, diag.Diagnostic{Code: diag.InputWarning,
-				Err: fmt.Errorf("written as text: %s has no JSON form", doc.Format)})
-		}
+		res.Notes = append(res.Notes, diag.Diagnostic{Code: diag.InputWarning,
+			Err: fmt.Errorf("written as text: %s has no JSON form", doc.Format)})
 	}
 	err := doc.WriteText(&buf, b.Write)
 	res.Output = buf.Bytes()

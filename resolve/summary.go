@@ -87,6 +87,7 @@ func newSummary() *Summary {
 }
 
 func (s *Summary) add(r *Result) {
+	s.note(r.Name, r.Notes)
 	switch {
 	case r.Err != nil:
 		s.Failed++
@@ -133,8 +134,13 @@ func (s *Summary) add(r *Result) {
 		ms.Frames += m.Frames
 		ms.Reports++
 	}
+	s.note(r.Name, o.Notes)
+}
+
+// note adds an input's diagnostics, each once per batch.
+func (s *Summary) note(input string, notes []diag.Diagnostic) {
 	seen := map[string]bool{}
-	for _, n := range o.Notes {
+	for _, n := range notes {
 		key := n.String()
 		if seen[key] {
 			continue
@@ -145,7 +151,7 @@ func (s *Summary) add(r *Result) {
 			continue
 		}
 		s.notes[key] = len(s.Notes)
-		s.Notes = append(s.Notes, Note{Diagnostic: n, Input: r.Name, Reports: 1})
+		s.Notes = append(s.Notes, Note{Diagnostic: n, Input: input, Reports: 1})
 	}
 }
 

@@ -18,7 +18,6 @@ type console struct {
 	shown   bool // the progress line is on the screen
 	last    time.Time
 	start   time.Time
-	failed  int
 }
 
 func newConsole(streams *ioStreams) *console {
@@ -68,6 +67,17 @@ func (c *console) progress(done, total, failed int) {
 	}
 	fmt.Fprint(c.streams.Stderr, line+"\033[K")
 	c.shown = true
+}
+
+// scanning shows the progress of a --caches scan.
+func (c *console) scanning(files, caches int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if now := time.Now(); now.Sub(c.last) >= 100*time.Millisecond {
+		c.last = now
+		fmt.Fprintf(c.streams.Stderr, "\rscanning for shared caches: %d files, %d found\033[K", files, caches)
+		c.shown = true
+	}
 }
 
 // clear removes the progress line.

@@ -25,7 +25,7 @@ type dscCmd struct {
 // dscInfoCmd is `symbolicate dsc info`.
 type dscInfoCmd struct {
 	Cache  string `arg:"" name:"cache" type:"path" help:"Main cache file; subcaches and .symbols are found beside it. Example: /System/Cryptexes/OS/System/Library/dyld/dyld_shared_cache_arm64e"`
-	Images bool   `help:"Also print one line per image: address, UUID, path. Example: --images"`
+	Images bool   `help:"Also print one line per image: address, UUID, path."`
 	Format string `enum:"text,json" default:"text" help:"Output format: text or json. Example: --format json"`
 }
 
@@ -35,9 +35,24 @@ type dscLookupCmd struct {
 	Addrs   []string `arg:"" optional:"" name:"addr" help:"Addresses in hex, with or without 0x; when none are given, one per line is read from stdin. Example: 0x1a2b3c4d0 1a2b3c4d4"`
 	Slide   string   `help:"Hex slide of the cache in the process; subtracted from every address. Example: --slide 0x1c5c4000"`
 	Base    string   `help:"Hex runtime address of the cache header in the process (slide = base - sharedRegionStart). Example: --base 0x19c5c4000"`
-	Verbose bool     `short:"v" help:"Print the cache summary before the results. Example: -v"`
-	Raw     bool     `help:"Print linkage names as they are instead of demangling Swift and C++ names. Example: --raw"`
+	Verbose bool     `short:"v" help:"Print the cache summary before the results."`
+	Raw     bool     `help:"Print linkage names as they are instead of demangling Swift and C++ names."`
 	Format  string   `enum:"text,json" default:"text" help:"Output format: text, or json for one object per address (address, image, uuid, symbol, offset). Example: --format json"`
+}
+
+// Help gives examples and the exit status.
+func (c *dscInfoCmd) Help() string {
+	return `Prints the main header (UUID, platform and OS version, header generation), every
+file of the cache (main file, subcaches, .symbols) with its UUID and mappings, and with
+--images one line per image: index, unslid address, UUID, install name. A missing
+.symbols file is a warning: exported names are still there, local ones are not.
+
+Exit status: 0 the cache was read; 2 it could not be (a missing or mismatched subcache
+names the file and both UUIDs); 1 usage error.
+
+Examples:
+  symbolicate dsc info ~/dsc/dyld_shared_cache_arm64e
+  symbolicate dsc info --images --format json ~/dsc/dyld_shared_cache_arm64e | jq '.images[] | select(.path | test("UIKitCore"))'`
 }
 
 // Help explains addresses, slides and the exit status.
@@ -303,9 +318,9 @@ func (c *dscLookupCmd) Run(ctx context.Context, streams *ioStreams) error {
 			return withExit(exitUsage, fmt.Errorf("--base: %w", err))
 		}
 	}
-	addrs, err := parseAddrs(c.Addrs, streams.Stdin)
+	addrs, bad, err := parseAddrs(c.Addrs, streams.Stdin, streams.Stderr)
 	if err != nil {
-		return withExit(exitUsage, err)
+		return err
 	}
 	cache, err := openCache(c.Cache)
 	if err != nil {
@@ -325,7 +340,7 @@ func (c *dscLookupCmd) Run(ctx context.Context, streams *ioStreams) error {
 		}
 	}
 	r := resolve.New([]symbol.Source{dsc.SetOf(cache)}, resolve.Options{NoDemangle: c.Raw})
-	var t addrTally
+	t := addrTally{badInput: bad}
 	for _, res := range r.Addresses(cache.Process(slide), addrs) {
 		t.add(&res)
 		if res.Image == nil && res.Resolution != nil {

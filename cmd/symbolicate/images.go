@@ -81,7 +81,7 @@ Examples:
 
 // Run decodes each input.
 func (c *decodeCmd) Run(ctx context.Context, streams *ioStreams) error {
-	eng, err := openEngine(ctx, c.config(), streams.Stderr, true)
+	eng, err := openEngine(ctx, c.config(), streams, true)
 	if err != nil {
 		return err
 	}
@@ -120,7 +120,7 @@ func (c *decodeCmd) Run(ctx context.Context, streams *ioStreams) error {
 type encodeCmd struct {
 	File   string `arg:"" name:"file" help:"The JSON that 'symbolicate decode --format json' writes (or any input decode accepts); - reads stdin. Example: images.json"`
 	Output string `short:"o" placeholder:"PATH" help:"Write the CIF blob to PATH (atomically) instead of stdout. Example: -o images.cif"`
-	Base64 bool   `name:"base64" help:"Write base64 text (no padding, as Swift embeds CIF in JSON) instead of binary. Example: --base64"`
+	Base64 bool   `name:"base64" help:"Write base64 text (no padding, as Swift embeds CIF in JSON) instead of binary."`
 	cachesFlag
 }
 
@@ -137,7 +137,7 @@ Examples:
 
 // Run encodes the input.
 func (c *encodeCmd) Run(ctx context.Context, streams *ioStreams) error {
-	eng, err := openEngine(ctx, c.config(), streams.Stderr, true)
+	eng, err := openEngine(ctx, c.config(), streams, true)
 	if err != nil {
 		return err
 	}
@@ -195,7 +195,7 @@ func writeCIF(streams *ioStreams, p *format.Parsed, path string, b64 bool) error
 type imagemapCmd struct {
 	Files  []string `arg:"" name:"file" help:"Crash reports (.ips, .crash) or dyld snapshots (compact info, Apple Archive, process.plist); - reads stdin. Example: crashes/*.ips"`
 	Output string   `short:"o" placeholder:"PATH" help:"Output file for one input; for several, a directory receiving NAME.cif (or NAME.cif.b64). Example: -o maps/"`
-	Base64 bool     `name:"base64" help:"Write base64 text (one line per input) instead of binary. Example: --base64"`
+	Base64 bool     `name:"base64" help:"Write base64 text (one line per input) instead of binary."`
 	cachesFlag
 }
 
@@ -224,7 +224,7 @@ func (c *imagemapCmd) Validate() error {
 
 // Run writes the image map of each input.
 func (c *imagemapCmd) Run(ctx context.Context, streams *ioStreams) error {
-	eng, err := openEngine(ctx, c.config(), streams.Stderr, true)
+	eng, err := openEngine(ctx, c.config(), streams, true)
 	if err != nil {
 		return err
 	}
@@ -262,8 +262,8 @@ type addrsCmd struct {
 	Addrs  []string `arg:"" optional:"" name:"addr" help:"Runtime addresses in hex, with or without 0x; when none are given, one per line is read from stdin. Example: 0x18a98520c 18a985210"`
 	Format string   `enum:"text,json" default:"text" help:"text: one line per address; json: one object per line (address, image, uuid, symbol, offset, …). Example: --format json"`
 	sourceFlags
-	NoDemangle bool `help:"Print linkage names as they are. Example: --no-demangle"`
-	FullPaths  bool `help:"Keep directories in source file names. Example: --full-paths"`
+	NoDemangle bool `help:"Print linkage names as they are."`
+	FullPaths  bool `help:"Keep directories in source file names."`
 }
 
 // Help gives examples and the exit status.
@@ -282,13 +282,13 @@ Examples:
 
 // Run resolves the addresses.
 func (c *addrsCmd) Run(ctx context.Context, streams *ioStreams) error {
-	addrs, err := parseAddrs(c.Addrs, streams.Stdin)
+	addrs, bad, err := parseAddrs(c.Addrs, streams.Stdin, streams.Stderr)
 	if err != nil {
-		return withExit(exitUsage, err)
+		return err
 	}
 	cfg := c.config()
 	cfg.Resolve.NoDemangle = c.NoDemangle
-	eng, err := openEngine(ctx, cfg, streams.Stderr, false)
+	eng, err := openEngine(ctx, cfg, streams, false)
 	if err != nil {
 		return err
 	}
@@ -301,7 +301,7 @@ func (c *addrsCmd) Run(ctx context.Context, streams *ioStreams) error {
 		return withExit(exitBadInput, err)
 	}
 	w := bufio.NewWriter(streams.Stdout)
-	var t addrTally
+	t := addrTally{badInput: bad}
 	for _, res := range eng.Addresses(p.Process(), addrs) {
 		t.add(&res)
 		if c.Format == "json" {
@@ -321,7 +321,10 @@ func (c *addrsCmd) Run(ctx context.Context, streams *ioStreams) error {
 
 // addrTally counts the addresses addrs and dsc lookup could not resolve, so
 // that both end with the same exit status for the same outcome.
-type addrTally struct{ noImage, noSource, noSymbol, damaged int }
+type addrTally struct {
+	noImage, noSource, noSymbol, damaged int
+	badInput                             bool // some input line was not an address
+}
 
 func (t *addrTally) add(res *resolve.AddrResult) {
 	var me *resolve.MissingError
@@ -348,6 +351,8 @@ func (t *addrTally) status(where string) error {
 	switch {
 	case t.damaged > 0:
 		return withExit(exitBadInput, fmt.Errorf("%d address(es) are in images whose symbols could not be read", t.damaged))
+	case t.badInput:
+		return withExit(exitBadInput, errors.New("some input lines are not addresses (see above); the others were resolved"))
 	case t.noImage > 0:
 		return withExit(exitUnresolved, fmt.Errorf("%d address(es) lie in no image%s", t.noImage, where))
 	case t.noSource > 0:
@@ -358,29 +363,39 @@ func (t *addrTally) status(where string) error {
 	return nil
 }
 
-// parseAddrs parses hex addresses from args, or from stdin lines when there
-// are none (blank lines and # comments skipped, as dsc lookup does).
-func parseAddrs(args []string, stdin io.Reader) ([]uint64, error) {
-	if len(args) == 0 {
-		sc := bufio.NewScanner(stdin)
-		for sc.Scan() {
-			if f := strings.TrimSpace(sc.Text()); f != "" && !strings.HasPrefix(f, "#") {
-				args = append(args, f)
-			}
-		}
-		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("reading stdin: %w", err)
-		}
-	}
-	out := make([]uint64, 0, len(args))
+// parseAddrs parses hex addresses from args, where a malformed one is a
+// usage error, or from stdin lines when there are none (blank lines and #
+// comments skipped), where a malformed line is reported on stderr with its
+// line number and the others are still returned; bad says some were.
+func parseAddrs(args []string, stdin io.Reader, stderr io.Writer) (addrs []uint64, bad bool, err error) {
 	for _, a := range args {
 		v, err := parseHex(a)
 		if err != nil {
-			return nil, err
+			return nil, false, withExit(exitUsage, err)
 		}
-		out = append(out, v)
+		addrs = append(addrs, v)
 	}
-	return out, nil
+	if len(args) > 0 {
+		return addrs, false, nil
+	}
+	sc := bufio.NewScanner(stdin)
+	for n := 1; sc.Scan(); n++ {
+		f := strings.TrimSpace(sc.Text())
+		if f == "" || strings.HasPrefix(f, "#") {
+			continue
+		}
+		v, err := parseHex(f)
+		if err != nil {
+			fmt.Fprintf(stderr, "symbolicate: stdin:%d: %v (skipped)\n", n, err)
+			bad = true
+			continue
+		}
+		addrs = append(addrs, v)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, false, withExit(exitBadInput, fmt.Errorf("reading stdin: %w", err))
+	}
+	return addrs, bad, nil
 }
 
 // imageName is the name of the image an address lies in: its Name, else the

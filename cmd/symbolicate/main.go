@@ -4,6 +4,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strconv"
+	"strings"
 
 	"github.com/alecthomas/kong"
 )
@@ -40,13 +42,14 @@ files and app binaries; writes Apple-style text or annotated .ips JSON.
 
 Exit status: 0 all frames resolved; 1 usage error; 2 some input could not be
 read or parsed (the others were still processed); 3 some images had no
-matching cache or binary (all output was still written); 4 some output could
-not be written (the others were). When several apply, the highest wins.`
+matching cache or binary, or a .symbols file is missing (all output was still
+written); 4 some output could not be written (the others were); 130
+interrupted. When several apply, the highest wins.`
 
 // cli is the root of the command tree. Each command is one field here and one
 // file in this directory.
 type cli struct {
-	Version kong.VersionFlag `help:"Print the version and exit. Example: --version"`
+	Version kong.VersionFlag `help:"Print the version and exit."`
 
 	Symbolicate symbolicateCmd `cmd:"" default:"withargs" help:"Symbolicate crash reports (the default command). Example: symbolicate crash.ips --caches ~/dsc"`
 	Decode      decodeCmd      `cmd:"" help:"Print the image list of a CIF blob, dyld snapshot or crash report. Example: symbolicate decode imagemap.cif"`
@@ -55,6 +58,52 @@ type cli struct {
 	Addrs       addrsCmd       `cmd:"" help:"Resolve runtime addresses against an image list. Example: symbolicate addrs --images crash.ips --caches ~/dsc 0x18a98520c"`
 	Dsc         dscCmd         `cmd:"" name:"dsc" help:"Inspect a dyld shared cache: header and images, or address lookups."`
 	Demangle    demangleCmd    `cmd:"" help:"Demangle Swift and C++ names, or filter text replacing mangled names. Example: symbolicate demangle '$s4main3fooyyF'"`
+	Help        helpCmd        `cmd:"" help:"Show the help of a command. Example: symbolicate help addrs"`
+}
+
+// helpCmd is `symbolicate help [command]`.
+type helpCmd struct {
+	Command []string `arg:"" optional:"" help:"The command, e.g. addrs or dsc lookup; none for the overview."`
+}
+
+// Run prints the help of the command named.
+func (h *helpCmd) Run(kctx *kong.Context) error {
+	tctx, err := kong.Trace(kctx.Kong, h.Command)
+	want := strings.Join(h.Command, " ")
+	if err != nil || tctx.Error != nil || want != "" && tctx.Command() != want && !strings.HasPrefix(tctx.Command(), want+" ") {
+		return withExit(exitUsage, fmt.Errorf("no command %q: run \"symbolicate --help\" for the list", want))
+	}
+	return tctx.PrintUsage(false)
+}
+
+// helpPrinter is kong's help with two changes: usage lines name the default
+// command as "symbolicate" alone, and the overview ends with the default
+// command's arguments and flags, which are what most runs use.
+func helpPrinter(options kong.HelpOptions, ctx *kong.Context) error {
+	out := ctx.Stdout
+	var buf bytes.Buffer
+	ctx.Stdout = &buf
+	defer func() { ctx.Stdout = out }()
+	if err := kong.DefaultHelpPrinter(options, ctx); err != nil {
+		return err
+	}
+	if ctx.Selected() == nil && !options.Summary {
+		// The default command's arguments and flags, without its prose
+		// ("symbolicate symbolicate --help" has that).
+		if main, err := kong.Trace(ctx.Kong, []string{"symbolicate"}); err == nil {
+			var mb bytes.Buffer
+			ctx.Stdout = &mb
+			if err := kong.DefaultHelpPrinter(options, main); err != nil {
+				return err
+			}
+			if i := strings.Index(mb.String(), "\nArguments:"); i >= 0 {
+				buf.WriteString("\nThe default command, symbolicate <input> ... (\"symbolicate help symbolicate\" explains it):\n")
+				buf.WriteString(mb.String()[i:])
+			}
+		}
+	}
+	_, err := io.WriteString(out, strings.ReplaceAll(buf.String(), "symbolicate symbolicate", "symbolicate"))
+	return err
 }
 
 // ioStreams carries the process streams so commands can be run in-process by tests.
@@ -104,6 +153,7 @@ func run(ctx context.Context, args []string, streams *ioStreams) int {
 		kong.Description(description),
 		kong.UsageOnError(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true, WrapUpperBound: 100}),
+		kong.Help(helpPrinter),
 		kong.Vars{
 			"version": "symbolicate " + buildVersion(),
 			"jobs":    strconv.Itoa(runtime.GOMAXPROCS(0)),
@@ -148,7 +198,11 @@ func parse(parser *kong.Kong, args []string, exited *int) (kctx *kong.Context, c
 	if err != nil {
 		var perr *kong.ParseError
 		if errors.As(err, &perr) {
+			// Usage after an error goes to stderr with the error.
+			out := perr.Context.Stdout
+			perr.Context.Stdout = parser.Stderr
 			_ = perr.Context.PrintUsage(true)
+			perr.Context.Stdout = out
 		}
 		fmt.Fprintf(parser.Stderr, "symbolicate: %v\n", err)
 		return nil, exitUsage, true

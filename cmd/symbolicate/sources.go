@@ -40,16 +40,44 @@ func envPaths(flag []string, env string) []string {
 // warnings; optional says the command works without sources (decode), so
 // their absence is not worth a word. A path that does not exist is a usage
 // error.
-func openEngine(ctx context.Context, cfg symbolicate.Config, stderr io.Writer, optional bool) (*symbolicate.Engine, error) {
+func openEngine(ctx context.Context, cfg symbolicate.Config, streams *ioStreams, optional bool) (*symbolicate.Engine, error) {
+	con := newConsole(streams)
+	if streams.StderrTTY {
+		cfg.ScanProgress = con.scanning
+	}
 	e, err := symbolicate.Open(ctx, cfg)
+	con.clear()
 	if err != nil {
 		return nil, withExit(exitUsage, err)
 	}
+	var diags []diag.Diagnostic
 	for _, d := range e.Diagnostics() {
-		if optional && d.Code == diag.NoSources && d.Path == "" {
-			continue
+		if !(optional && d.Code == diag.NoSources && d.Path == "") {
+			diags = append(diags, d)
 		}
-		fmt.Fprintf(stderr, "symbolicate: warning: %s\n", d)
 	}
+	printDiagnostics(streams.Stderr, diags)
 	return e, nil
+}
+
+// maxDiagnostics is how many diagnostics of one kind are printed; the rest
+// are counted.
+const maxDiagnostics = 5
+
+// printDiagnostics prints diagnostics as warnings, at most maxDiagnostics of
+// each kind (a tree full of junk files gives a few lines and a count, not
+// thousands).
+func printDiagnostics(w io.Writer, diags []diag.Diagnostic) {
+	n := map[diag.Code]int{}
+	for _, d := range diags {
+		if n[d.Code]++; n[d.Code] <= maxDiagnostics {
+			fmt.Fprintf(w, "symbolicate: warning: %s\n", d)
+		}
+	}
+	for _, d := range diags {
+		if c := n[d.Code]; c > maxDiagnostics {
+			fmt.Fprintf(w, "symbolicate: warning: … and %d more like that (%s)\n", c-maxDiagnostics, d.Code)
+			n[d.Code] = 0
+		}
+	}
 }

@@ -21,13 +21,13 @@ type symbolicateCmd struct {
 	Format        string   `enum:"text,json" default:"text" help:"text: Apple's text rendering; json: the same .ips with symbol and symbolLocation filled in per frame (legacy .crash input is always written as text). Example: --format json"`
 	Output        string   `short:"o" placeholder:"PATH" help:"Write to PATH instead of stdout: the file itself for one file argument, otherwise a directory (created when missing) mirroring the inputs (NAME.symbolicated.ips or .txt, written atomically). Example: -o out/"`
 	Jobs          int      `short:"j" default:"${jobs}" help:"Reports symbolicated concurrently (default: the number of CPUs). Example: -j 4"`
-	Resymbolicate bool     `help:"Replace symbols the OS already wrote (by default only missing ones and <redacted> are filled in). Example: --resymbolicate"`
-	NoDemangle    bool     `help:"Print linkage names as they are instead of demangling Swift and C++ names. Example: --no-demangle"`
-	FullPaths     bool     `help:"Keep directories in source file names (default: file name only). Example: --full-paths"`
-	NoInlines     bool     `help:"Leave out inlined-call frames found in dSYMs. Example: --no-inlines"`
+	Resymbolicate bool     `help:"Replace symbols the OS already wrote (by default only missing ones and <redacted> are filled in)."`
+	NoDemangle    bool     `help:"Print linkage names as they are instead of demangling Swift and C++ names."`
+	FullPaths     bool     `help:"Keep directories in source file names (default: file name only)."`
+	NoInlines     bool     `help:"Leave out inlined-call frames found in dSYMs."`
 	MissingJSON   string   `placeholder:"FILE" help:"Also write every missing cache, image and .symbols file (UUID, name, arch, OS build, frames, reports) as JSON to FILE, for CI to fetch exactly what is missing. Example: --missing-json missing.json"`
 	MaxInputSize  byteSize `default:"64MiB" placeholder:"SIZE" help:"Largest input read (after decompression); larger ones fail with a clear error. Example: --max-input-size 256MiB"`
-	Quiet         bool     `short:"q" help:"Do not print the summary (errors about single inputs are still printed). Example: -q"`
+	Quiet         bool     `short:"q" help:"Do not print the summary (errors about single inputs are still printed)."`
 }
 
 // Help gives examples and the exit status.
@@ -88,7 +88,7 @@ func (c *symbolicateCmd) Run(ctx context.Context, streams *ioStreams) error {
 	cfg := c.config()
 	cfg.Resolve = resolve.Options{Resymbolicate: c.Resymbolicate, NoDemangle: c.NoDemangle, NoInlines: c.NoInlines}
 	cfg.Write = format.WriteOptions{FullPaths: c.FullPaths}
-	eng, err := openEngine(ctx, cfg, streams.Stderr, false)
+	eng, err := openEngine(ctx, cfg, streams, false)
 	if err != nil {
 		return err
 	}

@@ -41,7 +41,8 @@ var ReportExts = []string{".ips", ".ips.synced", ".crash", ".txt", ".json", ".ha
 // itself; otherwise -o is a directory (created when missing) holding, for
 // each input, its Rel without a report extension plus suffix and the
 // extension of what is written. When two inputs' Rel would collide, every
-// output mirrors its input's path relative to the inputs' common directory.
+// output mirrors its input's path relative to the inputs' common directory;
+// inputs that differ only in their extension keep it.
 func New(flag string, inputs []Input, suffix string, single bool) (*Plan, error) {
 	p := &Plan{stems: map[string]string{}}
 	if flag == "" {
@@ -62,9 +63,19 @@ func New(flag string, inputs []Input, suffix string, single bool) (*Plan, error)
 	if collide(rels) {
 		rels = mirrored(inputs)
 	}
+	// Inputs that differ only in their extension (x.ips beside x.crash)
+	// keep it in their output's name.
+	stems := map[string]int{}
+	for _, r := range rels {
+		stems[filepath.Clean(Stem(r))]++
+	}
 	taken := map[string]string{}
 	for i, in := range inputs {
-		dest := filepath.Join(flag, Stem(rels[i])+suffix)
+		name := Stem(rels[i])
+		if stems[filepath.Clean(name)] > 1 {
+			name = rels[i]
+		}
+		dest := filepath.Join(flag, name+suffix)
 		if other, dup := taken[dest]; dup {
 			return nil, fmt.Errorf("inputs %s and %s would both be written to %s", other, in.Name, dest)
 		}

@@ -74,3 +74,13 @@ func TestWriteCreatesDirectory(t *testing.T) {
 		t.Errorf("wrote %q", b)
 	}
 }
+
+// TestPlanKeepsExtensionsThatDiffer: x.ips beside x.crash keep their
+// extensions rather than collide.
+func TestPlanKeepsExtensionsThatDiffer(t *testing.T) {
+	out := t.TempDir()
+	p, err := New(out, []Input{{Name: "/d/x.ips", Rel: "x.ips", Path: "/d/x.ips"}, {Name: "/d/x.crash", Rel: "x.crash", Path: "/d/x.crash"}}, ".symbolicated", false)
+	if err != nil || p.Path("/d/x.crash", ".txt") != filepath.Join(out, "x.crash.symbolicated.txt") {
+		t.Fatalf("%v %q", err, p.Path("/d/x.crash", ".txt"))
+	}
+}
