@@ -28,13 +28,16 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/bin"
 	"github.com/symbolicate/symbolicate/internal/mmap"
 	"github.com/symbolicate/symbolicate/process"
+	"github.com/symbolicate/symbolicate/symbol"
 )
 
 // Cache is an open dyld shared cache: the main file, its subcaches and its
@@ -42,6 +45,7 @@ import (
 // with other calls.
 type Cache struct {
 	path    string
+	real    string  // path with symbolic links resolved: where members are looked for
 	hdr     *Header // main header
 	files   []*cacheFile
 	symbols *cacheFile // nil when absent
@@ -52,7 +56,8 @@ type Cache struct {
 	state   []imageState
 	diagMu  sync.Mutex
 	diags   []diag.Diagnostic // conditions that degrade the cache
-	closers []func() error
+	maps    []mapping         // every loaded file, closed by Close
+	broken  atomic.Pointer[symbol.ChangedError]
 	closed  bool
 
 	rangesOnce sync.Once
@@ -71,7 +76,27 @@ type cacheFile struct {
 	info FileInfo
 	data []byte
 	hdr  *Header
+	m    mapping
 }
+
+// mapping is one loaded file: a memory mapping (mmap.File), or bytes read
+// whole (OpenFS).
+type mapping interface {
+	Data() []byte
+	Close() error
+	// Changed reports whether the file on disk is no longer the one loaded.
+	Changed() error
+	// Contains reports whether a memory address lies in the loaded bytes.
+	Contains(addr uintptr) bool
+}
+
+// memFile is a file read whole: it cannot change under its reader.
+type memFile []byte
+
+func (m memFile) Data() []byte             { return m }
+func (memFile) Close() error               { return nil }
+func (memFile) Changed() error             { return nil }
+func (memFile) Contains(addr uintptr) bool { return false }
 
 // FileInfo describes one file of the cache for display.
 type FileInfo struct {
@@ -105,18 +130,24 @@ type vmRange struct {
 	off        uint64
 }
 
-// loader fetches a named file; close releases it.
-type loader func(name string) (data []byte, close func() error, err error)
+// loader fetches a named file.
+type loader func(name string) (mapping, error)
 
 // Open opens the cache whose main file is at path, with its subcaches and
-// .symbols file beside it. Files are memory-mapped read-only.
+// .symbols file beside it (beside the file a symbolic link leads to). Files
+// are memory-mapped read-only; FIFOs and devices are refused without being
+// opened for reading.
 func Open(path string) (*Cache, error) {
-	return open(path, func(name string) ([]byte, func() error, error) {
+	real := path
+	if r, err := filepath.EvalSymlinks(path); err == nil {
+		real = r // members are beside the file a link leads to
+	}
+	return open(path, real, func(name string) (mapping, error) {
 		f, err := mmap.Open(name)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		return f.Data(), f.Close, nil
+		return f, nil
 	})
 }
 
@@ -124,18 +155,19 @@ func Open(path string) (*Cache, error) {
 // as fs.FS requires), reading each file whole. It serves tests, fuzzing and
 // embedded data; use Open for real caches.
 func OpenFS(fsys fs.FS, name string) (*Cache, error) {
-	return open(name, func(n string) ([]byte, func() error, error) {
+	return open(name, name, func(n string) (mapping, error) {
 		b, err := fs.ReadFile(fsys, n)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		return b, func() error { return nil }, nil
+		return memFile(b), nil
 	})
 }
 
-func open(path string, load loader) (*Cache, error) {
-	c := &Cache{path: path}
-	if err := c.load(load); err != nil {
+func open(path, real string, load loader) (*Cache, error) {
+	c := &Cache{path: path, real: real}
+	err := mmap.Guard(func() error { return c.load(load) })
+	if err != nil {
 		c.Close()
 		return nil, err
 	}
@@ -146,17 +178,18 @@ func open(path string, load loader) (*Cache, error) {
 // whatever was opened.
 func (c *Cache) load(load loader) error {
 	path := c.path
-	data, closeFn, err := load(path)
+	m, err := load(path)
 	if err != nil {
 		return fmt.Errorf("%w", err)
 	}
-	c.closers = append(c.closers, closeFn)
+	c.maps = append(c.maps, m)
+	data := m.Data()
 	hdr, err := ParseHeader(data)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	c.hdr = hdr
-	main := &cacheFile{info: FileInfo{Path: path, Role: "main", UUID: hdr.UUID, Size: int64(len(data))}, data: data, hdr: hdr}
+	main := &cacheFile{info: FileInfo{Path: path, Role: "main", UUID: hdr.UUID, Size: int64(len(data))}, data: data, hdr: hdr, m: m}
 	if main.info.Mappings, err = parseMappings(data, hdr); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -189,12 +222,12 @@ func (c *Cache) load(load loader) error {
 func (c *Cache) Close() error {
 	c.closed = true
 	var errs []error
-	for _, f := range c.closers {
-		if err := f(); err != nil {
+	for _, m := range c.maps {
+		if err := m.Close(); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	c.closers = nil
+	c.maps = nil
 	for _, f := range c.files {
 		f.data = nil
 	}
@@ -208,7 +241,7 @@ func (c *Cache) Close() error {
 // basePath returns the main path without a trailing ".development", the
 // base that v2 subcache suffixes and ".symbols" are appended to (§5.5).
 func (c *Cache) basePath() string {
-	return strings.TrimSuffix(c.path, ".development")
+	return strings.TrimSuffix(c.real, ".development")
 }
 
 // openSubCaches opens and checks every subcache the main header lists.
@@ -236,7 +269,7 @@ func (c *Cache) openSubCaches(load loader) error {
 		var suffix, name string
 		if entSize == 24 {
 			suffix = fmt.Sprintf(".%d", i+1)
-			name = c.path + suffix
+			name = c.real + suffix
 		} else {
 			raw := e[24:56]
 			if j := bytes.IndexByte(raw, 0); j >= 0 {
@@ -290,11 +323,12 @@ func (c *Cache) openMember(load loader, name, role string, want process.UUID) (*
 	ferr := func(got process.UUID, err error) error {
 		return &FileError{Path: name, Role: role, MainUUID: c.hdr.UUID, Want: want, Got: got, Err: err}
 	}
-	data, closeFn, err := load(name)
+	m, err := load(name)
 	if err != nil {
 		return nil, ferr(process.UUID{}, err)
 	}
-	c.closers = append(c.closers, closeFn)
+	c.maps = append(c.maps, m)
+	data := m.Data()
 	h, err := ParseHeader(data)
 	if err != nil {
 		return nil, ferr(process.UUID{}, err)
@@ -302,7 +336,7 @@ func (c *Cache) openMember(load loader, name, role string, want process.UUID) (*
 	if h.UUID != want {
 		return nil, ferr(h.UUID, ErrUUIDMismatch)
 	}
-	f := &cacheFile{info: FileInfo{Path: name, Role: role, UUID: h.UUID, Size: int64(len(data))}, data: data, hdr: h}
+	f := &cacheFile{info: FileInfo{Path: name, Role: role, UUID: h.UUID, Size: int64(len(data))}, data: data, hdr: h, m: m}
 	if f.info.Mappings, err = parseMappings(data, h); err != nil {
 		if role != symbolsRole {
 			return nil, ferr(h.UUID, err)

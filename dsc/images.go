@@ -269,7 +269,10 @@ func (c *Cache) ImageForAddress(addr uint64) (*Image, error) {
 	if i := findRange(c.text, addr); i >= 0 {
 		return &c.images[c.text[i].image], nil
 	}
-	c.rangesOnce.Do(c.buildRanges)
+	c.rangesOnce.Do(func() {
+		// A fault leaves the ranges of __TEXT only; the cache is broken then.
+		_ = c.guard(func() error { c.buildRanges(); return nil })
+	})
 	if i := findRange(c.ranges, addr); i >= 0 {
 		return &c.images[c.ranges[i].image], nil
 	}

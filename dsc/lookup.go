@@ -1,5 +1,7 @@
 package dsc
 
+import "github.com/symbolicate/symbolicate/internal/mmap"
+
 // Symbol is the answer to a lookup.
 type Symbol struct {
 	// Address is the unslid address that was looked up.
@@ -21,12 +23,23 @@ type Symbol struct {
 // Lookup resolves an unslid address to its image and symbol. The symbol
 // table of the image is built on first use. An address in no image yields
 // an *AddressError (errors.Is(err, ErrNoImage)); a damaged symbol table
-// yields a Symbol with Image set and the decoding error.
-func (c *Cache) Lookup(addr uint64) (Symbol, error) {
-	s := Symbol{Address: addr}
+// yields a Symbol with Image set and the decoding error. A file of the cache
+// that changed on disk under the lookup (a fault on its mapping) makes this
+// and every later lookup fail with a *symbol.ChangedError.
+func (c *Cache) Lookup(addr uint64) (s Symbol, err error) {
+	s.Address = addr
 	if c.closed {
 		return s, ErrClosed
 	}
+	if b := c.broken.Load(); b != nil {
+		return s, b
+	}
+	old := mmap.Enter()
+	defer func() {
+		if f := mmap.Leave(old, recover()); f != nil {
+			s, err = Symbol{Address: addr}, c.markChanged(c.fileAt(f.Addr), f)
+		}
+	}()
 	im, err := c.ImageForAddress(addr)
 	if err != nil {
 		return s, err
@@ -36,6 +49,9 @@ func (c *Cache) Lookup(addr uint64) (Symbol, error) {
 	tab, err := c.imageSymbols(im.Index)
 	if err != nil {
 		return s, err
+	}
+	if tab == nil { // its build faulted on another goroutine
+		return Symbol{Address: addr}, c.broken.Load()
 	}
 	if sym, ok := tab.Find(addr); ok {
 		s.Name, s.Start, s.Offset, s.Unnamed = sym.Name, sym.Start, addr-sym.Start, sym.Unnamed

@@ -3,6 +3,7 @@ package dsc
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -11,6 +12,7 @@ import (
 	"github.com/symbolicate/symbolicate/internal/bin"
 	"github.com/symbolicate/symbolicate/internal/machofmt"
 	"github.com/symbolicate/symbolicate/internal/symtab"
+	"github.com/symbolicate/symbolicate/symbol"
 )
 
 // imageState holds an image's lazily built symbol table.
@@ -37,7 +39,12 @@ type localEntry struct {
 // loadLocals decodes the local-symbols info once per cache. It returns nil
 // (and no error) when the cache has no local symbols.
 func (c *Cache) loadLocals() (*localSymbols, error) {
-	c.localsOnce.Do(func() { c.locals, c.localsErr = c.decodeLocals() })
+	c.localsOnce.Do(func() {
+		c.localsErr = c.guard(func() (err error) {
+			c.locals, err = c.decodeLocals()
+			return err
+		})
+	})
 	return c.locals, c.localsErr
 }
 
@@ -124,8 +131,13 @@ func (c *Cache) decodeLocals() (*localSymbols, error) {
 func (c *Cache) imageSymbols(i int) (*symtab.Table, error) {
 	st := &c.state[i]
 	st.once.Do(func() {
-		st.tab, st.err = c.buildSymbols(i)
-		if st.err != nil {
+		st.err = c.guard(func() (err error) {
+			st.tab, err = c.buildSymbols(i)
+			return err
+		})
+		if _, changed := errors.AsType[*symbol.ChangedError](st.err); changed {
+			st.tab = nil
+		} else if st.err != nil {
 			st.err = fmt.Errorf("symbols of image %d (%s): %w", i, c.images[i].Path, st.err)
 		}
 	})

@@ -17,6 +17,8 @@ import (
 type Batch struct {
 	ix *Index
 
+	zlib *zlibBudget // compressed DWARF inflated by all images together
+
 	mu     sync.Mutex
 	files  map[string]*fileSlot
 	images map[imageKey]*imageSlot
@@ -45,7 +47,7 @@ var ErrClosed = errors.New("batch closed")
 
 // NewBatch returns a Batch over ix.
 func NewBatch(ix *Index) *Batch {
-	return &Batch{ix: ix, files: map[string]*fileSlot{}, images: map[imageKey]*imageSlot{}}
+	return &Batch{ix: ix, zlib: newZlibBudget(DefaultZlibBudget), files: map[string]*fileSlot{}, images: map[imageKey]*imageSlot{}}
 }
 
 // Load returns the Image for UUID u (and arch, "" for any; name, "" when
@@ -108,7 +110,11 @@ func (b *Batch) open(u process.UUID, arch, name string) (*Image, error) {
 	if binary == nil && dsym == nil {
 		return nil, errors.Join(errs...)
 	}
-	return NewImage(binary, dsym)
+	im, err := NewImage(binary, dsym)
+	if im != nil {
+		im.zlib = b.zlib
+	}
+	return im, err
 }
 
 // slice opens (once) the file of e and returns its slice.

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/symbolicate/symbolicate/internal/mmap"
+
 	"github.com/symbolicate/symbolicate/symbol"
 )
 
@@ -40,8 +42,8 @@ type cuSlot struct {
 
 // loadDWARF reads and checks the DWARF sections of sl. It returns
 // ErrNoDWARF when the slice has none.
-func loadDWARF(sl *Slice) (*dwarfInfo, error) {
-	secs, err := readDWARFSections(sl)
+func loadDWARF(sl *Slice, budget *zlibBudget) (*dwarfInfo, error) {
+	secs, err := readDWARFSections(sl, budget)
 	if err != nil {
 		return nil, fmt.Errorf("%w", err)
 	}
@@ -108,7 +110,11 @@ func unitRanges(d *dwarf.Data, r *dwarf.Reader, die dwarf.Offset) (rs [][2]uint6
 
 // unitFor returns the parsed unit containing addr, nil when no unit does.
 func (dw *dwarfInfo) unitFor(addr uint64) (*cuInfo, error) {
-	dw.indexOnce.Do(dw.buildIndex)
+	dw.indexOnce.Do(func() {
+		if err := mmap.Guard(func() error { dw.buildIndex(); return nil }); err != nil {
+			dw.indexErr = err
+		}
+	})
 	if dw.indexErr != nil {
 		return nil, dw.indexErr
 	}
@@ -121,7 +127,10 @@ func (dw *dwarfInfo) unitFor(addr uint64) (*cuInfo, error) {
 	slot.once.Do(func() {
 		dw.mu.Lock()
 		defer dw.mu.Unlock()
-		slot.cu, slot.err = parseCU(dw.d, &dw.units[ui], dw.secs, dw.order)
+		slot.err = mmap.Guard(func() (err error) {
+			slot.cu, err = parseCU(dw.d, &dw.units[ui], dw.secs, dw.order)
+			return err
+		})
 		if slot.err != nil {
 			slot.err = fmt.Errorf("compile unit at %#x: %w", dw.units[ui].off, slot.err)
 		}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 
 	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/bin"
@@ -22,11 +23,44 @@ var ErrNoDWARF = errors.New("no DWARF debug information")
 // Decompression limits for ZLIB-compressed sections ("ZLIB", a big-endian
 // 64-bit size, then a zlib stream). The declared size is checked before
 // anything is allocated: zlib cannot expand data more than about 1032
-// times, and the sections of one slice may not exceed 1 GiB together.
+// times, and the sections of all the files one Batch opens may not exceed
+// its budget together (DefaultZlibBudget unless set).
 const (
 	maxDecompressed = 1 << 30
 	maxZlibRatio    = 1032
 )
+
+// DefaultZlibBudget is how many bytes of ZLIB-compressed DWARF a Batch
+// inflates in all, over every file it opens.
+const DefaultZlibBudget = maxDecompressed
+
+// zlibBudget is the decompressed bytes still allowed; shared by the
+// images of one Batch, so that many compressed dSYMs (or decompression
+// bombs) in one run cannot add up past it.
+type zlibBudget struct{ left atomic.Int64 }
+
+func newZlibBudget(n int64) *zlibBudget {
+	b := &zlibBudget{}
+	b.left.Store(n)
+	return b
+}
+
+// take reserves n bytes, reporting false (and reserving nothing) when fewer
+// are left.
+func (b *zlibBudget) take(n uint64) bool {
+	for {
+		left := b.left.Load()
+		if n > uint64(max(left, 0)) {
+			return false
+		}
+		if b.left.CompareAndSwap(left, left-int64(n)) {
+			return true
+		}
+	}
+}
+
+// give returns n reserved bytes that were not used.
+func (b *zlibBudget) give(n uint64) { b.left.Add(int64(n)) }
 
 // dwarfSections are the raw DWARF sections of one slice, by their ELF-style
 // name without the dot ("debug_info", "debug_str_offsets", …).
@@ -49,9 +83,9 @@ var machoDWARFNames = map[string]string{
 
 // readDWARFSections collects the __DWARF sections of a slice that this
 // package uses, decompressing ZLIB ones within the limits above.
-func readDWARFSections(sl *Slice) (dwarfSections, error) {
+func readDWARFSections(sl *Slice, budget *zlibBudget) (dwarfSections, error) {
 	secs := dwarfSections{}
-	budget := uint64(maxDecompressed)
+	var taken uint64 // what this slice inflated; given back if it fails
 	for _, seg := range sl.macho.Segments {
 		for _, sec := range seg.Sections {
 			if sec.Seg != "__DWARF" {
@@ -75,12 +109,10 @@ func readDWARFSections(sl *Slice) (dwarfSections, error) {
 			if !ok || secs[key] != nil {
 				continue
 			}
-			data, err := sectionData(sl, &sec, compressed, budget)
+			data, err := sectionData(sl, &sec, compressed, budget, &taken)
 			if err != nil {
+				budget.give(taken)
 				return nil, err
-			}
-			if isCompressed(sl, &sec) {
-				budget -= uint64(len(data))
 			}
 			secs[key] = data
 		}
@@ -90,7 +122,7 @@ func readDWARFSections(sl *Slice) (dwarfSections, error) {
 
 // sectionData returns a section's bytes from the slice, decompressed when
 // they start with a ZLIB header (required for "__zdebug_" sections).
-func sectionData(sl *Slice, sec *machofmt.Section, compressed bool, budget uint64) ([]byte, error) {
+func sectionData(sl *Slice, sec *machofmt.Section, compressed bool, budget *zlibBudget, taken *uint64) ([]byte, error) {
 	switch sec.Flags & machofmt.SectionTypeMask {
 	case machofmt.SectionTypeZeroFill, 0xc, 0x12: // S_ZEROFILL, S_GB_ZEROFILL, S_THREAD_LOCAL_ZEROFILL
 		return []byte{}, nil
@@ -106,7 +138,7 @@ func sectionData(sl *Slice, sec *machofmt.Section, compressed bool, budget uint6
 	}
 	b := sl.data[sec.Offset:end]
 	if len(b) >= 4 && string(b[:4]) == "ZLIB" {
-		return decompressSection(b, where, sec.Name, budget)
+		return decompressBudgeted(b, where, sec.Name, budget, taken)
 	}
 	if compressed {
 		return nil, diag.Errorf("mach-o", where, sec.Name, "compressed section does not start with a ZLIB header")
@@ -114,10 +146,24 @@ func sectionData(sl *Slice, sec *machofmt.Section, compressed bool, budget uint6
 	return b, nil
 }
 
-// isCompressed reports whether a section's bytes start with a ZLIB header.
-func isCompressed(sl *Slice, sec *machofmt.Section) bool {
-	end, ok := bin.Span(uint64(sec.Offset), min(sec.Size, 4), uint64(len(sl.data)))
-	return ok && sec.Size >= 4 && string(sl.data[sec.Offset:end]) == "ZLIB"
+// decompressBudgeted inflates a ZLIB section, taking its declared size from
+// budget first and adding it to *taken.
+func decompressBudgeted(b []byte, where int64, name string, budget *zlibBudget, taken *uint64) ([]byte, error) {
+	if len(b) < 12 {
+		return nil, diag.Errorf("mach-o", where, name, "ZLIB header truncated (%d bytes)", len(b))
+	}
+	n := binary.BigEndian.Uint64(b[4:12])
+	if !budget.take(n) {
+		return nil, diag.Errorf("mach-o", where+4, name,
+			"declared decompressed size %d is past what is left of this run's budget for compressed DWARF (%d bytes)", n, max(budget.left.Load(), 0))
+	}
+	out, err := decompressSection(b, where, name, n)
+	if err != nil {
+		budget.give(n)
+		return nil, err
+	}
+	*taken += n
+	return out, nil
 }
 
 // decompressSection inflates a "ZLIB"+size+zlib-stream section, refusing a
@@ -180,6 +226,9 @@ var errDWARFPanic = errors.New("debug/dwarf panicked on malformed input")
 // this package's own code does not panic on input.
 func recoverDWARF(err *error, what string) {
 	if r := recover(); r != nil {
+		if _, fault := r.(interface{ Addr() uintptr }); fault {
+			panic(r) // a mapped file changed: mmap.Guard above takes it
+		}
 		*err = fmt.Errorf("%s: %w: %v", what, errDWARFPanic, r)
 	}
 }

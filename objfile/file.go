@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 
 	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/bin"
 	"github.com/symbolicate/symbolicate/internal/machofmt"
 	"github.com/symbolicate/symbolicate/internal/mmap"
 	"github.com/symbolicate/symbolicate/process"
+	"github.com/symbolicate/symbolicate/symbol"
 )
 
 // Mach-O file types (filetype in mach_header) this package names.
@@ -93,7 +95,8 @@ type File struct {
 	// Warnings lists slices of a fat file that could not be decoded.
 	Warnings []error
 
-	m *mmap.File
+	m      *mmap.File
+	broken atomic.Pointer[symbol.ChangedError] // set once the file changed on disk
 }
 
 // Open maps the Mach-O file at path read-only and decodes its slices. It
@@ -104,7 +107,11 @@ func Open(path string) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w", err)
 	}
-	f, err := NewFile(path, m.Data())
+	var f *File
+	err = mmap.Guard(func() (err error) {
+		f, err = NewFile(path, m.Data())
+		return err
+	})
 	if err != nil {
 		m.Close()
 		return nil, err
@@ -146,6 +153,34 @@ func (f *File) Close() error {
 	f.m = nil
 	return m.Close()
 }
+
+// Changed reports, once the file is known to have changed on disk, how that
+// was noticed; it compares the file with the one on disk now. A File that
+// changed stays broken: images using it answer nothing more.
+func (f *File) Changed() *symbol.ChangedError {
+	if b := f.broken.Load(); b != nil {
+		return b
+	}
+	if f.m == nil {
+		return nil
+	}
+	if err := f.m.Changed(); err != nil {
+		return f.markChanged(err)
+	}
+	return nil
+}
+
+// markChanged records that the file changed; the first record wins.
+func (f *File) markChanged(err error) *symbol.ChangedError {
+	ce := &symbol.ChangedError{Source: f.Path, File: f.Path, Err: err}
+	if f.broken.CompareAndSwap(nil, ce) {
+		return ce
+	}
+	return f.broken.Load()
+}
+
+// contains reports whether a memory address lies in the file's mapping.
+func (f *File) contains(addr uintptr) bool { return f.m != nil && f.m.Contains(addr) }
 
 // Slice returns the slice with the given UUID, or nil.
 func (f *File) Slice(u process.UUID) *Slice {

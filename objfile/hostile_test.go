@@ -90,7 +90,7 @@ func TestZlibHugeDeclaredSize(t *testing.T) {
 			var runtimeMem runtime.MemStats
 			runtime.ReadMemStats(&runtimeMem)
 			before := runtimeMem.TotalAlloc
-			_, err = loadDWARF(f.Slices[0])
+			_, err = loadDWARF(f.Slices[0], newZlibBudget(DefaultZlibBudget))
 			runtime.ReadMemStats(&runtimeMem)
 			var fe *diag.FormatError
 			if !errors.As(err, &fe) || !strings.Contains(err.Error(), "__debug_info") {
@@ -162,7 +162,7 @@ func TestCompressedSections(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			secs, err := readDWARFSections(f.Slices[0])
+			secs, err := readDWARFSections(f.Slices[0], newZlibBudget(DefaultZlibBudget))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -334,4 +334,47 @@ func goroot() string {
 		return ""
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// TestZlibBudgetShared checks that the budget for compressed DWARF is one
+// for all the images of a run: two images that each fit but together do
+// not get DWARF for the first and a clear error for the second, which still
+// answers from its symbol table.
+func TestZlibBudgetShared(t *testing.T) {
+	data := compressImage(t, genTestImage(5, 0, TypeDSYM, true), false)
+	f, err := NewFile("compressed", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe := newZlibBudget(DefaultZlibBudget)
+	if _, err := readDWARFSections(f.Slices[0], probe); err != nil {
+		t.Fatal(err)
+	}
+	one := DefaultZlibBudget - probe.left.Load()
+	if one <= 0 {
+		t.Fatal("the compressed image inflated nothing")
+	}
+	shared := newZlibBudget(one + one/2)
+	var ims [2]*Image
+	for i := range ims {
+		f, err := NewFile("compressed", bytes.Clone(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ims[i], _ = NewImage(nil, f.Slices[0])
+		ims[i].zlib = shared
+	}
+	if err := ims[0].DWARFErr(); err != nil {
+		t.Fatalf("first image: %v", err)
+	}
+	err = ims[1].DWARFErr()
+	if err == nil || !strings.Contains(err.Error(), "budget") {
+		t.Fatalf("second image: %v, want the budget named", err)
+	}
+	if res := ims[1].Lookup(0x1180); len(res.Frames) != 1 || res.Frames[0].Function != "asm_fn" {
+		t.Errorf("second image from its symbol table: %+v", res)
+	}
+	if left := shared.left.Load(); left != one/2 {
+		t.Errorf("budget left %d, want %d (a refused section takes nothing)", left, one/2)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/symbolicate/symbolicate/internal/mmap"
 	"github.com/symbolicate/symbolicate/internal/symtab"
 	"github.com/symbolicate/symbolicate/process"
 	"github.com/symbolicate/symbolicate/symbol"
@@ -69,6 +70,7 @@ type Image struct {
 	dwOnce sync.Once
 	dw     *dwarfInfo
 	dwErr  error
+	zlib   *zlibBudget // shared by the images of a Batch; nil: a budget of its own
 
 	owned []*File
 }
@@ -198,9 +200,19 @@ func (im *Image) dwarf() (*dwarfInfo, error) {
 		if src == nil {
 			src = im.Binary
 		}
-		im.dw, im.dwErr = loadDWARF(src)
-		if im.dwErr != nil && im.DSYM != nil && im.Binary != nil && errors.Is(im.dwErr, ErrNoDWARF) {
-			im.dw, im.dwErr = loadDWARF(im.Binary)
+		budget := im.zlib
+		if budget == nil {
+			budget = newZlibBudget(DefaultZlibBudget)
+		}
+		im.dwErr = im.guard(func() (err error) {
+			im.dw, err = loadDWARF(src, budget)
+			if err != nil && im.DSYM != nil && im.Binary != nil && errors.Is(err, ErrNoDWARF) {
+				im.dw, err = loadDWARF(im.Binary, budget)
+			}
+			return err
+		})
+		if im.dwErr != nil {
+			im.dw = nil
 		}
 	})
 	return im.dw, im.dwErr
@@ -210,19 +222,23 @@ func (im *Image) dwarf() (*dwarfInfo, error) {
 // slices.
 func (im *Image) symbols() (*symtab.Table, error) {
 	im.symOnce.Do(func() {
-		im.syms, im.symErr = buildSymbols(im.DSYM, im.Binary)
-		if im.symErr != nil {
-			im.symErr = fmt.Errorf("symbol table: %w", im.symErr)
+		im.symErr = im.guard(func() (err error) {
+			im.syms, err = buildSymbols(im.DSYM, im.Binary)
+			if err == nil {
+				return nil
+			}
+			err = fmt.Errorf("symbol table: %w", err)
 			// Fall back to whichever slice still decodes.
-			for _, sl := range []*Slice{im.DSYM, im.Binary} {
-				if sl == nil {
-					continue
-				}
+			for _, sl := range im.slices() {
 				if t, err := buildSymbols(sl); err == nil {
 					im.syms = t
 					break
 				}
 			}
+			return err
+		})
+		if _, changed := errors.AsType[*symbol.ChangedError](im.symErr); changed {
+			im.syms = nil
 		}
 	})
 	return im.syms, im.symErr
@@ -235,7 +251,24 @@ func (im *Image) symbols() (*symtab.Table, error) {
 // when a symbol there starts inside the DWARF function's range (this gives
 // real names for bitcode "__hidden#" DWARF and matches llvm-symbolizer).
 // Without DWARF coverage the answer is the symbol table's.
-func (im *Image) Lookup(offset uint64) Result {
+func (im *Image) Lookup(offset uint64) (res Result) {
+	if ce := im.changed(); ce != nil {
+		return Result{Warning: ce}
+	}
+	old := mmap.Enter()
+	defer func() {
+		if f := mmap.Leave(old, recover()); f != nil {
+			res = Result{Warning: im.markFault(f)}
+		}
+	}()
+	res = im.lookup(offset)
+	if f, ok := errors.AsType[*mmap.Fault](res.Warning); ok { // kept by a table built under Guard
+		res = Result{Warning: im.markFault(f)}
+	}
+	return res
+}
+
+func (im *Image) lookup(offset uint64) Result {
 	var res Result
 	addr := im.TextAddr + offset
 	if addr < offset {

@@ -131,3 +131,35 @@ func (e *DegradedError) Error() string {
 
 // Unwrap returns ErrDegraded.
 func (e *DegradedError) Unwrap() error { return ErrDegraded }
+
+// ErrChanged is wrapped by ChangedError: a file of a source changed on disk
+// while it was in use.
+var ErrChanged = errors.New("changed on disk while in use")
+
+// ChangedError reports a file of a source (a shared cache's subcache, a
+// dSYM's DWARF file) that was truncated, replaced or rewritten while it was
+// in use. Lookups in that source fail with it from then on, and answers it
+// gave before may be wrong.
+type ChangedError struct {
+	Source string // the source: a main cache file, a binary or dSYM
+	File   string // the file that changed
+	Err    error  // how it was noticed
+}
+
+func (e *ChangedError) Error() string {
+	s := e.Source
+	if e.File != "" && e.File != e.Source {
+		s += " (" + e.File + ")"
+	}
+	return s + " " + ErrChanged.Error() + ": " + e.Err.Error()
+}
+
+// Unwrap returns ErrChanged.
+func (e *ChangedError) Unwrap() error { return ErrChanged }
+
+// Checker is implemented by sources whose files can change on disk: Changed
+// compares every file in use with the file on disk now, and marks the
+// changed ones so that they are never trusted again.
+type Checker interface {
+	Changed() []*ChangedError
+}

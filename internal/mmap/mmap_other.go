@@ -5,6 +5,7 @@ package mmap
 import (
 	"io"
 	"os"
+	"unsafe"
 )
 
 // mapFile reads the whole file: this platform has no mmap support here.
@@ -15,3 +16,9 @@ func mapFile(f *os.File, size int) ([]byte, func([]byte) error, error) {
 	}
 	return data, nil, nil
 }
+
+func openNoBlock(path string) (*os.File, error) { return os.Open(path) }
+
+func fileID(os.FileInfo) (dev, ino uint64) { return 0, 0 }
+
+func ptr(b []byte) unsafe.Pointer { return unsafe.Pointer(unsafe.SliceData(b)) }

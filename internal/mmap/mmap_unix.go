@@ -5,6 +5,7 @@ package mmap
 import (
 	"os"
 	"syscall"
+	"unsafe"
 )
 
 func mapFile(f *os.File, size int) ([]byte, func([]byte) error, error) {
@@ -14,3 +15,17 @@ func mapFile(f *os.File, size int) ([]byte, func([]byte) error, error) {
 	}
 	return data, syscall.Munmap, nil
 }
+
+// openNoBlock opens path for reading without blocking when it is a FIFO.
+func openNoBlock(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+}
+
+func fileID(fi os.FileInfo) (dev, ino uint64) {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return uint64(st.Dev), uint64(st.Ino)
+	}
+	return 0, 0
+}
+
+func ptr(b []byte) unsafe.Pointer { return unsafe.Pointer(unsafe.SliceData(b)) }
