@@ -47,6 +47,20 @@ func (r *Report) Frames() iter.Seq[*process.Frame] {
 	}
 }
 
+// Defer takes the function that resolves frames the resolver deferred
+// (process.Deferrer): the writers call it for each such frame as they write
+// it, so that a report of millions of frames never holds every answer.
+func (r *Report) Defer(resolve func(*process.Frame) *process.Resolution) { r.deferred = resolve }
+
+// resolution is frame f's resolution: Resolved, or asked for again when the
+// resolver deferred it.
+func (r *Report) resolution(f *Frame) *process.Resolution {
+	if f.Resolved != nil || !f.Deferred || r.deferred == nil {
+		return f.Resolved
+	}
+	return r.deferred(&f.Frame)
+}
+
 // Diagnostics returns the report's warnings: problems that did not stop
 // parsing.
 func (r *Report) Diagnostics() []diag.Diagnostic {

@@ -2,6 +2,7 @@ package crashlog
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -90,7 +91,7 @@ func (r *Report) decodeCrash(t *jsontape.Tape, hdr *header) error {
 			}
 		}
 	}
-	if lebNode >= 0 && t.Nodes[lebNode].Kind == '[' {
+	if lebNode >= 0 && isArray(t.Nodes[lebNode].Kind) {
 		frames, err := r.frameList(t, lebNode, listLastException, 0, "lastExceptionBacktrace")
 		if err != nil {
 			return err
@@ -160,7 +161,7 @@ func (r *Report) decodeThread(t *jsontape.Tape, tn int32, ti int) error {
 		case "triggered":
 			th.Triggered = tbool(t, v)
 		case "frames":
-			if t.Nodes[v].Kind != '[' {
+			if !isArray(t.Nodes[v].Kind) {
 				return r.errAt(formatIPS, int(t.Nodes[v].Start), field+".frames", "not an array")
 			}
 			frames, err := r.frameList(t, v, listFrames, ti, field+".frames")
@@ -187,21 +188,94 @@ func (r *Report) decodeThread(t *jsontape.Tape, tn int32, ti int) error {
 
 // frameList decodes one JSON array of frame objects and records its spans.
 func (r *Report) frameList(t *jsontape.Tape, arr int32, which listKind, thread int, field string) ([]Frame, error) {
-	elems := t.Elems(arr)
-	frames := make([]Frame, len(elems))
-	for i, fn := range elems {
-		if t.Nodes[fn].Kind != '{' {
-			return nil, r.errAt(formatIPS, int(t.Nodes[fn].Start), field, "frame %d is not an object", i)
+	frames := make([]Frame, countElems(t, arr))
+	sep, err := r.eachElem(t, arr, len(frames), func(et *jsontape.Tape, fn int32, i int) error {
+		if et.Nodes[fn].Kind != '{' {
+			return r.errAt(formatIPS, int(et.Nodes[fn].Start), field, "frame %d is not an object", i)
 		}
-		r.frameFromTape(t, fn, &frames[i], func() string { return field }, i)
+		r.frameFromTape(et, fn, &frames[i], func() string { return field }, i)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	r.lists = append(r.lists, frameList{which: which, thread: thread, arr: t.Span(arr), sep: separator(t, elems)})
+	r.lists = append(r.lists, frameList{which: which, thread: thread, arr: t.Span(arr), sep: sep})
 	return frames, nil
+}
+
+// line32 narrows a source line number; one past 32 bits is not a line.
+func line32(n int, ok bool) (int32, bool) {
+	if !ok || n < 0 || n > math.MaxInt32 {
+		return 0, false
+	}
+	return int32(n), true
+}
+
+// isArray reports an array node, expanded or Opaque.
+func isArray(kind byte) bool { return kind == '[' || kind == jsontape.Opaque }
+
+// frameArrayKey selects the payload members whose arrays are frame lists:
+// the payload's tape keeps them Opaque, and frameList reads them one frame
+// at a time, so no tape node per frame is ever held.
+func frameArrayKey(key []byte) bool {
+	switch string(key) {
+	case "frames", "lastExceptionBacktrace", "userFrames", "kernelFrames":
+		return true
+	}
+	return false
+}
+
+// countElems counts the elements of array node arr (Opaque or not).
+func countElems(t *jsontape.Tape, arr int32) int {
+	if t.Nodes[arr].Kind != jsontape.Opaque {
+		return len(t.Elems(arr))
+	}
+	n, _ := jsontape.CountElems(t.B, int(t.Nodes[arr].Start))
+	return n
+}
+
+// eachElem calls fn for at most n elements of array node arr, with the
+// tape holding the element: t itself, or for an Opaque array (frame lists
+// are not expanded in the payload's tape) a tape of the element alone. It
+// returns the separator between the first two elements (see separator).
+func (r *Report) eachElem(t *jsontape.Tape, arr int32, n int, fn func(et *jsontape.Tape, e int32, i int) error) ([]byte, error) {
+	if t.Nodes[arr].Kind != jsontape.Opaque {
+		elems := t.Elems(arr)
+		for i, e := range elems[:min(n, len(elems))] {
+			if err := fn(t, e, i); err != nil {
+				return nil, err
+			}
+		}
+		return separator(t, elems), nil
+	}
+	var first [2]jsontape.Span
+	i := 0
+	var ferr error
+	serr := jsontape.EachElem(t.B, int(t.Nodes[arr].Start), func(et *jsontape.Tape) bool {
+		if i >= n {
+			return false
+		}
+		if i < 2 {
+			first[i] = et.Span(0)
+		}
+		ferr = fn(et, 0, i)
+		i++
+		return ferr == nil
+	})
+	switch {
+	case ferr != nil:
+		return nil, ferr
+	case serr != nil:
+		return nil, r.errAt(formatIPS, serr.Off, "frames", "%s", serr.Msg)
+	case i < 2:
+		return []byte{','}, nil
+	}
+	return t.B[first[0].End:first[1].Start:first[1].Start], nil
 }
 
 // frameFromTape decodes frame object fn.
 func (r *Report) frameFromTape(t *jsontape.Tape, fn int32, f *Frame, fieldOf func() string, i int) {
-	f.src = t.Span(fn)
+	f.src = spanOf(t.Span(fn))
 	f.Image = -1
 	var idx jnum
 	for k := fn + 1; k < t.Nodes[fn].Next; k = t.Nodes[k+1].Next {
@@ -219,7 +293,7 @@ func (r *Report) frameFromTape(t *jsontape.Tape, fn int32, f *Frame, fieldOf fun
 			f.SourceFile = t.Str(v)
 		case "sourceLine":
 			n := tnum(t, v)
-			f.SourceLine, f.hasLine = n.int(0), n.set
+			f.SourceLine, f.hasLine = line32(n.int(0), n.set)
 		case "inline":
 			f.Inline = tbool(t, v)
 		}

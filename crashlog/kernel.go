@@ -162,7 +162,7 @@ func (r *Report) kernelThread(t *jsontape.Tape, tk int32, pid int64, proc string
 				th.State = l
 			}
 		case "userFrames", "kernelFrames":
-			if t.Nodes[v].Kind != '[' {
+			if !isArray(t.Nodes[v].Kind) {
 				continue
 			}
 			which := listFrames
@@ -189,17 +189,16 @@ func (r *Report) kernelThread(t *jsontape.Tape, tk int32, pid int64, proc string
 // tupleFrames reads a list of [imageIndex, imageOffset] tuples. Frame objects
 // (written by WriteJSON for resolved tuples) are accepted as well.
 func (r *Report) tupleFrames(t *jsontape.Tape, arr int32, which listKind, thread int, fieldOf func() string) ([]Frame, error) {
-	elems := t.Elems(arr)
-	frames := make([]Frame, len(elems))
-	for i, e := range elems {
+	frames := make([]Frame, countElems(t, arr))
+	sep, err := r.eachElem(t, arr, len(frames), func(t *jsontape.Tape, e int32, i int) error {
 		f := &frames[i]
 		switch t.Nodes[e].Kind {
 		case '[':
-			f.src = t.Span(e)
+			f.src = spanOf(t.Span(e))
 			f.tuple = true
 			parts := t.Elems(e)
 			if len(parts) < 2 || t.Nodes[parts[0]].Kind != '0' || t.Nodes[parts[1]].Kind != '0' {
-				return nil, r.errAt(formatIPS, int(t.Nodes[e].Start), fieldOf(), "frame %d: want [imageIndex, imageOffset]", i)
+				return r.errAt(formatIPS, int(t.Nodes[e].Start), fieldOf(), "frame %d: want [imageIndex, imageOffset]", i)
 			}
 			idx, off := tnum(t, parts[0]), tnum(t, parts[1])
 			f.Image = -1
@@ -212,10 +211,14 @@ func (r *Report) tupleFrames(t *jsontape.Tape, arr int32, which listKind, thread
 		case '{':
 			r.frameFromTape(t, e, f, fieldOf, i)
 		default:
-			return nil, r.errAt(formatIPS, int(t.Nodes[e].Start), fieldOf(), "frame %d is neither a tuple nor an object", i)
+			return r.errAt(formatIPS, int(t.Nodes[e].Start), fieldOf(), "frame %d is neither a tuple nor an object", i)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	r.lists = append(r.lists, frameList{which: which, thread: thread, arr: t.Span(arr), sep: separator(t, elems)})
+	r.lists = append(r.lists, frameList{which: which, thread: thread, arr: t.Span(arr), sep: sep})
 	return frames, nil
 }
 

@@ -398,8 +398,8 @@ func (r *Report) parseFrameLine(b []byte, l textLine, ix *imageIndex) (Frame, bo
 	for symStart < len(s) && s[symStart] == ' ' {
 		symStart++
 	}
-	f.line = jsontape.Span{Start: l.Start, End: l.End}
-	f.src = jsontape.Span{Start: l.Start + symStart, End: l.End}
+	f.line = spanOf(jsontape.Span{Start: l.Start, End: l.End})
+	f.src = spanOf(jsontape.Span{Start: l.Start + symStart, End: l.End})
 	parseSymbolPart(&f, string(s[symStart:]))
 
 	f.Image = -1
@@ -440,10 +440,11 @@ func parseSymbolPart(f *Frame, s string) {
 		if lp := strings.LastIndexByte(s, '('); lp > 0 {
 			inner := s[lp+1 : len(s)-1]
 			if c := strings.LastIndexByte(inner, ':'); c > 0 && isDecimal(inner[c+1:]) {
-				f.SourceFile = inner[:c]
-				f.SourceLine, _ = strconv.Atoi(inner[c+1:])
-				f.hasLine = true
-				s = strings.TrimSpace(s[:lp])
+				n, err := strconv.Atoi(inner[c+1:])
+				if line, ok := line32(n, err == nil); ok {
+					f.SourceFile, f.SourceLine, f.hasLine = inner[:c], line, true
+					s = strings.TrimSpace(s[:lp])
+				}
 			}
 		}
 	}

@@ -24,31 +24,32 @@ func (r *Report) writeLegacyText(w io.Writer, fullPaths bool) error {
 			}
 			first, concrete := g.first, g.concrete
 			c := &frames[concrete]
-			if c.Resolved == nil || c.line.End <= c.line.Start || c.src.Start < c.line.Start {
+			resolved := r.resolution(c)
+			if resolved == nil || c.line.End() <= c.line.Start() || c.src.Start() < c.line.Start() {
 				continue
 			}
 			eol := []byte("\n")
-			if c.line.End < len(r.raw) && r.raw[c.line.End] == '\r' {
+			if c.line.End() < len(r.raw) && r.raw[c.line.End()] == '\r' {
 				eol = []byte("\r\n")
 			}
-			prefix := r.raw[c.line.Start:c.src.Start]
+			prefix := r.raw[c.line.Start():c.src.Start()]
 			if len(prefix) > 0 && prefix[len(prefix)-1] != ' ' {
 				prefix = append(append([]byte(nil), prefix...), ' ')
 			}
 			var buf bytes.Buffer
-			for _, in := range c.Resolved.Inlined {
+			for _, in := range resolved.Inlined {
 				res := process.Resolution{Symbol: in.Symbol, SymbolLocation: in.SymbolLocation, SourceFile: in.SourceFile, SourceLine: in.SourceLine}
 				buf.Write(prefix)
 				appendSymbolPart(&buf, r, c, &res, true, fullPaths)
 				buf.Write(eol)
 			}
-			start := c.src.Start
-			if first != concrete || len(c.Resolved.Inlined) > 0 {
-				start = frames[first].line.Start
+			start := c.src.Start()
+			if first != concrete || len(resolved.Inlined) > 0 {
+				start = frames[first].line.Start()
 				buf.Write(prefix)
 			}
-			appendSymbolPart(&buf, r, c, c.Resolved, false, fullPaths)
-			edits = append(edits, jsontape.Edit{Start: start, End: c.line.End, Text: buf.Bytes()})
+			appendSymbolPart(&buf, r, c, resolved, false, fullPaths)
+			edits = append(edits, jsontape.Edit{Start: start, End: c.line.End(), Text: buf.Bytes()})
 		}
 	}
 	for i := range r.Threads {

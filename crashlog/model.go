@@ -113,6 +113,8 @@ type Report struct {
 	kp      *kernelPayload
 	lists   []frameList
 	legacy  *legacyDoc
+	// deferred resolves the frames the resolver deferred (Defer).
+	deferred func(*process.Frame) *process.Resolution
 }
 
 // Field is one member of a JSON object, kept as the raw JSON text of its value.
@@ -184,14 +186,24 @@ type Frame struct {
 	// Symbolication as written in the input, beside Symbol and HasSymbol.
 	SymbolLocation uint64
 	SourceFile     string
-	SourceLine     int
+	SourceLine     int32
 
-	src      jsontape.Span // JSON: the frame object or tuple; text: the symbol part of the line
-	line     jsontape.Span // text only: the whole line without its line break
-	tuple    bool          // JSON [imageIndex, imageOffset] tuple (kernel-style)
-	hasLine  bool          // SourceLine was present
-	absolute bool          // Offset is an absolute address
+	src      span // JSON: the frame object or tuple; text: the symbol part of the line
+	line     span // text only: the whole line without its line break
+	tuple    bool // JSON [imageIndex, imageOffset] tuple (kernel-style)
+	hasLine  bool // SourceLine was present
+	absolute bool // Offset is an absolute address
 }
+
+// span is a byte range of the input in 32 bits (inputs are under 2 GiB):
+// a report of a million frames holds two per frame.
+type span struct{ start, end int32 }
+
+func spanOf(s jsontape.Span) span { return span{int32(s.Start), int32(s.End)} }
+
+// Start and End are the range's offsets.
+func (s span) Start() int { return int(s.start) }
+func (s span) End() int   { return int(s.end) }
 
 // Registers is a thread state (§7 of ips.md).
 type Registers struct {

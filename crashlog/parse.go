@@ -242,7 +242,7 @@ func (r *Report) parseIPS(b []byte, i int) error {
 		r.Kind = KindOther
 		return nil
 	}
-	pt, end, se := jsontape.Build(b, next)
+	pt, end, se := jsontape.BuildOpaque(b, next, frameArrayKey)
 	if se != nil {
 		return r.scanFail("payload", se)
 	}

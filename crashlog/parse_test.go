@@ -287,17 +287,17 @@ func TestLegacyFrameOffsetsCorpus(t *testing.T) {
 			check := func(frames []Frame) {
 				for i := range frames {
 					f := &frames[i]
-					base, off, ok := strings.Cut(string(data[f.src.Start:f.src.End]), " + ")
+					base, off, ok := strings.Cut(string(data[f.src.Start():f.src.End()]), " + ")
 					if !ok || !strings.HasPrefix(base, "0x") || f.HasSymbol {
 						continue
 					}
 					im := r.Image(f)
 					if im == nil {
-						t.Errorf("frame %q has no image", data[f.line.Start:f.line.End])
+						t.Errorf("frame %q has no image", data[f.line.Start():f.line.End()])
 						continue
 					}
 					if "0x"+strings.TrimLeft(strings.ToLower(base[2:]), "0") != "0x"+strings.TrimLeft(strconvHex(im.Base), "0") || off != strconvDec(f.Offset) {
-						t.Errorf("frame %q → %s %#x + %d", data[f.line.Start:f.line.End], im.Name, im.Base, f.Offset)
+						t.Errorf("frame %q → %s %#x + %d", data[f.line.Start():f.line.End()], im.Name, im.Base, f.Offset)
 					}
 					n++
 				}

@@ -48,18 +48,32 @@ func (r *Report) WriteJSON(w io.Writer, opts format.WriteOptions) error {
 	if r.Kind == KindLegacyText {
 		return ErrNotJSON
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, (r.ips.End-r.ips.Start)*5/4+256))
-	if err := r.appendJSON(buf, opts.FullPaths); err != nil {
-		return err
-	}
-	_, err := w.Write(buf.Bytes())
-	return err
+	buf := bytes.NewBuffer(make([]byte, 0, min((r.ips.End-r.ips.Start)*5/4+256, 2*spillAt)))
+	return r.appendJSON(w, buf, opts.FullPaths)
 }
 
 // appendJSON writes the .ips with every resolved frame group replaced, in
 // one pass over the input: frame lists are sorted by position at parse time
 // and frames within a list are in document order.
-func (r *Report) appendJSON(buf *bytes.Buffer, full bool) error {
+// What is rendered goes through buf to w as buf fills.
+func (r *Report) appendJSON(w io.Writer, buf *bytes.Buffer, full bool) error {
+	spill := func() error {
+		_, err := w.Write(buf.Bytes())
+		buf.Reset()
+		return err
+	}
+	// raw copies input bytes; long runs go to w directly, not through buf.
+	raw := func(b []byte) error {
+		if len(b) < 4096 {
+			buf.Write(b)
+			return nil
+		}
+		if err := spill(); err != nil {
+			return err
+		}
+		_, err := w.Write(b)
+		return err
+	}
 	pos := r.ips.Start
 	for li := range r.lists {
 		l := &r.lists[li]
@@ -70,24 +84,34 @@ func (r *Report) appendJSON(buf *bytes.Buffer, full bool) error {
 			}
 			first, concrete := g.first, g.concrete
 			c := &frames[concrete]
-			start := frames[first].src.Start
-			if c.Resolved == nil || c.src.End <= c.src.Start || start >= c.src.End {
+			start := frames[first].src.Start()
+			res := r.resolution(c)
+			if res == nil || c.src.End() <= c.src.Start() || start >= c.src.End() {
 				continue
 			}
-			if start < pos || c.src.End > r.ips.End {
+			if start < pos || c.src.End() > r.ips.End {
 				return fmt.Errorf("crashlog: frame at offset %d is out of order; frame lists must keep their parsed shape", start)
 			}
-			buf.Write(r.raw[pos:start])
-			for _, in := range c.Resolved.Inlined {
+			if err := raw(r.raw[pos:start]); err != nil {
+				return err
+			}
+			for _, in := range res.Inlined {
 				appendInlineFrame(buf, c, &in, full)
 				buf.Write(l.sep)
 			}
-			r.appendResolvedFrame(buf, c, full)
-			pos = c.src.End
+			r.appendResolvedFrame(buf, c, res, full)
+			pos = c.src.End()
+			if buf.Len() >= spillAt {
+				if err := spill(); err != nil {
+					return err
+				}
+			}
 		}
 	}
-	buf.Write(r.raw[pos:r.ips.End])
-	return nil
+	if err := raw(r.raw[pos:r.ips.End]); err != nil {
+		return err
+	}
+	return spill()
 }
 
 // appendInlineFrame writes one inline frame object for concrete frame c.
@@ -105,12 +129,12 @@ func appendInlineFrame(buf *bytes.Buffer, c *Frame, in *process.InlineFrame, ful
 // appendResolvedFrame rewrites the concrete frame: the original members other
 // than the owned keys are copied verbatim, then the resolution's members are
 // appended. A tuple becomes an object.
-func (r *Report) appendResolvedFrame(buf *bytes.Buffer, c *Frame, full bool) {
+func (r *Report) appendResolvedFrame(buf *bytes.Buffer, c *Frame, res *process.Resolution, full bool) {
 	b := r.raw
 	buf.WriteByte('{')
 	n := 0
 	if c.tuple {
-		parts, err := jsontape.ArrayElems(b, c.src.Start)
+		parts, err := jsontape.ArrayElems(b, c.src.Start())
 		if err == nil && len(parts) >= 2 {
 			buf.WriteString(`"imageIndex":`)
 			buf.Write(b[parts[0].Start:parts[0].End])
@@ -124,7 +148,7 @@ func (r *Report) appendResolvedFrame(buf *bytes.Buffer, c *Frame, full bool) {
 		}
 		n = 2
 	} else {
-		_ = jsontape.EachMember(b, c.src.Start, func(rawKey []byte, m jsontape.Span) {
+		_ = jsontape.EachMember(b, c.src.Start(), func(rawKey []byte, m jsontape.Span) {
 			if isOwnedRawKey(rawKey) {
 				return
 			}
@@ -143,7 +167,7 @@ func (r *Report) appendResolvedFrame(buf *bytes.Buffer, c *Frame, full bool) {
 		buf.WriteString(`,"imageIndex":`)
 		buf.WriteString(strconv.Itoa(c.Image))
 	}
-	appendResolutionMembers(buf, c.Resolved, full)
+	appendResolutionMembers(buf, res, full)
 	buf.WriteByte('}')
 }
 

@@ -218,7 +218,7 @@ func checkReparsed(t *testing.T, before, after []Frame) {
 			t.Fatalf("resolved frame %d (%q) not found after round trip", j, c.Resolved.Symbol)
 		}
 		a := &after[k]
-		if a.Inline || a.SymbolLocation != c.Resolved.SymbolLocation || a.SourceFile != c.Resolved.SourceFile || a.SourceLine != c.Resolved.SourceLine {
+		if a.Inline || a.SymbolLocation != c.Resolved.SymbolLocation || a.SourceFile != c.Resolved.SourceFile || int(a.SourceLine) != c.Resolved.SourceLine {
 			t.Fatalf("frame %d read back as %+v", j, a)
 		}
 		n := len(c.Resolved.Inlined)

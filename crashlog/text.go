@@ -66,16 +66,14 @@ func (r *Report) WriteTextWith(w io.Writer, opts TextOptions) error {
 	case KindLegacyText:
 		return r.writeLegacyText(w, opts.FullPaths)
 	case KindCrash:
-		t := &textWriter{r: r, p: r.p, opts: opts}
-		t.buf.Grow((r.ips.End - r.ips.Start) / 2)
+		t := &textWriter{r: r, p: r.p, opts: opts, w: w}
+		t.buf.Grow(min((r.ips.End-r.ips.Start)/2, 2*spillAt))
 		t.render()
-		_, err := w.Write(t.buf.Bytes())
-		return err
+		return t.flush()
 	case KindKernel:
-		t := &textWriter{r: r, p: r.p, opts: opts}
+		t := &textWriter{r: r, p: r.p, opts: opts, w: w}
 		t.renderKernel()
-		_, err := w.Write(t.buf.Bytes())
-		return err
+		return t.flush()
 	}
 	_, err := w.Write(r.raw[r.ips.Start:r.ips.End])
 	return err
@@ -87,9 +85,31 @@ type textWriter struct {
 	p    *payload
 	opts TextOptions
 	buf  bytes.Buffer
+	w    io.Writer // buf is spilled to w as it fills
+	err  error     // the first error of w
 
 	device    bool // iOS (Xcode) thread headers and Binary Images
 	macHeader bool // "Report Version: 12" header block and summaries
+}
+
+// spillAt is how much rendered text a writer holds before passing it on,
+// so that a report of a million frames is never all in memory twice.
+const spillAt = 64 << 10
+
+// spill passes the rendered text on once there is enough of it.
+func (t *textWriter) spill() {
+	if t.buf.Len() >= spillAt {
+		t.flush()
+	}
+}
+
+// flush passes on all rendered text and returns the first write error.
+func (t *textWriter) flush() error {
+	if t.err == nil && t.buf.Len() > 0 {
+		_, t.err = t.w.Write(t.buf.Bytes())
+	}
+	t.buf.Reset()
+	return t.err
 }
 
 func (t *textWriter) printf(format string, args ...any) { fmt.Fprintf(&t.buf, format, args...) }
@@ -216,20 +236,21 @@ func (t *textWriter) frames(frames []Frame) {
 	n := 0
 	for g := range frameGroups(frames) {
 		c := &frames[g.concrete]
-		if g.orphan || c.Resolved == nil {
+		res := t.r.resolution(c)
+		if g.orphan || res == nil {
 			for k := g.first; k < g.end; k++ {
 				t.frameLine(n, &frames[k], nil, frames[k].Inline)
 				n++
 			}
 			continue
 		}
-		for i := range c.Resolved.Inlined {
-			in := &c.Resolved.Inlined[i]
+		for i := range res.Inlined {
+			in := &res.Inlined[i]
 			t.frameLine(n, c, &process.Resolution{Symbol: in.Symbol, SymbolLocation: in.SymbolLocation,
 				SourceFile: in.SourceFile, SourceLine: in.SourceLine}, true)
 			n++
 		}
-		t.frameLine(n, c, c.Resolved, false)
+		t.frameLine(n, c, res, false)
 		n++
 	}
 }
@@ -239,6 +260,7 @@ func (t *textWriter) frameLine(n int, f *Frame, res *process.Resolution, inline 
 	appendFramePrefix(&t.buf, t.r, n, f)
 	appendSymbolPart(&t.buf, t.r, f, res, inline, t.opts.FullPaths)
 	t.buf.WriteByte('\n')
+	t.spill()
 }
 
 // appendFramePrefix writes "N   image<pad to 30>\t<addr right-aligned in 18> ",
@@ -298,7 +320,7 @@ func appendSymbolPart(buf *bytes.Buffer, r *Report, f *Frame, res *process.Resol
 		buf.WriteString(" + ")
 		buf.Write(strconv.AppendUint(tmp[:0], f.SymbolLocation, 10))
 		if f.SourceFile != "" && f.hasLine {
-			appendSource(buf, f.SourceFile, f.SourceLine, fullPaths)
+			appendSource(buf, f.SourceFile, int(f.SourceLine), fullPaths)
 		}
 	case f.absolute || f.Image < 0 || r.Images[f.Image].Source == "A":
 		buf.WriteString("???")

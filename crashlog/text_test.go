@@ -318,7 +318,7 @@ func TestLegacyRewriteMacSymbolicator(t *testing.T) {
 		if !s.HasSymbol || s.SourceFile == "" {
 			t.Fatalf("atos frame %d not parsed as symbolicated: %+v", fi, s)
 		}
-		r.Threads[0].Frames[fi].Resolved = &process.Resolution{Symbol: s.Symbol, SymbolLocation: 0, SourceFile: s.SourceFile, SourceLine: s.SourceLine}
+		r.Threads[0].Frames[fi].Resolved = &process.Resolution{Symbol: s.Symbol, SymbolLocation: 0, SourceFile: s.SourceFile, SourceLine: int(s.SourceLine)}
 		changed[fi] = true
 	}
 	r.Threads[0].Frames[46].Resolved.Inlined = []process.InlineFrame{{Symbol: "inlined()", SourceFile: "AppDelegate.swift", SourceLine: 5}}
@@ -334,7 +334,7 @@ func TestLegacyRewriteMacSymbolicator(t *testing.T) {
 			"46  iOSCrashingTest               \t       0x1007da384 main + 0 (AppDelegate.swift:9)",
 	} {
 		f := r.Threads[0].Frames[fi]
-		old := string(data[f.line.Start:f.line.End])
+		old := string(data[f.line.Start():f.line.End()])
 		if !strings.Contains(want, old+"\n") {
 			t.Fatalf("frame %d line not found", fi)
 		}

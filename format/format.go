@@ -104,6 +104,10 @@ type Parsed struct {
 	Warnings []diag.Diagnostic
 }
 
+// Unwrap returns the format's own document, for the optional interfaces it
+// may implement (process.Deferrer).
+func (p *Parsed) Unwrap() Document { return p.Document }
+
 // NothingToSymbolicate returns what an inert document is, or "".
 func (p *Parsed) NothingToSymbolicate() string {
 	if in, ok := p.Document.(Inert); ok {

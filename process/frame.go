@@ -12,6 +12,14 @@ type Frame struct {
 	// Offset is the distance of the frame's address from its image's Base;
 	// for an Absolute image, and for a frame with no image, the address.
 	Offset uint64
+	// Symbol is the symbol the input already gives the frame and HasSymbol
+	// says there is one. Such frames are kept unless re-symbolication is
+	// asked for; "<redacted>" counts as no symbol.
+	Symbol string
+	// Resolved is set by the resolver; nil leaves the frame as the input
+	// wrote it (unless Deferred).
+	Resolved *Resolution
+
 	// Return says Offset is a return address (a caller's frame): it is looked
 	// up at Offset − 1 so the call instruction is named, while the symbol
 	// location is still measured from Offset. The faulting pc, a frame after
@@ -22,15 +30,21 @@ type Frame struct {
 	Inline bool
 	// Kernel marks a frame in kernel space: it needs a kernelcache, which no
 	// symbol source provides yet, and is counted but not looked up.
-	Kernel bool
-	// Symbol is the symbol the input already gives the frame and HasSymbol
-	// says there is one. Such frames are kept unless re-symbolication is
-	// asked for; "<redacted>" counts as no symbol.
-	Symbol    string
+	Kernel    bool
 	HasSymbol bool
-	// Resolved is set by the resolver; nil leaves the frame as the input
-	// wrote it.
-	Resolved *Resolution
+	// Deferred says the resolver found the frame's symbol but kept no
+	// Resolution, to hold a very large document in little memory: the
+	// document's writer asks for it again when it writes the frame (see
+	// Deferrer). LookBack records that it was looked up at Offset − 1.
+	Deferred, LookBack bool
+}
+
+// A Deferrer is a document that can write frames whose resolution the
+// resolver gives only on request (Frame.Deferred): Defer hands it the
+// function that resolves such a frame. The function is used by one
+// goroutine at a time, while the document is written.
+type Deferrer interface {
+	Defer(resolve func(*Frame) *Resolution)
 }
 
 // Resolution is what the resolver found for one frame.

@@ -38,9 +38,9 @@ func (r *Resolver) Addresses(proc *process.Process, addrs []uint64) []AddrResult
 		switch i := containing(proc.Images, order, a); {
 		case i >= 0:
 			res.Image, res.Offset = &proc.Images[i], a-proc.Images[i].Base
-			res.Resolution, err = r.lookup(&p.binds[i], res.Offset, res.Offset)
+			res.Resolution, err = r.resolveAt(&p.binds[i], res.Offset)
 		case cache != nil:
-			res.Resolution, err = r.lookup(cache, a, a)
+			res.Resolution, err = r.resolveAt(cache, a)
 		default:
 			err = ErrNoImage
 		}
@@ -83,4 +83,13 @@ func containing(images []process.Image, order []int, addr uint64) int {
 		}
 	}
 	return order[k]
+}
+
+// resolveAt resolves offset off of a bound image, looked up where it is.
+func (r *Resolver) resolveAt(b *binding, off uint64) (*process.Resolution, error) {
+	frames, err := r.lookup(b, off)
+	if err != nil {
+		return nil, err
+	}
+	return r.resolution(frames, off, b), nil
 }

@@ -26,6 +26,8 @@ type binding struct {
 	// with another UUID); noted says it was added to the outcome.
 	note  *diag.Diagnostic
 	noted bool
+	// used says a frame was resolved from sym (its source is in Outcome.Used).
+	used bool
 }
 
 // bound is a process's image list bound to the sources; it is used by one
@@ -144,7 +146,11 @@ func (p *bound) noteBinding(b *binding, o *Outcome) {
 func (p *bound) countFailure(b *binding, i int, err error, o *Outcome) {
 	var me *MissingError
 	var de *symbol.DegradedError
+	var ce *symbol.ChangedError
 	switch {
+	case errors.As(err, &ce):
+		o.Unresolved++
+		o.Changed[ce.Source]++
 	case errors.As(err, &me) && me.Cache:
 		o.Unresolved++
 		u, _ := me.ID.UUID()

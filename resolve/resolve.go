@@ -10,10 +10,12 @@ package resolve
 import (
 	"context"
 	"iter"
+	"slices"
 	"strings"
 
 	"github.com/symbolicate/symbolicate/demangle"
 	"github.com/symbolicate/symbolicate/diag"
+	"github.com/symbolicate/symbolicate/format"
 	"github.com/symbolicate/symbolicate/process"
 	"github.com/symbolicate/symbolicate/symbol"
 )
@@ -27,6 +29,10 @@ type Options struct {
 	NoDemangle bool
 	// NoInlines leaves out the inlined calls found in debug information.
 	NoInlines bool
+	// DeferAbove is the frame count above which documents that can are
+	// resolved again as they are written (process.Deferrer) rather than
+	// holding every answer; 0 means DefaultDeferAbove, negative never.
+	DeferAbove int
 }
 
 // Resolver holds what every document of a batch shares: the symbol sources,
@@ -65,6 +71,28 @@ func (r *Resolver) Cache(u process.UUID) (symbol.Cache, bool) {
 	return nil, false
 }
 
+// Changed asks every source that can tell (symbol.Checker) whether a file
+// it has in use changed on disk, and returns the changes, one per source,
+// sorted by source. A source found changed answers nothing more.
+func (r *Resolver) Changed() []*symbol.ChangedError {
+	seen := map[string]*symbol.ChangedError{}
+	for _, s := range r.sources {
+		if c, ok := s.(symbol.Checker); ok {
+			for _, ce := range c.Changed() {
+				if seen[ce.Source] == nil {
+					seen[ce.Source] = ce
+				}
+			}
+		}
+	}
+	out := make([]*symbol.ChangedError, 0, len(seen))
+	for _, ce := range seen {
+		out = append(out, ce)
+	}
+	slices.SortFunc(out, func(a, b *symbol.ChangedError) int { return strings.Compare(a.Source, b.Source) })
+	return out
+}
+
 // Document is what the resolver walks: a process and its frames.
 type Document interface {
 	Process() *process.Process
@@ -94,6 +122,12 @@ type Outcome struct {
 	// Notes are diagnostics worth showing (slide disagreements, near-miss
 	// binaries of images whose frames needed them, input warnings).
 	Notes []diag.Diagnostic
+	// Changed counts, by source (symbol.ChangedError.Source), the frames
+	// that failed because a file of that source changed on disk in use.
+	Changed map[string]int
+	// Used lists the sources (Symbolizer.Path) frames were resolved from,
+	// each once, so that a source found changed later marks this document.
+	Used []string
 }
 
 // MissingImage is an image whose build ID matched nothing.
@@ -120,9 +154,13 @@ func (o *Outcome) HasMissing() bool {
 	return len(o.Missing) > 0 || len(o.MissingCaches) > 0 || o.Degraded > 0
 }
 
+// HasChanged reports whether some frame failed because a source changed on
+// disk while in use.
+func (o *Outcome) HasChanged() bool { return len(o.Changed) > 0 }
+
 func newOutcome(notes []diag.Diagnostic) *Outcome {
 	return &Outcome{Missing: map[process.BuildID]*MissingImage{}, MissingCaches: map[process.UUID]*MissingCache{},
-		MissingSymbols: map[string]*MissingSymbols{}, Notes: notes}
+		MissingSymbols: map[string]*MissingSymbols{}, Changed: map[string]int{}, Notes: notes}
 }
 
 // Resolve resolves the frames of doc in place (Frame.Resolved) and says what
@@ -135,6 +173,8 @@ func newOutcome(notes []diag.Diagnostic) *Outcome {
 func (r *Resolver) Resolve(ctx context.Context, doc Document) *Outcome {
 	p := r.bind(doc.Process())
 	o := newOutcome(p.notes)
+	deferrer, deferring := deferrerOf(doc)
+	deferring = deferring && r.opts.DeferAbove >= 0 && countFrames(doc, r.deferAbove()) > r.deferAbove()
 	afterTrampoline := false
 	n := 0
 	for f := range doc.Frames() {
@@ -170,13 +210,23 @@ func (r *Resolver) Resolve(ctx context.Context, doc Document) *Outcome {
 			look--
 		}
 		p.noteBinding(b, o)
-		res, err := r.lookup(b, f.Offset, look)
+		frames, err := r.lookup(b, look)
 		if err != nil {
 			p.countFailure(b, f.Image, err, o)
 			continue
 		}
-		f.Resolved = res
-		afterTrampoline = isTrampoline(res.RawSymbol + " " + res.Symbol)
+		if deferring {
+			f.Deferred, f.LookBack = true, look != f.Offset
+		} else {
+			f.Resolved = r.resolution(frames, f.Offset, b)
+		}
+		if !b.used {
+			b.used = true
+			if path := b.sym.Path(); !slices.Contains(o.Used, path) {
+				o.Used = append(o.Used, path)
+			}
+		}
+		afterTrampoline = isTrampoline(frames[len(frames)-1].Function)
 		o.Resolved++
 	}
 	for u, m := range o.Missing {
@@ -184,12 +234,66 @@ func (r *Resolver) Resolve(ctx context.Context, doc Document) *Outcome {
 			delete(o.Missing, u)
 		}
 	}
+	if deferring {
+		deferrer.Defer(func(f *process.Frame) *process.Resolution {
+			b := p.binding(f.Image)
+			if !f.Deferred || b == nil {
+				return f.Resolved
+			}
+			look := f.Offset
+			if f.LookBack {
+				look--
+			}
+			frames, err := r.lookup(b, look)
+			if err != nil {
+				return nil // the source changed since: the frame stays as the input wrote it
+			}
+			return r.resolution(frames, f.Offset, b)
+		})
+	}
 	return o
 }
 
-// lookup resolves offset look of a bound image; off is the frame's own
-// offset, from which the symbol location is measured.
-func (r *Resolver) lookup(b *binding, off, look uint64) (*process.Resolution, error) {
+// DefaultDeferAbove is the frame count above which a document that can
+// (process.Deferrer) has its frames resolved again as they are written,
+// instead of holding every answer: memory stays proportional to the input.
+const DefaultDeferAbove = 50_000
+
+func (r *Resolver) deferAbove() int {
+	if r.opts.DeferAbove == 0 {
+		return DefaultDeferAbove
+	}
+	return r.opts.DeferAbove
+}
+
+// deferrerOf returns doc, or the document it wraps, as a Deferrer.
+func deferrerOf(doc any) (process.Deferrer, bool) {
+	for {
+		if d, ok := doc.(process.Deferrer); ok {
+			return d, true
+		}
+		u, ok := doc.(interface{ Unwrap() format.Document })
+		if !ok {
+			return nil, false
+		}
+		doc = u.Unwrap()
+	}
+}
+
+// countFrames counts doc's frames, stopping past limit.
+func countFrames(doc Document, limit int) int {
+	n := 0
+	for range doc.Frames() {
+		if n++; n > limit {
+			break
+		}
+	}
+	return n
+}
+
+// lookup returns the frames at offset look of a bound image, the concrete
+// function last.
+func (r *Resolver) lookup(b *binding, look uint64) ([]symbol.Frame, error) {
 	if b.sym == nil {
 		return nil, b.err
 	}
@@ -204,7 +308,7 @@ func (r *Resolver) lookup(b *binding, off, look uint64) (*process.Resolution, er
 		// A name made up from a function start ("func_…") is not a symbol.
 		return nil, &UnnamedError{Start: f.Start}
 	}
-	return r.resolution(frames, off, b), nil
+	return frames, nil
 }
 
 // resolution turns the frames at an address into what the writers print.

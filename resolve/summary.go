@@ -2,6 +2,7 @@ package resolve
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/process"
+	"github.com/symbolicate/symbolicate/symbol"
 )
 
 // Summary adds up a batch.
@@ -36,11 +38,32 @@ type Summary struct {
 	Failures, WriteFailures []Failure
 	// Notes are the documents' diagnostics, each once, in the order first met.
 	Notes []Note
+	// Changed lists the sources a file of which changed on disk while the
+	// batch used it (truncated, replaced or rewritten), sorted by source.
+	// Outputs of the reports it names may be wrong.
+	Changed []ChangedSummary
+	// Internal counts the inputs whose processing failed on an internal
+	// error (a bug); they are among Failures too.
+	Internal int
 
 	missing  map[process.BuildID]*MissingSummary
 	caches   map[process.UUID]*MissingCacheSummary
 	symfiles map[string]*MissingSymbolsSummary
 	notes    map[string]int // note text -> index in Notes
+	// reportsBy lists, by source, the reports that used it or failed
+	// because it changed; changedFrames counts the latter's frames.
+	reportsBy     map[string][]string
+	changedFrames map[string]int
+}
+
+// ChangedSummary is a source that changed on disk during the batch.
+type ChangedSummary struct {
+	Err *symbol.ChangedError
+	// Frames counts the frames that failed because of the change.
+	Frames int
+	// Reports names, in input order, every report that used the source or
+	// failed because of it: their outputs may be wrong.
+	Reports []string
 }
 
 // Failure is one input, or its output, that failed.
@@ -83,7 +106,8 @@ type MissingSymbolsSummary struct {
 
 func newSummary() *Summary {
 	return &Summary{missing: map[process.BuildID]*MissingSummary{}, caches: map[process.UUID]*MissingCacheSummary{},
-		symfiles: map[string]*MissingSymbolsSummary{}, notes: map[string]int{}}
+		symfiles: map[string]*MissingSymbolsSummary{}, notes: map[string]int{},
+		reportsBy: map[string][]string{}, changedFrames: map[string]int{}}
 }
 
 func (s *Summary) add(r *Result) {
@@ -91,6 +115,9 @@ func (s *Summary) add(r *Result) {
 	switch {
 	case r.Err != nil:
 		s.Failed++
+		if _, ok := errors.AsType[*InternalError](r.Err); ok {
+			s.Internal++
+		}
 		s.Failures = append(s.Failures, Failure{r.Name, r.Err})
 		return
 	case r.Skip != "":
@@ -135,6 +162,34 @@ func (s *Summary) add(r *Result) {
 		ms.Reports++
 	}
 	s.note(r.Name, o.Notes)
+	for _, src := range o.Used {
+		s.reportsBy[src] = append(s.reportsBy[src], r.Name)
+	}
+	for src, n := range o.Changed {
+		s.changedFrames[src] += n
+		if !slices.Contains(o.Used, src) {
+			s.reportsBy[src] = append(s.reportsBy[src], r.Name)
+		}
+	}
+}
+
+// changed records the sources found changed at the end of the batch, and
+// those that failed frames during it.
+func (s *Summary) changed(found []*symbol.ChangedError) {
+	bySource := map[string]*symbol.ChangedError{}
+	for _, ce := range found {
+		bySource[ce.Source] = ce
+	}
+	for src := range s.changedFrames {
+		if bySource[src] == nil {
+			bySource[src] = &symbol.ChangedError{Source: src, Err: errors.New("lookups in it failed")}
+		}
+	}
+	for src, ce := range bySource {
+		s.Changed = append(s.Changed, ChangedSummary{Err: ce, Frames: s.changedFrames[src], Reports: s.reportsBy[src]})
+	}
+	slices.SortFunc(s.Changed, func(a, b ChangedSummary) int { return cmp.Compare(a.Err.Source, b.Err.Source) })
+	s.reportsBy = nil
 }
 
 // note adds an input's diagnostics, each once per batch.
@@ -223,7 +278,20 @@ func (s *Summary) write(w io.Writer, failures bool) error {
 	if s.Unwritten > 0 {
 		fmt.Fprintf(&b, "; %d not written", s.Unwritten)
 	}
+	if len(s.Changed) > 0 {
+		fmt.Fprintf(&b, "; %s changed on disk during the run", plural(len(s.Changed), "source", "sources"))
+	}
 	b.WriteString("\n")
+	listed(&b, s.Changed, "changed sources", func(c ChangedSummary) string {
+		line := c.Err.Error()
+		if c.Frames > 0 {
+			line += "; " + plural(c.Frames, "frame", "frames") + " not resolved because of it"
+		}
+		if n := len(c.Reports); n > 0 {
+			line += fmt.Sprintf("; the outputs of %s that used it may be wrong (first %s): run them again", plural(n, "report", "reports"), c.Reports[0])
+		}
+		return line
+	})
 	listed(&b, s.MissingCaches, "missing shared caches", func(m MissingCacheSummary) string {
 		return fmt.Sprintf("missing shared cache %s (%s): %s in %s", m.UUID, orUnknown(m.OS, m.Arch),
 			plural(m.Frames, "frame", "frames"), plural(m.Reports, "report", "reports"))
@@ -282,11 +350,16 @@ func orUnknown(os, arch string) string {
 }
 
 // WriteMissingJSON writes every missing cache, image and .symbols file as one
-// JSON object, for CI jobs that fetch exactly what is missing:
+// JSON object, for CI jobs that fetch exactly what is missing (and rerun what
+// a changed source may have spoiled):
 //
 //	{"caches": [{"uuid", "os", "arch", "frames", "reports"}],
 //	 "images": [{"uuid", "name", "arch", "os", "frames", "reports"}],
-//	 "symbolsFiles": [{"path", "uuid", "cache", "frames", "reports"}]}
+//	 "symbolsFiles": [{"path", "uuid", "cache", "frames", "reports"}],
+//	 "changed": [{"source", "file", "error", "frames", "reports": [names]}]}
+//
+// "changed" lists the sources that changed on disk during the run, with
+// every report whose output may be wrong because of it.
 func (s *Summary) WriteMissingJSON(w io.Writer) error {
 	type cache struct {
 		UUID    string `json:"uuid"`
@@ -310,11 +383,26 @@ func (s *Summary) WriteMissingJSON(w io.Writer) error {
 		Frames  int    `json:"frames"`
 		Reports int    `json:"reports"`
 	}
+	type changed struct {
+		Source  string   `json:"source"`
+		File    string   `json:"file,omitempty"`
+		Error   string   `json:"error"`
+		Frames  int      `json:"frames"`
+		Reports []string `json:"reports"`
+	}
 	out := struct {
 		Caches       []cache   `json:"caches"`
 		Images       []image   `json:"images"`
 		SymbolsFiles []symfile `json:"symbolsFiles"`
-	}{Caches: []cache{}, Images: []image{}, SymbolsFiles: []symfile{}}
+		Changed      []changed `json:"changed"`
+	}{Caches: []cache{}, Images: []image{}, SymbolsFiles: []symfile{}, Changed: []changed{}}
+	for _, c := range s.Changed {
+		reports := c.Reports
+		if reports == nil {
+			reports = []string{}
+		}
+		out.Changed = append(out.Changed, changed{c.Err.Source, c.Err.File, c.Err.Err.Error(), c.Frames, reports})
+	}
 	for _, m := range s.MissingCaches {
 		out.Caches = append(out.Caches, cache{m.UUID.String(), m.OS, m.Arch, m.Frames, m.Reports})
 	}

@@ -19,41 +19,68 @@ type Tape struct {
 type Node struct {
 	Start, End int32 // byte span of the value; for keys, of the quoted key
 	Next       int32 // index of the first node after this subtree
-	Kind       byte  // '{' '[' '"' '0' (number) 't' 'f' 'n', 'k' (object key)
-	Esc        bool  // string or key contains a backslash escape
+	// Kind is '{' '[' '"' '0' (number) 't' 'f' 'n', 'k' (object key), or
+	// Opaque.
+	Kind byte
+	Esc  bool // string or key contains a backslash escape
 }
+
+// Opaque is the Kind of an array that BuildOpaque validated but did not
+// expand: one node for the whole array, read with EachElem.
+const Opaque = 'A'
 
 // Build validates the JSON value at or after offset i of b and returns
 // its tape and the offset just past it.
 func Build(b []byte, i int) (*Tape, int, *SyntaxError) {
+	return BuildOpaque(b, i, nil)
+}
+
+// BuildOpaque is Build, except that an array that is the value of a key
+// for which opaque returns true is validated and kept as one Opaque node:
+// the tape of a report with a million frames then holds no node per frame.
+func BuildOpaque(b []byte, i int, opaque func(key []byte) bool) (*Tape, int, *SyntaxError) {
 	if len(b) > math.MaxInt32 {
 		return nil, 0, &SyntaxError{0, "input larger than 2 GiB"}
 	}
-	bd := builder{t: &Tape{B: b, Nodes: make([]Node, 0, (len(b)-i)/10+16)}, b: b, i: SkipWS(b, i)}
+	est := (len(b) - i) / 10
+	if opaque != nil {
+		est = min(est, 1<<14)
+	}
+	bd := builder{t: &Tape{B: b, Nodes: make([]Node, 0, est+16)}, b: b, i: SkipWS(b, i), opaque: opaque}
+	end, err := bd.build()
+	if err != nil {
+		return nil, end, err
+	}
+	return bd.t, end, nil
+}
+
+// build reads one value into the tape and returns the offset past it.
+func (bd *builder) build() (int, *SyntaxError) {
 	for {
 		opened, err := bd.value()
 		if err != nil {
-			return nil, bd.i, err
+			return bd.i, err
 		}
 		if opened {
 			continue // the first element of a container comes next
 		}
 		done, err := bd.after()
 		if err != nil {
-			return nil, bd.i, err
+			return bd.i, err
 		}
 		if done {
-			return bd.t, bd.i, nil
+			return bd.i, nil
 		}
 	}
 }
 
 // builder is the state of one Build: the position and the open containers.
 type builder struct {
-	t     *Tape
-	b     []byte
-	i     int
-	stack []int32
+	t      *Tape
+	b      []byte
+	i      int
+	stack  []int32
+	opaque func(key []byte) bool
 }
 
 func (bd *builder) leaf(s, e int, kind byte, esc bool) {
@@ -90,6 +117,10 @@ func (bd *builder) value() (opened bool, err *SyntaxError) {
 	}
 	var e int
 	switch c := b[i]; {
+	case c == '[' && bd.opaque != nil && bd.afterKey():
+		if _, e, err = ScanValue(b, i); err == nil {
+			bd.leaf(i, e, Opaque, false)
+		}
 	case c == '{' || c == '[':
 		return bd.open(c)
 	case c == '"':
@@ -107,6 +138,81 @@ func (bd *builder) value() (opened bool, err *SyntaxError) {
 		}
 	}
 	return false, err
+}
+
+// afterKey reports whether the value being read is a member whose key
+// opaque selects.
+func (bd *builder) afterKey() bool {
+	n := len(bd.t.Nodes)
+	if n == 0 || bd.t.Nodes[n-1].Kind != 'k' {
+		return false
+	}
+	return bd.opaque(bd.t.KeyBytes(int32(n - 1)))
+}
+
+// EachElem calls fn with a tape of each element of the array at or after
+// offset start of b (an Opaque node's span), in order, until fn returns
+// false. The tape is reused from one element to the next (fn must not keep
+// it); its spans are offsets into b.
+func EachElem(b []byte, start int, fn func(t *Tape) bool) *SyntaxError {
+	i := SkipWS(b, start)
+	if i >= len(b) || b[i] != '[' {
+		return &SyntaxError{i, "expected an array"}
+	}
+	i = SkipWS(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		return nil
+	}
+	t := &Tape{B: b}
+	for {
+		t.Nodes = t.Nodes[:0]
+		bd := builder{t: t, b: b, i: i}
+		end, err := bd.build()
+		if err != nil {
+			return err
+		}
+		if !fn(t) {
+			return nil
+		}
+		i = SkipWS(b, end)
+		switch {
+		case i >= len(b):
+			return &SyntaxError{i, "unexpected end of input inside array"}
+		case b[i] == ']':
+			return nil
+		case b[i] != ',':
+			return &SyntaxError{i, "expected ',' or ']' in array"}
+		}
+		i = SkipWS(b, i+1)
+	}
+}
+
+// CountElems counts the elements of the array at or after offset start of b.
+func CountElems(b []byte, start int) (int, *SyntaxError) {
+	i := SkipWS(b, start)
+	if i >= len(b) || b[i] != '[' {
+		return 0, &SyntaxError{i, "expected an array"}
+	}
+	i = SkipWS(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		return 0, nil
+	}
+	for n := 1; ; n++ {
+		_, end, err := ScanValue(b, i)
+		if err != nil {
+			return 0, err
+		}
+		i = SkipWS(b, end)
+		switch {
+		case i >= len(b):
+			return 0, &SyntaxError{i, "unexpected end of input inside array"}
+		case b[i] == ']':
+			return n, nil
+		case b[i] != ',':
+			return 0, &SyntaxError{i, "expected ',' or ']' in array"}
+		}
+		i = SkipWS(b, i+1)
+	}
 }
 
 // open starts the container c at the current position.
