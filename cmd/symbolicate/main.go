@@ -15,19 +15,23 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/alecthomas/kong"
+	"github.com/symbolicate/symbolicate/internal/supervise"
 )
 
 // Exit statuses. They are part of the interface: CI jobs branch on them.
-// When several apply, the highest wins.
+// When several apply, the first of 130, 5, 6, 4, 2, 3 wins.
 const (
 	exitOK          = 0   // everything resolved
 	exitUsage       = 1   // bad flags or arguments, and nothing else
 	exitBadInput    = 2   // some input could not be read or parsed; the others were still processed
 	exitUnresolved  = 3   // some images had no matching cache or binary (addrs, dsc lookup: some address unresolved)
 	exitOutput      = 4   // some output could not be written; the others were
-	exitInterrupted = 130 // interrupted (SIGINT); the summary of what was done is printed
+	exitInternal    = 5   // an internal error (a bug, or the Go runtime stopped the process)
+	exitChanged     = 6   // a cache or binary changed on disk during the run: outputs that used it may be wrong
+	exitInterrupted = 130 // interrupted (SIGINT or SIGTERM); the summary of what was done is printed
 )
 
 // version is set at link time (-ldflags "-X main.version=v1.2.3"); otherwise it
@@ -43,8 +47,10 @@ files and app binaries; writes Apple-style text or annotated .ips JSON.
 Exit status: 0 all frames resolved; 1 usage error; 2 some input could not be
 read or parsed (the others were still processed); 3 some images had no
 matching cache or binary, or a .symbols file is missing (all output was still
-written); 4 some output could not be written (the others were); 130
-interrupted. When several apply, the highest wins.`
+written); 4 some output could not be written (the others were); 5 internal
+error (a bug: please report it); 6 a cache or binary changed on disk during
+the run (outputs that used it may be wrong); 130 interrupted (SIGINT or
+SIGTERM). When several apply, the first of 130, 5, 6, 4, 2, 3 wins.`
 
 // cli is the root of the command tree. Each command is one field here and one
 // file in this directory.
@@ -135,13 +141,19 @@ func (e *exitError) ExitCode() int { return e.code }
 // withExit attaches an exit status to err.
 func withExit(code int, err error) error { return &exitError{code: code, err: err} }
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+func main() { os.Exit(mainStatus()) }
+
+// mainStatus runs the command under a supervisor (so that a crash of the Go
+// runtime is exit status 5, not the runtime's 2), with SIGINT and SIGTERM
+// cancelling the work, and returns the exit status.
+func mainStatus() int {
+	if code, done := supervise.Run("symbolicate", exitInternal); done {
+		return code
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	streams := &ioStreams{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, StderrTTY: isTerminal(os.Stderr)}
-	code := run(ctx, os.Args[1:], streams)
-	stop()
-	os.Exit(code)
+	return run(ctx, os.Args[1:], streams)
 }
 
 // run parses args, runs the selected command and returns the exit status.

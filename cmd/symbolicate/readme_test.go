@@ -5,20 +5,30 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/symbolicate/symbolicate/internal/supervise"
 )
 
 // TestMain lets the test binary stand in for the symbolicate command, so the
 // README's examples run the code under test without a separate build.
 func TestMain(m *testing.M) {
 	if os.Getenv("SYMBOLICATE_TEST_AS_MAIN") == "1" {
-		os.Exit(run(context.Background(), os.Args[1:], &ioStreams{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}))
+		if os.Getenv("SYMBOLICATE_TEST_CRASH") == "1" {
+			// A stand-in for a bug the runtime cannot recover from: the
+			// supervised child panics on a goroutine.
+			if code, done := supervise.Run("symbolicate", exitInternal); done {
+				os.Exit(code)
+			}
+			go func() { panic("test crash") }()
+			select {}
+		}
+		os.Exit(mainStatus())
 	}
 	os.Exit(m.Run())
 }

@@ -4,8 +4,12 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestWriteReplaces(t *testing.T) {
@@ -38,5 +42,89 @@ func TestFailedWriteLeavesDestinationAndNoTemp(t *testing.T) {
 	ents, _ := os.ReadDir(dir)
 	if len(ents) != 1 {
 		t.Fatalf("temporary file left behind: %v", ents)
+	}
+}
+
+// deadPID returns the ID of a process that has exited.
+func deadPID(t *testing.T) int {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd.Process.Pid
+}
+
+func TestTempNamesAreParsed(t *testing.T) {
+	dir := t.TempDir()
+	long := strings.Repeat("x", 250) + ".ips"
+	var name string
+	err := Write(filepath.Join(dir, long), 0o644, func(w io.Writer) error {
+		ents, _ := os.ReadDir(dir)
+		name = ents[0].Name()
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("a 254-byte name: %v", err)
+	}
+	host, pid, ours := parseTemp(name)
+	if !ours || host != hostTag() || pid != os.Getpid() || len(name) > 255 {
+		t.Errorf("temporary %q parsed as %q %d %v", name, host, pid, ours)
+	}
+}
+
+// TestRemoveStale plants what killed writers leave (and what they must not
+// touch) and checks exactly the stale ones go.
+func TestRemoveStale(t *testing.T) {
+	root := t.TempDir()
+	host := hostTag()
+	dead := strconv.Itoa(deadPID(t))
+	live := strconv.Itoa(os.Getpid())
+	old := time.Now().Add(-2 * StaleAge)
+	files := []struct {
+		name  string
+		old   bool
+		stale bool
+	}{
+		{".a.ips." + host + "." + dead + ".123" + tempSuffix, false, true},
+		{"sub/deeper/.b.txt." + host + "." + dead + ".9" + tempSuffix, false, true},
+		{".c.ips." + host + "." + live + ".5" + tempSuffix, false, false},
+		{".d.ips.otherhost." + dead + ".5" + tempSuffix, false, false},
+		{".e.ips.otherhost." + dead + ".5" + tempSuffix, true, true},
+		{".f.ips.tmp4711", true, true},
+		{".g.ips.tmp4711", false, false},
+		{".h.ips", true, false},
+		{"i.ips", true, false},
+		{".j.tmp", true, false},
+	}
+	for _, f := range files {
+		p := filepath.Join(root, f.name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if f.old {
+			os.Chtimes(p, old, old)
+		}
+	}
+	n, err := RemoveStale(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for _, f := range files {
+		_, err := os.Stat(filepath.Join(root, f.name))
+		if gone := err != nil; gone != f.stale {
+			t.Errorf("%s: removed %v, want %v", f.name, gone, f.stale)
+		}
+		if f.stale {
+			want++
+		}
+	}
+	if n != want {
+		t.Errorf("RemoveStale says %d removed, want %d", n, want)
+	}
+	if _, err := RemoveStale(filepath.Join(root, "nope")); err == nil {
+		t.Error("a missing root: no error")
 	}
 }

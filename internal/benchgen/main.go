@@ -5,7 +5,10 @@
 // directory on later runs), writes the crashes, runs the binary and prints
 // wall time, CPU time and peak RSS (getrusage of the child).
 //
-// Usage: go run ./internal/benchgen [-crashes 1000] [-dir out/bench] [-bin bin/symbolicate] [-j 0]
+// Usage: go run ./internal/benchgen [-crashes 1000] [-threads 4 -frames 15] [-demo] [-dir out/bench] [-bin bin/symbolicate] [-j 0]
+//
+// One crash of 10⁶ frames (-crashes 1 -threads 1000 -frames 1000) measures
+// memory per frame.
 package main
 
 import (
@@ -29,16 +32,23 @@ func main() {
 	bin := flag.String("bin", "bin/symbolicate", "symbolicate binary to run")
 	jobs := flag.Int("j", 0, "workers (-j); 0 = the binary's default")
 	format := flag.String("format", "text", "output format")
+	threads := flag.Int("threads", 4, "threads per crash")
+	perThread := flag.Int("frames", 15, "frames per thread")
+	demo := flag.Bool("demo", false, "use the small demo cache instead of the full-scale one")
 	flag.Parse()
-	if err := run(*n, *dir, *bin, *jobs, *format); err != nil {
+	cfg := dsctest.FullScale(1)
+	if *demo {
+		cfg = dsctest.Demo(1)
+	}
+	if err := run(cfg, *n, *dir, *bin, *jobs, *format, *threads, *perThread); err != nil {
 		fmt.Fprintln(os.Stderr, "benchgen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n int, dir, bin string, jobs int, format string) error {
+func run(cfg dsctest.Config, n int, dir, bin string, jobs int, format string, threads, perThread int) error {
 	t0 := time.Now()
-	c, err := dsctest.Cached(dsctest.FullScale(1))
+	c, err := dsctest.Cached(cfg)
 	if err != nil {
 		return err
 	}
@@ -58,7 +68,7 @@ func run(n int, dir, bin string, jobs int, format string) error {
 	frames := 0
 	for i := 0; i < n; i++ {
 		rep, err := crashgen.Generate(c, crashgen.Config{Seed: uint64(i), Slide: uint64(i%512+1) << 14,
-			Threads: 4, Frames: 15, Boundary: 0.1, AppUUID: app})
+			Threads: threads, Frames: perThread, Boundary: 0.1, AppUUID: app})
 		if err != nil {
 			return err
 		}
@@ -69,7 +79,7 @@ func run(n int, dir, bin string, jobs int, format string) error {
 	}
 	fmt.Printf("crashes: %d reports, %d frames, in %s\n", n, frames, crashDir)
 
-	args := []string{crashDir, "--caches", filepath.Dir(c.MainPath), "-o", outDir, "-q", "--format", format}
+	args := []string{crashDir, "--caches", filepath.Dir(c.MainPath), "-o", outDir, "-q", "--format", format, "--max-input-size", "1GiB"}
 	if jobs > 0 {
 		args = append(args, "-j", strconv.Itoa(jobs))
 	}

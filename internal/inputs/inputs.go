@@ -18,6 +18,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/symbolicate/symbolicate/internal/mmap"
 )
 
 // Input is one input of a batch.
@@ -35,8 +37,16 @@ type Input struct {
 	// Found reports an input found by a walk or inside an archive rather
 	// than named: content that no format reads is skipped, not an error.
 	Found bool
-	// Read returns the input's bytes, at most the size limit.
+	// Read returns the input's bytes, at most the size limit. A large
+	// regular file is memory-mapped rather than read: its bytes are then
+	// valid until Done, and can fault if the file is truncated meanwhile
+	// (read them under mmap.Guard).
 	Read func() ([]byte, error)
+	// Done releases what Read returned; nil when there is nothing to release.
+	Done func()
+	// Size is the size of a plain file on disk when it was found; 0 for
+	// stdin, archive members and gzip files.
+	Size int64
 }
 
 // Options control Collect.
@@ -189,8 +199,23 @@ func (c *collector) file(path, rel string, found bool) {
 		c.out = append(c.out, Input{Name: path, Rel: strings.TrimSuffix(rel, ".gz"), Path: strings.TrimSuffix(path, ".gz"), Found: found,
 			Read: func() ([]byte, error) { return readGzip(path, max) }})
 	default:
-		c.out = append(c.out, Input{Name: path, Rel: rel, Path: path, Found: found,
-			Read: func() ([]byte, error) { return readFile(path, max) }})
+		var m *mmap.File
+		var size int64
+		if fi, err := os.Stat(path); err == nil {
+			size = fi.Size()
+		}
+		c.out = append(c.out, Input{Name: path, Rel: rel, Path: path, Found: found, Size: size,
+			Read: func() ([]byte, error) {
+				b, mf, err := readFile(path, max)
+				m = mf
+				return b, err
+			},
+			Done: func() {
+				if m != nil {
+					m.Close()
+					m = nil
+				}
+			}})
 	}
 }
 
@@ -224,17 +249,33 @@ func pathBase(name string) string {
 	return name
 }
 
-// readFile reads a file of at most max bytes.
-func readFile(path string, max int64) ([]byte, error) {
+// mapAbove is the size from which a regular file is mapped instead of read:
+// its bytes then stay out of the Go heap, which a garbage-collected heap
+// would otherwise need about twice their size for.
+const mapAbove = 4 << 20
+
+// readFile reads a file of at most max bytes, mapping a large regular file
+// (returned as m, to be closed when done with the bytes).
+func readFile(path string, max int64) (b []byte, m *mmap.File, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > max {
-		return nil, tooLarge(fi.Size(), max)
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		if fi.Size() > max {
+			return nil, nil, tooLarge(fi.Size(), max)
+		}
+		if fi.Size() >= mapAbove {
+			if m, err := mmap.Open(path); err == nil && int64(m.Len()) <= max {
+				return m.Data(), m, nil
+			} else if err == nil {
+				m.Close()
+			}
+		}
 	}
-	return readLimited(f, path, max)
+	b, err = readLimited(f, path, max)
+	return b, nil, err
 }
 
 // readGzip reads a gzip file, decompressed to at most max bytes (members

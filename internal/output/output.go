@@ -27,6 +27,7 @@ type Input struct {
 
 // Plan is where each input's output goes.
 type Plan struct {
+	dir   string            // -o is this directory
 	file  string            // -o is this one file
 	stems map[string]string // input name -> output path without its extension
 }
@@ -56,6 +57,7 @@ func New(flag string, inputs []Input, suffix string, single bool) (*Plan, error)
 		p.file = flag
 		return p, nil
 	}
+	p.dir = flag
 	rels := make([]string, len(inputs))
 	for i, in := range inputs {
 		rels[i] = in.Rel
@@ -83,6 +85,19 @@ func New(flag string, inputs []Input, suffix string, single bool) (*Plan, error)
 		p.stems[in.Name] = dest
 	}
 	return p, nil
+}
+
+// RemoveStale removes the temporary files that killed runs left in the
+// output directory (atomicfile.RemoveStale), and returns how many. It does
+// nothing when -o is a file, stdout, or a directory not made yet.
+func (p *Plan) RemoveStale() (int, error) {
+	if p.dir == "" {
+		return 0, nil
+	}
+	if _, err := os.Stat(p.dir); err != nil {
+		return 0, nil
+	}
+	return atomicfile.RemoveStale(p.dir)
 }
 
 // collide reports whether two outputs named after rels would be the same.
@@ -161,14 +176,71 @@ func Stem(name string) string {
 	return name
 }
 
-// Write writes data to path atomically, creating its directory: readers see
-// the old file or the new one, never a part.
-func Write(path string, data []byte) error {
+// Sink is an output being written: Commit makes it visible (atomically,
+// for a regular file), Abort drops it.
+type Sink interface {
+	io.Writer
+	Commit() error
+	Abort()
+}
+
+// Create starts the output of input name with extension ext.
+func (p *Plan) Create(name, ext string) (Sink, error) { return Create(p.Path(name, ext)) }
+
+// Create starts writing path, creating its directory: readers see the old
+// file or the whole new one, never a part. A destination that exists and is
+// not a regular file (/dev/stdout, a FIFO, /dev/full) is written in place:
+// it cannot be replaced, and must not be.
+func Create(path string) (Sink, error) {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, err
+		}
+		return &inPlace{f: f, path: path}, nil
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	return atomicfile.Create(path, 0o644)
+}
+
+// Write writes data to path as Create does.
+func Write(path string, data []byte) error {
+	s, err := Create(path)
+	if err != nil {
 		return err
 	}
-	return atomicfile.Write(path, 0o644, func(w io.Writer) error {
-		_, err := w.Write(data)
+	if _, err := s.Write(data); err != nil {
+		s.Abort()
 		return err
-	})
+	}
+	return s.Commit()
 }
+
+// inPlace writes an existing device or FIFO.
+type inPlace struct {
+	f    *os.File
+	path string
+	err  error
+}
+
+func (w *inPlace) Write(b []byte) (int, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
+	n, err := w.f.Write(b)
+	if err != nil {
+		w.err = fmt.Errorf("writing %s: %w", w.path, err)
+	}
+	return n, w.err
+}
+
+func (w *inPlace) Commit() error {
+	if err := w.f.Close(); err != nil && w.err == nil {
+		w.err = fmt.Errorf("writing %s: %w", w.path, err)
+	}
+	return w.err
+}
+
+func (w *inPlace) Abort() { w.f.Close() }
