@@ -23,6 +23,7 @@ func All() format.List {
 		atlas.CacheAtlasFormat,
 		swiftbt.Format,
 		swiftbt.CodableFormat,
+		swiftbt.TextFormat,
 		crashlog.Format,
 		imagemap.JSONFormat,
 	}

@@ -70,6 +70,12 @@ func (id BuildID) UUID() (UUID, bool) {
 	return u, true
 }
 
+// IsUUID reports whether the build ID is a Mach-O UUID (16 bytes).
+func (id BuildID) IsUUID() bool {
+	_, ok := id.UUID()
+	return ok
+}
+
 // String formats the build ID: a UUID as UUID.String does, other lengths in
 // lowercase hex, the empty BuildID as "".
 func (id BuildID) String() string {

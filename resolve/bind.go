@@ -95,6 +95,9 @@ func (r *Resolver) bindImage(p *bound, im *process.Image) binding {
 		return binding{sym: absoluteSymbolizer{p.cache, p.slide}, inCache: true, unresolvable: true}
 	case im.ID == "":
 		return binding{unresolvable: true}
+	case !im.ID.IsUUID():
+		// An ELF or PE build ID: no source reads such binaries yet.
+		return binding{err: ErrForeignImage, unresolvable: true}
 	case im.Kind == process.SharedCacheRegion:
 		if u, ok := im.ID.UUID(); ok {
 			if c, ok := r.Cache(u); ok {
@@ -262,6 +265,9 @@ var (
 	ErrNoImage = symbol.ErrNoImage
 	// ErrNoSymbol: the image is known but no symbol covers the address.
 	ErrNoSymbol = errors.New("no symbol covers the address")
+	// ErrForeignImage: the image's build ID is not a Mach-O UUID (an ELF or
+	// PE build ID): no symbol source for that platform yet.
+	ErrForeignImage = errors.New("no symbol source for this platform yet (the build ID is not a Mach-O UUID)")
 	// ErrDegraded: the function at the address has a name, in a file that
 	// is missing (see symbol.DegradedError).
 	ErrDegraded = symbol.ErrDegraded

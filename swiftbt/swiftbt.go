@@ -1,29 +1,41 @@
-// Package swiftbt reads the crash logs of the Swift runtime's backtracer
-// (Swift 5.9 and later, SWIFT_BACKTRACE=…,format=json): the JSON crash report
-// with its threads, frames and images, and the JSON of Swift's Codable
-// Backtrace, whose images are a base64 Compact ImageMap.
+// Package swiftbt reads and writes the crash logs of the Swift runtime's
+// backtracer (Swift 5.9 and later): the JSON crash report
+// (SWIFT_BACKTRACE=…,format=json) and the text form, with their threads,
+// frames and images, and the JSON of Swift's Codable Backtrace, whose
+// images are a base64 Compact ImageMap.
+//
+// Frames are given as absolute addresses and placed in the image whose
+// text holds them. Only return-address frames are looked up at address − 1;
+// async resume points and the program counter are looked up as they are.
+// Symbolicated, a JSON frame gains the members the backtracer writes when
+// it symbolicates itself ("symbol" with the Mach-O leading underscore,
+// "offset", "description", "image", "sourceLocation", "system" for shared
+// cache images, inlined calls as frames with "inlined": true); a text frame
+// line gains "name + offset in image at file:line:col".
 package swiftbt
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/goccy/go-json"
 
 	"github.com/symbolicate/symbolicate/format"
 	"github.com/symbolicate/symbolicate/imagemap"
-	"github.com/symbolicate/symbolicate/process"
 )
 
 // Format is the backtracer's JSON crash report for the format list.
 var Format = format.Format{
-	Name:  "swift-backtrace",
+	Name:  formatJSON,
 	Sniff: func(b []byte) bool { return jsonHead(b, `"kind"`, `"crashReport"`) },
-	Parse: parseReport,
+	Parse: func(b []byte, _ format.Options) (format.Document, error) { return parseJSON(b) },
+}
+
+// TextFormat is the backtracer's text form for the format list.
+var TextFormat = format.Format{
+	Name:  formatText,
+	Sniff: sniffText,
+	Parse: func(b []byte, _ format.Options) (format.Document, error) { return parseText(b) },
 }
 
 // CodableFormat is the JSON of Swift's Codable Backtrace, whose "imageMap" is
@@ -65,76 +77,4 @@ func parseCodable(b []byte, _ format.Options) (format.Document, error) {
 		return nil, err
 	}
 	return &imagemap.Document{P: p, Name: "cif+base64"}, nil
-}
-
-// report is the part of the crash report this version reads.
-type report struct {
-	Kind     string  `json:"kind"`
-	Platform string  `json:"platform"`
-	Arch     string  `json:"architecture"`
-	Images   []image `json:"images"`
-}
-
-type image struct {
-	Name, BuildID, Path    string
-	BaseAddress, EndOfText string
-}
-
-// document is a parsed crash report. This version reads its images only.
-type document struct {
-	*imagemap.Document
-}
-
-// NothingToSymbolicate says that this version does not symbolicate the
-// backtracer's frames yet; its image list can be decoded.
-func (d *document) NothingToSymbolicate() string {
-	return "a Swift runtime backtrace (JSON): its frames are not symbolicated by this version; its image list can be decoded"
-}
-
-func parseReport(b []byte, _ format.Options) (format.Document, error) {
-	var r report
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("swift backtrace: %w", err)
-	}
-	if r.Kind != "crashReport" {
-		return nil, fmt.Errorf("swift backtrace: kind %q is not crashReport", r.Kind)
-	}
-	p := &process.Process{Platform: r.Platform, WordSize: 64}
-	if a := r.Arch; a == "arm" || a == "i386" || strings.HasPrefix(a, "armv") {
-		p.WordSize = 32
-	}
-	for i, im := range r.Images {
-		base, err1 := strconv.ParseUint(strings.TrimPrefix(im.BaseAddress, "0x"), 16, 64)
-		end, err2 := strconv.ParseUint(strings.TrimPrefix(im.EndOfText, "0x"), 16, 64)
-		if err := errors.Join(err1, err2); err != nil {
-			return nil, fmt.Errorf("swift backtrace image %d: %w", i, err)
-		}
-		id, err := hexID(im.BuildID)
-		if err != nil {
-			return nil, fmt.Errorf("swift backtrace image %d buildId: %w", i, err)
-		}
-		name := im.Name
-		if name == "" {
-			name = process.NameOf(im.Path)
-		}
-		p.Images = append(p.Images, process.Image{ID: id, Path: im.Path, Name: name, Base: base, End: end, Arch: r.Arch})
-	}
-	sort.SliceStable(p.Images, func(i, j int) bool { return p.Images[i].Base < p.Images[j].Base })
-	return &document{&imagemap.Document{P: p, Name: "swift-backtrace"}}, nil
-}
-
-// hexID decodes a build ID written as hex digits.
-func hexID(s string) (process.BuildID, error) {
-	if len(s)%2 != 0 {
-		return "", fmt.Errorf("odd length %d", len(s))
-	}
-	out := make([]byte, len(s)/2)
-	for i := range out {
-		v, err := strconv.ParseUint(s[2*i:2*i+2], 16, 8)
-		if err != nil {
-			return "", err
-		}
-		out[i] = byte(v)
-	}
-	return process.BuildID(out), nil
 }

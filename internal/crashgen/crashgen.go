@@ -64,6 +64,16 @@ const appBase = 0x100a3c000
 // has at least two named functions, and regenerates per-image truth when c
 // was generated with DiscardTruth.
 func Generate(c *dsctest.Cache, cfg Config) (*Report, error) {
+	g := newGen(c, cfg)
+	threads, err := g.stacks()
+	if err != nil {
+		return nil, err
+	}
+	return &Report{Data: g.write(threads), Frames: g.truth}, nil
+}
+
+// newGen fills in cfg's defaults.
+func newGen(c *dsctest.Cache, cfg Config) *gen {
 	if cfg.Threads <= 0 {
 		cfg.Threads = 4
 	}
@@ -71,11 +81,15 @@ func Generate(c *dsctest.Cache, cfg Config) (*Report, error) {
 		cfg.Frames = 15
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5eed))
-	g := &gen{c: c, cfg: cfg, rng: rng, used: map[int]int{}, funcs: map[int][]dsctest.Function{}}
+	return &gen{c: c, cfg: cfg, rng: rng, used: map[int]int{}, funcs: map[int][]dsctest.Function{}}
+}
+
+// stacks picks every thread's frames, innermost first, recording the truth.
+func (g *gen) stacks() ([][]frame, error) {
 	var threads [][]frame
-	for t := 0; t < cfg.Threads; t++ {
+	for t := 0; t < g.cfg.Threads; t++ {
 		var fr []frame
-		for k := 0; k < cfg.Frames; k++ {
+		for k := 0; k < g.cfg.Frames; k++ {
 			f, err := g.frame(t, k)
 			if err != nil {
 				return nil, err
@@ -84,7 +98,23 @@ func Generate(c *dsctest.Cache, cfg Config) (*Report, error) {
 		}
 		threads = append(threads, fr)
 	}
-	return &Report{Data: g.write(threads), Frames: g.truth}, nil
+	return threads, nil
+}
+
+// base is the runtime load address of usedImages entry ui.
+func (g *gen) base(ui int) uint64 {
+	if ci := g.order[ui]; ci >= 0 {
+		return g.c.Images[ci].Address + g.cfg.Slide
+	}
+	return appBase
+}
+
+// imageName is the name of usedImages entry ui.
+func (g *gen) imageName(ui int) string {
+	if ci := g.order[ui]; ci >= 0 {
+		return process.NameOf(g.c.Images[ci].Path)
+	}
+	return "SampleApp"
 }
 
 type gen struct {

@@ -35,7 +35,13 @@ func WriteEdited(w io.Writer, raw []byte, within Span, edits []Edit) error {
 
 // AppendString writes s as a JSON string in Apple's style ('/' escaped as
 // \/). Invalid UTF-8 becomes U+FFFD so the output is always valid JSON.
-func AppendString(buf *bytes.Buffer, s string) {
+func AppendString(buf *bytes.Buffer, s string) { appendString(buf, s, true) }
+
+// AppendStringPlain is AppendString without escaping '/', as most JSON
+// writers (the Swift backtracer's, MetricKit's) leave it.
+func AppendStringPlain(buf *bytes.Buffer, s string) { appendString(buf, s, false) }
+
+func appendString(buf *bytes.Buffer, s string, slash bool) {
 	const hexDigits = "0123456789abcdef"
 	buf.WriteByte('"')
 	for i := 0; i < len(s); {
@@ -56,7 +62,11 @@ func AppendString(buf *bytes.Buffer, s string) {
 		case '\\':
 			buf.WriteString(`\\`)
 		case '/':
-			buf.WriteString(`\/`)
+			if slash {
+				buf.WriteString(`\/`)
+			} else {
+				buf.WriteByte('/')
+			}
 		case '\n':
 			buf.WriteString(`\n`)
 		case '\r':
