@@ -11,6 +11,7 @@ import (
 	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/format"
 	"github.com/symbolicate/symbolicate/imagemap"
+	"github.com/symbolicate/symbolicate/metrickit"
 	"github.com/symbolicate/symbolicate/swiftbt"
 )
 
@@ -24,6 +25,7 @@ func All() format.List {
 		swiftbt.Format,
 		swiftbt.CodableFormat,
 		swiftbt.TextFormat,
+		metrickit.Format,
 		crashlog.Format,
 		imagemap.JSONFormat,
 	}
