@@ -148,6 +148,5 @@ func checkJSON(t *testing.T, b []byte, truth []crashgen.Frame) {
 	}
 }
 
-
 // display is a linkage name as sources give it (no Mach-O underscore).
 func display(name string) string { return strings.TrimPrefix(name, "_") }
