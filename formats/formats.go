@@ -12,6 +12,7 @@ import (
 	"github.com/symbolicate/symbolicate/format"
 	"github.com/symbolicate/symbolicate/imagemap"
 	"github.com/symbolicate/symbolicate/metrickit"
+	"github.com/symbolicate/symbolicate/sample"
 	"github.com/symbolicate/symbolicate/swiftbt"
 )
 
@@ -26,6 +27,7 @@ func All() format.List {
 		swiftbt.CodableFormat,
 		swiftbt.TextFormat,
 		metrickit.Format,
+		sample.Format,
 		crashlog.Format,
 		imagemap.JSONFormat,
 	}
