@@ -12,7 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/symbolicate/symbolicate/internal/crashgen"
 	"github.com/symbolicate/symbolicate/internal/supervise"
+	"github.com/symbolicate/symbolicate/process"
 )
 
 // TestMain lets the test binary stand in for the symbolicate command, so the
@@ -137,6 +139,17 @@ func readmeSandbox(t *testing.T) string {
 	}
 	must(z.Close())
 	must(os.WriteFile(filepath.Join(dir, "reports.zip"), zb.Bytes(), 0o644))
+	// One input of each other format.
+	cfg := crashgen.Config{Seed: 5, Slide: 3 << 14, Threads: 2, Frames: 6, AppUUID: process.UUID{0xA1}}
+	swift, err := crashgen.SwiftBacktrace(c, cfg, crashgen.SwiftOptions{})
+	must(err)
+	must(os.WriteFile(filepath.Join(dir, "swift-crash.json"), swift.Data, 0o644))
+	mk, err := crashgen.MetricKit(c, cfg, crashgen.MetricKitOptions{Sampled: true})
+	must(err)
+	must(os.WriteFile(filepath.Join(dir, "metrickit.json"), mk.Data, 0o644))
+	hang, err := crashgen.Sample(c, cfg, crashgen.SampleOptions{Spindump: true})
+	must(err)
+	must(os.WriteFile(filepath.Join(dir, "app.hang"), hang.Data, 0o644))
 	_, snap := writeSnapshot(t)
 	b, err := os.ReadFile(snap)
 	must(err)
