@@ -89,6 +89,14 @@ func TestCorpusFrames(t *testing.T) {
 		}
 	}
 
+	// The backtracer symbolicated another run of the same binaries as text
+	// (05): our text of 01 must give its frames the same symbolication.
+	_, b05 := parseCorpus(t, corpusFiles[2])
+	ours, theirs := frameTails(text.String()), frameTails(string(b05))
+	if len(ours) == 0 || strings.Join(ours, "\n") != strings.Join(theirs, "\n") {
+		t.Errorf("frames of 01 as text:\n%s\nthe backtracer's (05):\n%s", strings.Join(ours, "\n"), strings.Join(theirs, "\n"))
+	}
+
 	d, _ = parseCorpus(t, corpusFiles[4])
 	if len(d.threads) != 10 || !d.threads[6].crashed || d.threads[1].frames[3].thunk != true || d.threads[0].frames[3].system != true {
 		t.Errorf("08: %d threads, crashed %v", len(d.threads), d.threads[6].crashed)
@@ -125,4 +133,18 @@ func TestBadInput(t *testing.T) {
 	if _, err := TextFormat.Parse([]byte("*** Program crashed: x ***\nPlatform: arm64 macOS\n"), format.Options{}); err == nil {
 		t.Error("text without threads: accepted")
 	}
+}
+
+// frameTails returns each frame line's index, tags and symbolication,
+// without the address (runs differ in their slides).
+func frameTails(text string) []string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		f, ok := parseFrameLine(l, 0)
+		if !ok || !f.hasAddr {
+			continue
+		}
+		out = append(out, l[:strings.Index(l, "0x")]+l[f.addrEnd:])
+	}
+	return out
 }
