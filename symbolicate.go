@@ -229,8 +229,8 @@ func (e *Engine) Batch(jobs int, json bool) *resolve.Batch {
 	return &resolve.Batch{Resolver: e.resolver, Formats: e.formats, Jobs: jobs, JSON: json, Write: e.write}
 }
 
-// Addresses resolves runtime addresses against a process's images (see
-// resolve.Resolver.Addresses).
-func (e *Engine) Addresses(p *process.Process, addrs []uint64) []resolve.AddrResult {
-	return e.resolver.Addresses(p, addrs)
+// Addresses resolves runtime addresses against a process's images on jobs
+// goroutines, 0 for one per CPU (see resolve.Resolver.Addresses).
+func (e *Engine) Addresses(p *process.Process, addrs []uint64, jobs int) []resolve.AddrResult {
+	return e.resolver.Addresses(p, addrs, jobs)
 }

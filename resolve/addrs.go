@@ -1,7 +1,10 @@
 package resolve
 
 import (
+	"runtime"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"github.com/symbolicate/symbolicate/process"
 )
@@ -23,8 +26,9 @@ type AddrResult struct {
 // Addresses resolves runtime addresses against a process's images. Each
 // address is looked up as given (no return-address adjustment). An address
 // in no listed image but inside the process's shared cache is still looked up
-// in the cache.
-func (r *Resolver) Addresses(proc *process.Process, addrs []uint64) []AddrResult {
+// in the cache. Long lists are shared among jobs goroutines (0: one per CPU);
+// the answers are in the order of addrs.
+func (r *Resolver) Addresses(proc *process.Process, addrs []uint64, jobs int) []AddrResult {
 	p := r.bind(proc)
 	order := sortedByBase(proc.Images)
 	var cache *binding
@@ -32,7 +36,8 @@ func (r *Resolver) Addresses(proc *process.Process, addrs []uint64) []AddrResult
 		cache = &binding{sym: absoluteSymbolizer{p.cache, p.slide}, inCache: true}
 	}
 	out := make([]AddrResult, len(addrs))
-	for k, a := range addrs {
+	one := func(k int) {
+		a := addrs[k]
 		res := AddrResult{Address: a}
 		var err error
 		switch i := containing(proc.Images, order, a); {
@@ -47,6 +52,34 @@ func (r *Resolver) Addresses(proc *process.Process, addrs []uint64) []AddrResult
 		res.Err = err
 		out[k] = res
 	}
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	const chunk = 2048 // addresses a goroutine takes at a time
+	if jobs == 1 || len(addrs) <= chunk {
+		for k := range addrs {
+			one(k)
+		}
+		return out
+	}
+	// Bindings are only read from here on, and symbolizers are safe for
+	// concurrent use.
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(jobs, (len(addrs)+chunk-1)/chunk) {
+		wg.Go(func() {
+			for {
+				lo := int(next.Add(chunk)) - chunk
+				if lo >= len(addrs) {
+					return
+				}
+				for k := lo; k < min(lo+chunk, len(addrs)); k++ {
+					one(k)
+				}
+			}
+		})
+	}
+	wg.Wait()
 	return out
 }
 

@@ -3,6 +3,7 @@ package resolve
 import (
 	"context"
 	"os"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -338,5 +339,32 @@ func TestMissingReportCacheNotBlamedWhenImagesResolve(t *testing.T) {
 	check(t, rep, gen.Frames, false)
 	if o.HasMissing() || o.Resolved != len(gen.Frames) {
 		t.Errorf("outcome %+v: want everything resolved and nothing missing", o)
+	}
+}
+
+// TestAddressesInParallel: a long list resolved on several goroutines gives
+// the answers of one, in order.
+func TestAddressesInParallel(t *testing.T) {
+	c, caches := setup(t)
+	r := over(caches, Options{})
+	p := &process.Process{SharedCache: &process.CacheRef{UUID: c.UUID, Base: c.Base + 0x4000, Slide: 0x4000, SlideKnown: true}}
+	var addrs []uint64
+	for i := range 20000 {
+		im := &c.Images[i%len(c.Images)]
+		addrs = append(addrs, im.Address+0x4000+uint64(i*13)%im.TextSize)
+	}
+	one, many := r.Addresses(p, addrs, 1), r.Addresses(p, addrs, 4)
+	resolved := 0
+	for i := range one {
+		a, b := one[i], many[i]
+		if a.Address != b.Address || (a.Resolution == nil) != (b.Resolution == nil) || a.Resolution != nil && !reflect.DeepEqual(a.Resolution, b.Resolution) {
+			t.Fatalf("address %d: %+v vs %+v", i, a, b)
+		}
+		if a.Resolution != nil {
+			resolved++
+		}
+	}
+	if resolved == 0 {
+		t.Fatal("nothing resolved")
 	}
 }

@@ -38,6 +38,7 @@ type dscLookupCmd struct {
 	Verbose bool     `short:"v" help:"Print the cache summary before the results."`
 	Raw     bool     `help:"Print linkage names as they are instead of demangling Swift and C++ names."`
 	Format  string   `enum:"text,json" default:"text" help:"Output format: text, or json for one object per address (address, image, uuid, symbol, offset). Example: --format json"`
+	Jobs    int      `short:"j" default:"${jobs}" help:"Lookups in parallel (default: the number of CPUs). Example: -j 4"`
 }
 
 // Help gives examples and the exit status.
@@ -341,7 +342,7 @@ func (c *dscLookupCmd) Run(ctx context.Context, streams *ioStreams) error {
 	}
 	r := resolve.New([]symbol.Source{dsc.SetOf(cache)}, resolve.Options{NoDemangle: c.Raw})
 	t := addrTally{badInput: bad}
-	for _, res := range r.Addresses(cache.Process(slide), addrs) {
+	for _, res := range r.Addresses(cache.Process(slide), addrs, c.Jobs) {
 		t.add(&res)
 		if res.Image == nil && res.Resolution != nil {
 			// Found by the cache outside every image's text (data, stubs):

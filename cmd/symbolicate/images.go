@@ -264,6 +264,7 @@ type addrsCmd struct {
 	sourceFlags
 	NoDemangle bool `help:"Print linkage names as they are."`
 	FullPaths  bool `help:"Keep directories in source file names."`
+	Jobs       int  `short:"j" default:"${jobs}" help:"Lookups in parallel (default: the number of CPUs). Example: -j 4"`
 }
 
 // Help gives examples and the exit status.
@@ -302,7 +303,7 @@ func (c *addrsCmd) Run(ctx context.Context, streams *ioStreams) error {
 	}
 	w := bufio.NewWriter(streams.Stdout)
 	t := addrTally{badInput: bad}
-	for _, res := range eng.Addresses(p.Process(), addrs) {
+	for _, res := range eng.Addresses(p.Process(), addrs, c.Jobs) {
 		t.add(&res)
 		if c.Format == "json" {
 			err = writeAddrJSON(w, &res, c.FullPaths)

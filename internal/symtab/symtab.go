@@ -76,7 +76,10 @@ func (e entry) pool() uint8 { return uint8(e.key >> 32) }
 type Builder struct {
 	pools   [][]byte
 	own     []byte
-	entries []entry
+	entries []entry  // named symbols and end markers, in any order
+	starts  []uint64 // unnamed function starts
+	// unsorted says starts were not added in ascending order.
+	unsorted bool
 }
 
 // AddPool registers a string pool and returns its handle. The pool must not
@@ -93,23 +96,30 @@ func (b *Builder) AddPool(data []byte) (p Pool, ok bool) {
 	return Pool(len(b.pools) - 1), true
 }
 
-// Grow reserves room for n more entries.
+// Grow reserves room for n more named entries.
 func (b *Builder) Grow(n int) { b.entries = slices.Grow(b.entries, n) }
+
+// GrowStarts reserves room for n more unnamed starts.
+func (b *Builder) GrowStarts(n int) { b.starts = slices.Grow(b.starts, n) }
+
+// redactedZ is the placeholder name with its terminator.
+var redactedZ = []byte(Redacted + "\x00")
 
 // Add records the NUL-terminated name at offset off of pool p for addr. An
 // empty, out-of-range or unterminated name records an unnamed function
-// start instead.
+// start instead. (Termination is checked in Build, and only for the name
+// that wins its address: most symbols of a cache image are named twice.)
 func (b *Builder) Add(addr uint64, p Pool, off uint32, r Rank) {
 	if int(p) == poolOwn || int(p) >= len(b.pools) {
 		b.AddStart(addr)
 		return
 	}
-	name, ok := nameAt(b.pools[p], off)
-	if !ok || len(name) == 0 {
+	pool := b.pools[p]
+	if uint64(off) >= uint64(len(pool)) || pool[off] == 0 {
 		b.AddStart(addr)
 		return
 	}
-	if string(name) == Redacted {
+	if bytes.HasPrefix(pool[off:], redactedZ) {
 		r = rankRedacted
 	}
 	b.entries = append(b.entries, mkEntry(addr, off, uint8(p), r))
@@ -132,9 +142,14 @@ func (b *Builder) AddName(addr uint64, name []byte, r Rank) {
 	b.entries = append(b.entries, mkEntry(addr, off, poolOwn, r))
 }
 
-// AddStart records an unnamed function start at addr.
+// AddStart records an unnamed function start at addr. Starts added in
+// ascending order (as LC_FUNCTION_STARTS gives them) are merged into the
+// table without being sorted.
 func (b *Builder) AddStart(addr uint64) {
-	b.entries = append(b.entries, mkEntry(addr, 0, poolUnnamed, rankUnnamed))
+	if n := len(b.starts); n > 0 && addr < b.starts[n-1] {
+		b.unsorted = true
+	}
+	b.starts = append(b.starts, addr)
 }
 
 // AddEnd records that whatever precedes addr ends there (for example the end
@@ -144,39 +159,63 @@ func (b *Builder) AddEnd(addr uint64) {
 	b.entries = append(b.entries, mkEntry(addr, 0, poolEnd, rankEnd))
 }
 
-// Build sorts the entries into a Table, keeping the best-ranked entry per
-// address. The Builder must not be used afterwards.
+// Build sorts the entries into a Table, keeping the best-ranked entry with a
+// valid name per address. The Builder must not be used afterwards.
 func (b *Builder) Build() *Table {
 	es := b.entries
 	sortEntries(es)
-	// Keep the first (best) entry per address, and drop end markers that
-	// follow another end marker or open the table.
-	n := 0
-	for _, e := range es {
-		if n > 0 && e.addr == es[n-1].addr {
-			continue
-		}
-		if e.pool() == poolEnd && (n == 0 || es[n-1].pool() == poolEnd) {
-			continue
-		}
-		es[n] = e
-		n++
+	if b.unsorted {
+		slices.Sort(b.starts)
 	}
-	es = es[:n]
-	t := &Table{pools: b.pools, refs: make([]uint32, n), kinds: make([]uint8, n)}
+	t := &Table{pools: b.pools}
 	if len(t.pools) == 0 {
 		t.pools = [][]byte{nil}
 	}
 	t.pools[poolOwn] = b.own
+	out := make([]entry, 0, len(es)+len(b.starts))
+	// Merge the sorted named entries with the sorted starts: at one address
+	// a named entry comes first (its rank is lower), an end marker last.
+	i, j := 0, 0
+	for i < len(es) || j < len(b.starts) {
+		var e entry
+		switch {
+		case j == len(b.starts) || i < len(es) && (es[i].addr < b.starts[j] || es[i].addr == b.starts[j] && es[i].key>>40 < uint64(rankUnnamed)):
+			e = es[i]
+			i++
+		default:
+			e = mkEntry(b.starts[j], 0, poolUnnamed, rankUnnamed)
+			j++
+		}
+		n := len(out)
+		if n > 0 && e.addr == out[n-1].addr {
+			continue // the address has its best entry
+		}
+		if p := e.pool(); p != poolUnnamed && p != poolEnd && !validName(t.pools[p], e.off()) {
+			// An unterminated name: the next entry at this address, if any,
+			// else an unnamed start.
+			if (i < len(es) && es[i].addr == e.addr) || (j < len(b.starts) && b.starts[j] == e.addr) {
+				continue
+			}
+			e = mkEntry(e.addr, 0, poolUnnamed, rankUnnamed)
+		}
+		// End markers that follow another end marker or open the table
+		// mark nothing.
+		if e.pool() == poolEnd && (n == 0 || out[n-1].pool() == poolEnd) {
+			continue
+		}
+		out = append(out, e)
+	}
+	n := len(out)
+	t.refs, t.kinds = make([]uint32, n), make([]uint8, n)
 	if n > 0 {
-		t.base = es[0].addr
-		if es[n-1].addr-t.base <= 0xffffffff {
+		t.base = out[0].addr
+		if out[n-1].addr-t.base <= 0xffffffff {
 			t.addr32 = make([]uint32, n)
 		} else {
 			t.addr64 = make([]uint64, n)
 		}
 	}
-	for i, e := range es {
+	for i, e := range out {
 		if t.addr32 != nil {
 			t.addr32[i] = uint32(e.addr - t.base)
 		} else {
@@ -189,10 +228,17 @@ func (b *Builder) Build() *Table {
 	return t
 }
 
+// validName reports whether a NUL-terminated name of at most MaxNameLen
+// bytes starts at off.
+func validName(pool []byte, off uint32) bool {
+	_, ok := nameAt(pool, off)
+	return ok
+}
+
 // sortEntries sorts by (addr, rank), keeping insertion order among equal
-// pairs. When addresses span less than 4 GiB and there are fewer than 2^24
-// entries it sorts packed uint64 keys (address offset, rank, insertion
-// index), several times faster than a stable sort with a comparison function.
+// pairs. When addresses span less than 4 GiB it is a least-significant-digit
+// radix sort on the 40-bit key (address offset, rank), byte by byte, which
+// is stable and skips the bytes every key shares; otherwise a stable sort.
 func sortEntries(es []entry) {
 	if len(es) < 2 {
 		return
@@ -201,7 +247,7 @@ func sortEntries(es []entry) {
 	for _, e := range es {
 		lo, hi = min(lo, e.addr), max(hi, e.addr)
 	}
-	if hi-lo > 0xffffffff || len(es) >= 1<<24 {
+	if hi-lo > 0xffffffff || len(es) < 64 {
 		slices.SortStableFunc(es, func(x, y entry) int {
 			if c := cmp.Compare(x.addr, y.addr); c != 0 {
 				return c
@@ -210,16 +256,32 @@ func sortEntries(es []entry) {
 		})
 		return
 	}
-	keys := make([]uint64, len(es))
-	for i, e := range es {
-		keys[i] = (e.addr-lo)<<32 | uint64(e.key>>40)<<24 | uint64(i)
+	key := func(e entry) uint64 { return (e.addr-lo)<<8 | e.key>>40&0xff }
+	src, dst := es, make([]entry, len(es))
+	for shift := uint(0); shift < 40; shift += 8 {
+		var count [256]int
+		for _, e := range src {
+			count[key(e)>>shift&0xff]++
+		}
+		if count[key(src[0])>>shift&0xff] == len(src) {
+			continue // every key has this byte
+		}
+		pos := 0
+		for d := range count {
+			c := count[d]
+			count[d] = pos
+			pos += c
+		}
+		for _, e := range src {
+			d := key(e) >> shift & 0xff
+			dst[count[d]] = e
+			count[d]++
+		}
+		src, dst = dst, src
 	}
-	slices.Sort(keys)
-	sorted := make([]entry, len(es))
-	for i, k := range keys {
-		sorted[i] = es[k&(1<<24-1)]
+	if &src[0] != &es[0] {
+		copy(es, src)
 	}
-	copy(es, sorted)
 }
 
 // Table is an immutable sorted address → symbol table, safe for concurrent use.
