@@ -137,7 +137,7 @@ var (
 	spindumpLine = regexp.MustCompile(`^(\s*)(\*?)(\d+)(\s+)(.+?) \(([^()]+?) \+ (\d+)\) \[0x([0-9a-f]+)\]`)
 	// 0x101671000 -        0x101671fff +Name (0) <UUID> /path
 	// *0xffffff8000210000 - 0xffffff8000c0ffff  kernel (8020.121.3) <UUID>  /path
-	imageLine = regexp.MustCompile(`^\s*\*?0x([0-9a-f]+) -\s+(0x[0-9a-f]+|\?\?\?)\s+[+ ]?(.*?)\s*<([0-9A-Fa-f-]{36})>\s*(.*)$`)
+	imageLine       = regexp.MustCompile(`^\s*\*?0x([0-9a-f]+) -\s+(0x[0-9a-f]+|\?\?\?)\s+[+ ]?(.*?)\s*<([0-9A-Fa-f-]{36})>\s*(.*)$`)
 	sharedCacheLine = regexp.MustCompile(`^Shared Cache:\s+([0-9A-Fa-f-]{36}) slid base address 0x([0-9a-f]+), slide 0x([0-9a-f]+)`)
 )
 

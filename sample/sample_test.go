@@ -220,4 +220,3 @@ func TestCorpusAnswers(t *testing.T) {
 		}
 	}
 }
-
