@@ -5,7 +5,7 @@
 // directory on later runs), writes the crashes, runs the binary and prints
 // wall time, CPU time and peak RSS (getrusage of the child).
 //
-// Usage: go run ./internal/benchgen [-crashes 1000] [-threads 4 -frames 15] [-demo] [-dir out/bench] [-bin bin/symbolicate] [-j 0]
+// Usage: go run ./internal/benchgen [-crashes 1000] [-threads 4 -frames 15] [-demo] [-realistic] [-dir out/bench] [-bin bin/symbolicate] [-j 0]
 //
 // One crash of 10⁶ frames (-crashes 1 -threads 1000 -frames 1000) measures
 // memory per frame.
@@ -35,18 +35,19 @@ func main() {
 	threads := flag.Int("threads", 4, "threads per crash")
 	perThread := flag.Int("frames", 15, "frames per thread")
 	demo := flag.Bool("demo", false, "use the small demo cache instead of the full-scale one")
+	realistic := flag.Bool("realistic", false, "frames spread as in device reports (mostly the 40 most used system images) instead of uniformly")
 	flag.Parse()
 	cfg := dsctest.FullScale(1)
 	if *demo {
 		cfg = dsctest.Demo(1)
 	}
-	if err := run(cfg, *n, *dir, *bin, *jobs, *format, *threads, *perThread); err != nil {
+	if err := run(cfg, *n, *dir, *bin, *jobs, *format, *threads, *perThread, *realistic); err != nil {
 		fmt.Fprintln(os.Stderr, "benchgen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(cfg dsctest.Config, n int, dir, bin string, jobs int, format string, threads, perThread int) error {
+func run(cfg dsctest.Config, n int, dir, bin string, jobs int, format string, threads, perThread int, realistic bool) error {
 	t0 := time.Now()
 	c, err := dsctest.Cached(cfg)
 	if err != nil {
@@ -68,7 +69,7 @@ func run(cfg dsctest.Config, n int, dir, bin string, jobs int, format string, th
 	frames := 0
 	for i := 0; i < n; i++ {
 		rep, err := crashgen.Generate(c, crashgen.Config{Seed: uint64(i), Slide: uint64(i%512+1) << 14,
-			Threads: threads, Frames: perThread, Boundary: 0.1, AppUUID: app})
+			Threads: threads, Frames: perThread, Boundary: 0.1, AppUUID: app, Realistic: realistic})
 		if err != nil {
 			return err
 		}

@@ -39,7 +39,16 @@ type Config struct {
 	// NoSharedCache leaves out the report's sharedCache record, so images must
 	// be matched by their own UUIDs.
 	NoSharedCache bool
+	// Realistic picks frames the way device reports spread them: four in
+	// five in the cache's first 40 images (libsystem_*, CoreFoundation,
+	// Foundation, UIKitCore, libswiftCore, SwiftUI…, which every generated
+	// cache starts with), the rest from a long tail over all images (a Zipf
+	// law: a few hundred images see most of it); otherwise uniformly.
+	Realistic bool
 }
+
+// hotImages is how many of a cache's first images Realistic favours.
+const hotImages = 40
 
 // Frame is the expected answer for one generated frame.
 type Frame struct {
@@ -126,6 +135,7 @@ type gen struct {
 	funcs map[int][]dsctest.Function
 	truth []Frame
 	app   int // usedImages index of the app image, or -1
+	zipf  *rand.Zipf
 }
 
 type frame struct {
@@ -155,6 +165,9 @@ func (g *gen) frame(t, k int) (frame, error) {
 	}
 	for {
 		ci := g.rng.IntN(len(g.c.Images))
+		if g.cfg.Realistic {
+			ci = g.realisticImage()
+		}
 		fs, err := g.functions(ci)
 		if err != nil {
 			return frame{}, err
@@ -197,6 +210,18 @@ func (g *gen) frame(t, k int) (frame, error) {
 		g.truth = append(g.truth, tr)
 		return f, nil
 	}
+}
+
+// realisticImage picks a cache image for Realistic.
+func (g *gen) realisticImage() int {
+	n := len(g.c.Images)
+	if g.rng.IntN(5) > 0 {
+		return g.rng.IntN(min(hotImages, n))
+	}
+	if g.zipf == nil {
+		g.zipf = rand.NewZipf(g.rng, 1.1, 8, uint64(n-1))
+	}
+	return int(g.zipf.Uint64())
 }
 
 func (g *gen) imageIndex(ci int) int {
