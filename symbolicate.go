@@ -49,6 +49,10 @@ type Config struct {
 	// ScanProgress, when set, is called while the --caches trees are
 	// scanned, with the files looked at and the caches found so far.
 	ScanProgress func(files, caches int)
+	// IndexDir, when set, holds symbol indexes: caches with a valid one
+	// there answer from it instead of building their tables, and
+	// WriteIndexes writes the missing ones.
+	IndexDir string
 }
 
 // Engine is a set of open symbol sources with the format list. It is safe
@@ -59,6 +63,8 @@ type Engine struct {
 	write    format.WriteOptions
 	diags    []diag.Diagnostic
 	closers  []io.Closer
+	caches   *dsc.Set // the --caches source, nil without one
+	indexDir string
 }
 
 // sourceKind is one kind of symbol source: the flag that names its paths,
@@ -74,19 +80,19 @@ type sourceKind struct {
 // a new source is one new package and one entry here.
 func sourceKinds(cfg *Config) []sourceKind {
 	return []sourceKind{
-		{"--caches", func(c *Config) []string { return c.Caches }, openCaches(cfg.ScanProgress)},
+		{"--caches", func(c *Config) []string { return c.Caches }, openCaches(cfg.ScanProgress, cfg.IndexDir)},
 		{"--symbols", func(c *Config) []string { return c.Symbols }, openBinaries},
 	}
 }
 
-func openCaches(progress func(files, caches int)) func(context.Context, []string) (symbol.Source, io.Closer, []string, []diag.Diagnostic, error) {
+func openCaches(progress func(files, caches int), indexDir string) func(context.Context, []string) (symbol.Source, io.Closer, []string, []diag.Diagnostic, error) {
 	return func(ctx context.Context, paths []string) (symbol.Source, io.Closer, []string, []diag.Diagnostic, error) {
-		return scanCaches(ctx, paths, progress)
+		return scanCaches(ctx, paths, progress, indexDir)
 	}
 }
 
-func scanCaches(ctx context.Context, paths []string, progress func(files, caches int)) (symbol.Source, io.Closer, []string, []diag.Diagnostic, error) {
-	set, err := dsc.ScanWith(ctx, paths, dsc.ScanOptions{Progress: progress})
+func scanCaches(ctx context.Context, paths []string, progress func(files, caches int), indexDir string) (symbol.Source, io.Closer, []string, []diag.Diagnostic, error) {
+	set, err := dsc.ScanWith(ctx, paths, dsc.ScanOptions{Progress: progress, IndexDir: indexDir})
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
@@ -156,7 +162,7 @@ func emptyRoots(flag string, roots, found []string) []diag.Diagnostic {
 // cannot be used become diagnostics (see Diagnostics); Open fails when a path
 // does not exist or ctx is cancelled.
 func Open(ctx context.Context, cfg Config) (*Engine, error) {
-	e := &Engine{formats: cfg.Formats, write: cfg.Write}
+	e := &Engine{formats: cfg.Formats, write: cfg.Write, indexDir: cfg.IndexDir}
 	if e.formats == nil {
 		e.formats = formats.All()
 	}
@@ -181,6 +187,9 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		}
 		sources = append(sources, src)
 		e.closers = append(e.closers, c)
+		if set, ok := src.(*dsc.Set); ok {
+			e.caches = set
+		}
 		e.diags = append(e.diags, diags...)
 		e.diags = append(e.diags, emptyRoots(k.flag, paths, found)...)
 	}
@@ -191,6 +200,23 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	e.resolver = resolve.New(sources, cfg.Resolve)
 	return e, nil
 }
+
+// WriteIndexes writes the symbol index of each cache that has no usable one
+// in the index directory (Config.IndexDir): of every cache, or with used set
+// only of those the engine used. It builds the tables still missing on jobs
+// goroutines. It returns what could not be written.
+func (e *Engine) WriteIndexes(used bool, jobs int) []diag.Diagnostic {
+	if e.caches == nil || e.indexDir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(e.indexDir, 0o755); err != nil {
+		return []diag.Diagnostic{{Code: diag.UnusableIndex, Path: e.indexDir, Err: err}}
+	}
+	return e.caches.WriteIndexes(e.indexDir, used, jobs)
+}
+
+// Caches returns the open shared caches (nil without --caches).
+func (e *Engine) Caches() []*dsc.Cache { return e.caches.Caches() }
 
 // Close releases every source. Documents and results must not be used with
 // the engine afterwards.

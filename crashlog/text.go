@@ -354,27 +354,57 @@ func appendSource(buf *bytes.Buffer, file string, line int, fullPaths bool) {
 // (wrapping, as Apple prints the absolute image), then the layout's columns.
 func (t *textWriter) binaryImages() {
 	t.line("Binary Images:")
+	var hexBuf [16]byte
+	buf := &t.buf
+	addr := func(v uint64) { // "%18s" of "0x…"
+		h := strconv.AppendUint(hexBuf[:0], v, 16)
+		pad(buf, 16-len(h))
+		buf.WriteString("0x")
+		buf.Write(h)
+	}
 	for i := range t.r.Images {
 		im := &t.r.Images[i]
-		end := im.Base + im.Size - 1
-		lo := "0x" + strconv.FormatUint(im.Base, 16)
-		hi := "0x" + strconv.FormatUint(end, 16)
-		path := orUnknown(im.Path)
-		uuid := strings.ToLower(im.UUID.String())
+		addr(im.Base)
+		buf.WriteString(" - ")
+		addr(im.Base + im.Size - 1)
+		buf.WriteByte(' ')
 		if t.device {
-			t.printf("%18s - %18s %s %s  <%s> %s\n", lo, hi, orUnknown(im.Name), orUnknown(im.Arch),
-				strings.ReplaceAll(uuid, "-", ""), path)
-			continue
+			buf.WriteString(orUnknown(im.Name))
+			buf.WriteByte(' ')
+			buf.WriteString(orUnknown(im.Arch))
+			buf.WriteString("  <")
+			appendUUIDHex(buf, im.UUID, false)
+		} else {
+			ident := im.BundleID
+			if ident == "" {
+				ident = orUnknown(im.Name)
+			}
+			ver := im.Version
+			if ver == "" {
+				ver = "*"
+			}
+			buf.WriteString(ident)
+			buf.WriteString(" (")
+			buf.WriteString(ver)
+			buf.WriteString(") <")
+			appendUUIDHex(buf, im.UUID, true)
 		}
-		ident := im.BundleID
-		if ident == "" {
-			ident = orUnknown(im.Name)
+		buf.WriteString("> ")
+		buf.WriteString(orUnknown(im.Path))
+		buf.WriteByte('\n')
+		t.spill()
+	}
+}
+
+// appendUUIDHex writes u in lower case, with its dashes or without.
+func appendUUIDHex(buf *bytes.Buffer, u process.UUID, dashes bool) {
+	const digits = "0123456789abcdef"
+	for i, c := range u {
+		if dashes && (i == 4 || i == 6 || i == 8 || i == 10) {
+			buf.WriteByte('-')
 		}
-		ver := im.Version
-		if ver == "" {
-			ver = "*"
-		}
-		t.printf("%18s - %18s %s (%s) <%s> %s\n", lo, hi, ident, ver, uuid, path)
+		buf.WriteByte(digits[c>>4])
+		buf.WriteByte(digits[c&15])
 	}
 }
 

@@ -40,6 +40,9 @@ const (
 	// CacheNotFound: the shared cache a snapshot names is not at hand, so its
 	// images are listed by index (UUID, Err).
 	CacheNotFound Code = "cache-not-found"
+	// UnusableIndex: a symbol index of the cache at Path could not be used
+	// (foreign, outdated or damaged); tables are built instead (UUID, Err).
+	UnusableIndex Code = "unusable-index"
 )
 
 // Diagnostic is one condition worth reporting. Which fields are set depends

@@ -58,6 +58,8 @@ type Cache struct {
 	diags   []diag.Diagnostic // conditions that degrade the cache
 	maps    []mapping         // every loaded file, closed by Close
 	broken  atomic.Pointer[symbol.ChangedError]
+	index   atomic.Pointer[index] // an open symbol index, when one was given
+	built   atomic.Int64          // tables built (not read from an index)
 	closed  bool
 
 	rangesOnce sync.Once

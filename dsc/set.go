@@ -48,6 +48,9 @@ type ScanOptions struct {
 	// Progress, when set, is called as files are looked at, with the number
 	// looked at so far and the main caches found.
 	Progress func(files, caches int)
+	// IndexDir, when set, is where symbol indexes are looked for: a cache
+	// with a valid index there answers from it instead of building tables.
+	IndexDir string
 }
 
 // minCacheSize is the smallest main cache file: a header, its mappings and
@@ -97,9 +100,33 @@ func ScanWith(ctx context.Context, paths []string, opts ScanOptions) (*Set, erro
 			cache.Close()
 			continue
 		}
+		if opts.IndexDir != "" {
+			if err := cache.UseIndex(opts.IndexDir); err != nil {
+				c.Diagnostics = append(c.Diagnostics, diag.Diagnostic{Code: diag.UnusableIndex, Path: cache.Path(), UUID: u, Err: err})
+			}
+		}
 		c.add(cache)
 	}
 	return c, nil
+}
+
+// WriteIndexes writes, into dir, the symbol index of every cache of the set
+// that has no usable one there, when used is false or the cache was used
+// (some table was built). Each index is written atomically, so that several
+// processes may write the same one at once. It returns what went wrong.
+// jobs is unused: images are indexed one after another, dropping the cache's
+// pages as it goes, so that indexing stays small in memory.
+func (c *Set) WriteIndexes(dir string, used bool, jobs int) []diag.Diagnostic {
+	var out []diag.Diagnostic
+	for _, cache := range c.Caches() {
+		if cache.HasIndex() && !cache.indexDamaged() || used && cache.built.Load() == 0 {
+			continue
+		}
+		if err := cache.WriteIndexFile(filepath.Join(dir, IndexName(cache.UUID()))); err != nil {
+			out = append(out, diag.Diagnostic{Code: diag.UnusableIndex, Path: cache.Path(), UUID: cache.UUID(), Err: err})
+		}
+	}
+	return out
 }
 
 // add indexes cache and its images; an image UUID already indexed keeps its

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/bin"
@@ -20,6 +21,7 @@ type imageState struct {
 	once sync.Once
 	tab  *symtab.Table
 	err  error
+	done atomic.Bool // tab and err are set
 }
 
 // localSymbols is the decoded dyld_cache_local_symbols_info of the .symbols
@@ -132,9 +134,21 @@ func (c *Cache) imageSymbols(i int) (*symtab.Table, error) {
 	st := &c.state[i]
 	st.once.Do(func() {
 		st.err = c.guard(func() (err error) {
+			if ix := c.index.Load(); ix != nil {
+				tab, ok, err := ix.table(i)
+				if ok {
+					st.tab = tab
+					return nil
+				}
+				if err != nil {
+					c.indexFailed(err)
+				}
+			}
+			c.built.Add(1)
 			st.tab, err = c.buildSymbols(i)
 			return err
 		})
+		defer st.done.Store(true)
 		if _, changed := errors.AsType[*symbol.ChangedError](st.err); changed {
 			st.tab = nil
 		} else if st.err != nil {

@@ -65,21 +65,20 @@ type register struct {
 // frame is one frame of a thread.
 type frame struct {
 	process.Frame
-	kind     string
-	addr     uint64
-	hasAddr  bool
-	count    int  // omittedFrames
-	inlined  bool // an inlined frame the input wrote
-	system   bool // the input marked it [system] / "system": true
-	thunk    bool // [thunk]
-	desc     string
-	image    string // image name the input gave a symbolicated frame
-	srcFile  string
-	srcLine  int
-	srcCol   int
-	src      span // JSON: the frame object; text: the line (without its line break)
-	addrEnd  int  // text: offset just past the address
-	resolved bool // a Resolution exists (set while writing)
+	kind    string
+	addr    uint64
+	hasAddr bool
+	count   int  // omittedFrames
+	inlined bool // an inlined frame the input wrote
+	system  bool // the input marked it [system] / "system": true
+	thunk   bool // [thunk]
+	desc    string
+	image   string // image name the input gave a symbolicated frame
+	srcFile string
+	srcLine int
+	srcCol  int
+	src     span // JSON: the frame object; text: the line (without its line break)
+	addrEnd int  // text: offset just past the address
 }
 
 type span struct{ start, end int }
@@ -181,11 +180,8 @@ func (d *Document) imageAt(addr uint64) int {
 		}
 		return -1
 	})
-	for k := i - 1; k >= 0; k-- {
-		if addr < ims[k].End || ims[k].End <= ims[k].Base {
-			return k
-		}
-		break
+	if k := i - 1; k >= 0 && (addr < ims[k].End || ims[k].End <= ims[k].Base) {
+		return k
 	}
 	return -1
 }

@@ -416,3 +416,42 @@ func TestCachesScanSkipsJunkQuietly(t *testing.T) {
 		t.Errorf("exit %d:\n%s", code, errOut)
 	}
 }
+
+// TestIndexCommandAndIndexDir: "symbolicate index" writes an index; a batch
+// with --index-dir answers from it, byte for byte as without; a damaged
+// index is reported, not trusted, and rewritten by the next batch.
+func TestIndexCommandAndIndexDir(t *testing.T) {
+	caches := t.TempDir()
+	copyCache(t, caches, "")
+	idx := t.TempDir()
+	code, out, errOut := runCLI(t, "", "index", "--caches", caches, "--index-dir", idx)
+	if code != exitOK || !strings.Contains(out, "written") {
+		t.Fatalf("index: exit %d\n%s%s", code, out, errOut)
+	}
+	ents, _ := os.ReadDir(idx)
+	if len(ents) != 1 || !strings.HasSuffix(ents[0].Name(), ".symidx") {
+		t.Fatalf("index dir holds %v", ents)
+	}
+	crashes := t.TempDir()
+	writeCrashes(t, crashes, 3, false)
+	_, plain, _ := runCLI(t, "", crashes, "--caches", caches)
+	code, indexed, errOut := runCLI(t, "", crashes, "--caches", caches, "--index-dir", idx)
+	if code != exitOK || indexed != plain {
+		t.Fatalf("with the index: exit %d, same output %v\n%s", code, indexed == plain, errOut)
+	}
+	code, out, _ = runCLI(t, "", "index", "--caches", caches, "--index-dir", idx)
+	if code != exitOK || !strings.Contains(out, "up to date") {
+		t.Errorf("second index run: exit %d\n%s", code, out)
+	}
+	p := filepath.Join(idx, ents[0].Name())
+	b, _ := os.ReadFile(p)
+	b[20] ^= 0xff
+	os.WriteFile(p, b, 0o644)
+	code, damaged, errOut := runCLI(t, "", crashes, "--caches", caches, "--index-dir", idx)
+	if code != exitOK || damaged != plain || !strings.Contains(errOut, "not used") {
+		t.Fatalf("damaged index: exit %d, same output %v\n%s", code, damaged == plain, errOut)
+	}
+	if b2, _ := os.ReadFile(p); bytes.Equal(b2, b) {
+		t.Error("the damaged index was not rewritten")
+	}
+}

@@ -63,6 +63,7 @@ type cli struct {
 	Imagemap    imagemapCmd    `cmd:"" help:"Emit the CIF of crash reports' or snapshots' image lists. Example: symbolicate imagemap crash.ips -o crash.cif"`
 	Addrs       addrsCmd       `cmd:"" help:"Resolve runtime addresses against an image list. Example: symbolicate addrs --images crash.ips --caches ~/dsc 0x18a98520c"`
 	Dsc         dscCmd         `cmd:"" name:"dsc" help:"Inspect a dyld shared cache: header and images, or address lookups."`
+	Index       indexCmd       `cmd:"" help:"Write symbol indexes of shared caches, so later runs skip building symbol tables. Example: symbolicate index --caches ~/dsc"`
 	Demangle    demangleCmd    `cmd:"" help:"Demangle Swift and C++ names, or filter text replacing mangled names. Example: symbolicate demangle '$s4main3fooyyF'"`
 	Help        helpCmd        `cmd:"" help:"Show the help of a command. Example: symbolicate help addrs"`
 }

@@ -54,7 +54,7 @@ func TestREADMEExamplesRun(t *testing.T) {
 	if err := os.Symlink(self, filepath.Join(bin, "symbolicate")); err != nil {
 		t.Fatal(err)
 	}
-	env := append(os.Environ(), "HOME="+filepath.Join(dir, "home"), "PATH="+bin+":"+os.Getenv("PATH"), "SYMBOLICATE_TEST_AS_MAIN=1",
+	env := append(os.Environ(), "HOME="+filepath.Join(dir, "home"), "XDG_CACHE_HOME="+filepath.Join(dir, "home", ".cache"), "SYMBOLICATE_INDEX_DIR=", "PATH="+bin+":"+os.Getenv("PATH"), "SYMBOLICATE_TEST_AS_MAIN=1",
 		"SYMBOLICATE_CACHES=", "SYMBOLICATE_SYMBOLS=")
 	lines := readmeCommands(string(readme))
 	if len(lines) < 20 {

@@ -13,13 +13,14 @@ import (
 
 // sourceFlags are the flags that say where symbols come from; several commands share them.
 type sourceFlags struct {
-	Caches  []string `name:"caches" placeholder:"PATH" type:"path" sep:"none" help:"dyld_shared_cache file or directory searched recursively for caches (by content, not name); repeatable. Default: $$SYMBOLICATE_CACHES, colon-separated. Example: --caches ~/dsc"`
-	Symbols []string `name:"symbols" placeholder:"PATH" type:"path" sep:"none" help:"App binaries, dSYM bundles or directories of them (e.g. Xcode DeviceSupport) searched recursively and matched by UUID; repeatable. Default: $$SYMBOLICATE_SYMBOLS, colon-separated. Example: --symbols build/MyApp.app.dSYM"`
+	Caches   []string `name:"caches" placeholder:"PATH" type:"path" sep:"none" help:"dyld_shared_cache file or directory searched recursively for caches (by content, not name); repeatable. Default: $$SYMBOLICATE_CACHES, colon-separated. Example: --caches ~/dsc"`
+	Symbols  []string `name:"symbols" placeholder:"PATH" type:"path" sep:"none" help:"App binaries, dSYM bundles or directories of them (e.g. Xcode DeviceSupport) searched recursively and matched by UUID; repeatable. Default: $$SYMBOLICATE_SYMBOLS, colon-separated. Example: --symbols build/MyApp.app.dSYM"`
+	IndexDir string   `name:"index-dir" placeholder:"DIR" type:"path" env:"SYMBOLICATE_INDEX_DIR" help:"Keep symbol indexes of the caches in DIR: caches with one there skip building their tables, and after the run the indexes still missing are written (see \"symbolicate index\"). Example: --index-dir ~/.cache/symbolicate"`
 }
 
 // config returns the sources the flags (or the environment) name.
 func (s *sourceFlags) config() symbolicate.Config {
-	return symbolicate.Config{Caches: envPaths(s.Caches, "SYMBOLICATE_CACHES"), Symbols: envPaths(s.Symbols, "SYMBOLICATE_SYMBOLS")}
+	return symbolicate.Config{Caches: envPaths(s.Caches, "SYMBOLICATE_CACHES"), Symbols: envPaths(s.Symbols, "SYMBOLICATE_SYMBOLS"), IndexDir: s.IndexDir}
 }
 
 // envPaths returns the flag values, or the colon-separated environment variable when the flag is absent.

@@ -117,6 +117,11 @@ func (c *symbolicateCmd) Run(ctx context.Context, streams *ioStreams) error {
 	}
 	sum, err := b.Run(ctx, items, func(res *resolve.Result) error { return emit(con, len(found), plan, res) })
 	con.clear()
+	if err == nil {
+		for _, d := range eng.WriteIndexes(true, c.Jobs) {
+			con.printf("symbolicate: warning: %s\n", d)
+		}
+	}
 	if !c.Quiet {
 		sum.WriteBrief(streams.Stderr)
 	}

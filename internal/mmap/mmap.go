@@ -84,6 +84,19 @@ func (f *File) Data() []byte { return f.data }
 // Len returns the file size in bytes.
 func (f *File) Len() int { return len(f.data) }
 
+// ModTime returns the file's modification time when it was opened.
+func (f *File) ModTime() time.Time { return f.id.mtime }
+
+// Release drops the mapping's pages from the process's resident memory
+// (they are read again, unchanged, when next touched), for a long pass over
+// a large file. It does nothing for a file read into memory.
+func (f *File) Release() error {
+	if f.unmap == nil {
+		return nil
+	}
+	return release(f.data)
+}
+
 // Path returns the path the file was opened with.
 func (f *File) Path() string { return f.path }
 

@@ -29,3 +29,13 @@ func fileID(fi os.FileInfo) (dev, ino uint64) {
 }
 
 func ptr(b []byte) unsafe.Pointer { return unsafe.Pointer(unsafe.SliceData(b)) }
+
+// release tells the kernel the mapped pages are not needed now: they leave
+// the process's resident set and are read again from the page cache when
+// touched.
+func release(b []byte) error {
+	if len(b) == 0 {
+		return nil
+	}
+	return syscall.Madvise(b, syscall.MADV_DONTNEED)
+}

@@ -19,6 +19,8 @@ package symtab
 import (
 	"bytes"
 	"cmp"
+	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 )
@@ -423,4 +425,62 @@ func nameAt(pool []byte, off uint32) ([]byte, bool) {
 		return nil, false
 	}
 	return rest[:i], true
+}
+
+// Data is a Table's contents, for storing it (a persistent index) and
+// reading it back with FromData. Pool 0 is Own, the copied names; pools 1…
+// are the caller's, in the order they were added.
+type Data struct {
+	Base   uint64
+	Addr32 []uint32 // address − Base, when every address fits; else Addr64
+	Addr64 []uint64
+	Refs   []uint32
+	Kinds  []uint8
+	Own    []byte
+	Pools  int // caller pools referenced (pools 1…Pools)
+	// PoolData are those pools (set by Table.Data, ignored by FromData).
+	PoolData [][]byte
+}
+
+// Data returns the table's contents; the slices are the table's own.
+func (t *Table) Data() Data {
+	return Data{Base: t.base, Addr32: t.addr32, Addr64: t.addr64, Refs: t.refs, Kinds: t.kinds, Own: t.pools[poolOwn],
+		Pools: len(t.pools) - 1, PoolData: t.pools[1:]}
+}
+
+// FromData rebuilds a Table from stored contents over the caller's pools
+// (pools[i] is pool i+1), checking everything a lookup relies on: equal
+// lengths, strictly increasing addresses, and kinds that name a pool,
+// an unnamed start or an end. Names are checked when read, as for a built
+// table. The table aliases d's slices.
+func FromData(d Data, pools [][]byte) (*Table, error) {
+	n := len(d.Refs)
+	switch {
+	case len(d.Kinds) != n:
+		return nil, errors.New("symtab: kinds and refs differ in length")
+	case d.Addr32 != nil && len(d.Addr32) != n, d.Addr32 == nil && len(d.Addr64) != n:
+		return nil, errors.New("symtab: addresses and refs differ in length")
+	case d.Pools != len(pools) || d.Pools > maxPools:
+		return nil, fmt.Errorf("symtab: %d pools given for a table of %d", len(pools), d.Pools)
+	}
+	for i := 1; i < n; i++ {
+		ok := d.Addr32 != nil && d.Addr32[i-1] < d.Addr32[i] || d.Addr32 == nil && d.Addr64[i-1] < d.Addr64[i]
+		if !ok {
+			return nil, fmt.Errorf("symtab: entry %d is not after entry %d", i, i-1)
+		}
+	}
+	if d.Addr32 != nil && n > 0 && d.Base+uint64(d.Addr32[n-1]) < d.Base {
+		return nil, errors.New("symtab: addresses overflow")
+	}
+	for i, k := range d.Kinds {
+		if k != poolUnnamed && k != poolEnd && int(k) > d.Pools {
+			return nil, fmt.Errorf("symtab: entry %d names pool %d of %d", i, k, d.Pools)
+		}
+	}
+	t := &Table{base: d.Base, addr32: d.Addr32, addr64: d.Addr64, refs: d.Refs, kinds: d.Kinds}
+	t.pools = append([][]byte{d.Own}, pools...)
+	if t.addr32 == nil && t.addr64 == nil {
+		t.addr32 = []uint32{}
+	}
+	return t, nil
 }

@@ -277,3 +277,42 @@ func BenchmarkLookup(b *testing.B) {
 		tab.Lookup(0x180000000 + uint64(i*7919%100000)*64 + 5)
 	}
 }
+
+// TestDataRoundTrip: a table rebuilt from its Data answers the same, and
+// damaged Data is refused.
+func TestDataRoundTrip(t *testing.T) {
+	pool := []byte("\x00_alpha\x00_beta\x00")
+	var b Builder
+	p, _ := b.AddPool(pool)
+	b.Add(0x1000, p, 1, RankGlobal)
+	b.AddName(0x1100, []byte("copied"), RankExport)
+	b.AddStart(0x1200)
+	b.Add(0x1300, p, 8, RankLocal)
+	b.AddEnd(0x1400)
+	orig := b.Build()
+	d := orig.Data()
+	back, err := FromData(d, [][]byte{pool})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for a := uint64(0xff0); a < 0x1410; a += 4 {
+		s1, ok1 := orig.Find(a)
+		s2, ok2 := back.Find(a)
+		if s1 != s2 || ok1 != ok2 {
+			t.Fatalf("%#x: %+v %v vs %+v %v", a, s1, ok1, s2, ok2)
+		}
+	}
+	bad := []func(d *Data){
+		func(d *Data) { d.Kinds = d.Kinds[:1] },
+		func(d *Data) { d.Addr32 = append([]uint32(nil), d.Addr32...); d.Addr32[1] = d.Addr32[0] },
+		func(d *Data) { d.Kinds = append([]uint8(nil), d.Kinds...); d.Kinds[0] = 7 },
+		func(d *Data) { d.Pools = 2 },
+	}
+	for i, damage := range bad {
+		dd := orig.Data()
+		damage(&dd)
+		if _, err := FromData(dd, [][]byte{pool}); err == nil {
+			t.Errorf("damage %d: accepted", i)
+		}
+	}
+}
