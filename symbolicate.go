@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/dsc"
@@ -64,7 +65,11 @@ type Engine struct {
 	diags    []diag.Diagnostic
 	closers  []io.Closer
 	caches   *dsc.Set // the --caches source, nil without one
+	binaries *objfile.Index
 	indexDir string
+
+	mu        sync.Mutex
+	resolvers map[resolve.Options]*resolve.Resolver
 }
 
 // sourceKind is one kind of symbol source: the flag that names its paths,
@@ -190,6 +195,9 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		if set, ok := src.(*dsc.Set); ok {
 			e.caches = set
 		}
+		if b, ok := src.(*objfile.Batch); ok {
+			e.binaries = b.Index()
+		}
 		e.diags = append(e.diags, diags...)
 		e.diags = append(e.diags, emptyRoots(k.flag, paths, found)...)
 	}
@@ -238,6 +246,37 @@ func (e *Engine) Formats() format.List { return e.formats }
 
 // Resolver returns the engine's resolver.
 func (e *Engine) Resolver() *resolve.Resolver { return e.resolver }
+
+// ResolverWith returns a resolver over the engine's sources with other
+// options (made once per set of options and kept).
+func (e *Engine) ResolverWith(opts resolve.Options) *resolve.Resolver {
+	if opts == e.resolver.Options() {
+		return e.resolver
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if r, ok := e.resolvers[opts]; ok {
+		return r
+	}
+	if e.resolvers == nil {
+		e.resolvers = map[resolve.Options]*resolve.Resolver{}
+	}
+	r := e.resolver.With(opts)
+	e.resolvers[opts] = r
+	return r
+}
+
+// Binaries lists the binaries and dSYMs the engine knows (nil without
+// --symbols).
+func (e *Engine) Binaries() []objfile.Entry {
+	if e.binaries == nil {
+		return nil
+	}
+	return e.binaries.Entries()
+}
+
+// WriteOptions returns how the engine's documents are written.
+func (e *Engine) WriteOptions() format.WriteOptions { return e.write }
 
 // Parse parses any supported input. The loaded cache images of a dyld
 // snapshot are expanded from the engine's caches when they hold its cache.

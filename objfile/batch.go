@@ -50,6 +50,9 @@ func NewBatch(ix *Index) *Batch {
 	return &Batch{ix: ix, zlib: newZlibBudget(DefaultZlibBudget), files: map[string]*fileSlot{}, images: map[imageKey]*imageSlot{}}
 }
 
+// Index returns the index the batch serves images from.
+func (b *Batch) Index() *Index { return b.ix }
+
 // Load returns the Image for UUID u (and arch, "" for any; name, "" when
 // unknown, only explains a miss), opening its binary and dSYM on first use.
 // Errors are those of [Index.Find] ([*NotFoundError], [*MismatchError]) or

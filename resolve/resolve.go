@@ -60,6 +60,41 @@ func New(sources []symbol.Source, opts Options) *Resolver {
 	return r
 }
 
+// With returns a resolver over the same sources with other options (a
+// service's per-request choices); it shares the demangling memo when it
+// demangles too.
+func (r *Resolver) With(opts Options) *Resolver {
+	n := &Resolver{sources: r.sources, caches: r.caches, opts: opts}
+	if !opts.NoDemangle {
+		n.names = r.names
+		if n.names == nil {
+			n.names = demangle.NewShared(demangle.Options{Form: demangle.Display})
+		}
+	}
+	return n
+}
+
+// Has reports whether some source has the image with build ID id (name
+// only explains a miss to sources that report near misses).
+func (r *Resolver) Has(id process.BuildID, name string) bool {
+	if u, ok := id.UUID(); ok {
+		for _, cs := range r.caches {
+			if _, ok := cs.Cache(u); ok {
+				return true
+			}
+		}
+	}
+	for _, src := range r.sources {
+		if _, err := src.Image(id, "", name); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// Options returns the resolver's options.
+func (r *Resolver) Options() Options { return r.opts }
+
 // Cache returns the shared cache with UUID u from the first source that has
 // it.
 func (r *Resolver) Cache(u process.UUID) (symbol.Cache, bool) {

@@ -3,12 +3,16 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -27,14 +31,33 @@ import (
 // hung, which is a failure, not a reason to wait longer.
 const childTimeout = 60 * time.Second
 
+// lockedBuffer is a buffer the child's output goroutine writes while the
+// test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 // child prepares the command with args as a child process.
-func child(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
+func child(t *testing.T, args ...string) (*exec.Cmd, *lockedBuffer) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "SYMBOLICATE_TEST_AS_MAIN=1", "SYMBOLICATE_CACHES=", "SYMBOLICATE_SYMBOLS=")
-	var errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &bytes.Buffer{}, &errOut
-	return cmd, &errOut
+	cmd.Env = append(os.Environ(), "SYMBOLICATE_TEST_AS_MAIN=1", "SYMBOLICATE_CACHES=", "SYMBOLICATE_SYMBOLS=", "SYMBOLICATE_INDEX_DIR=")
+	errOut := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = &bytes.Buffer{}, errOut
+	return cmd, errOut
 }
 
 // start starts cmd and kills it when the test ends.
@@ -68,7 +91,7 @@ func wait(t *testing.T, cmd *exec.Cmd) int {
 }
 
 // waitForFile polls until path exists.
-func waitForFile(t *testing.T, path string, cmd *exec.Cmd, errOut *bytes.Buffer) {
+func waitForFile(t *testing.T, path string, cmd *exec.Cmd, errOut *lockedBuffer) {
 	t.Helper()
 	for deadline := time.Now().Add(childTimeout); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if _, err := os.Stat(path); err == nil {
@@ -133,7 +156,7 @@ func age(t *testing.T, dir string) {
 // heldBatch starts a batch of crash-a.ips then a FIFO input (later.ips)
 // into out with extra flags, and returns once crash-a's output is written:
 // the worker is then blocked on the FIFO.
-func heldBatch(t *testing.T, out string, flags ...string) (*exec.Cmd, *bytes.Buffer, []byte, string) {
+func heldBatch(t *testing.T, out string, flags ...string) (*exec.Cmd, *lockedBuffer, []byte, string) {
 	t.Helper()
 	crashes := t.TempDir()
 	writeCrashes(t, crashes, 1, false)
@@ -474,5 +497,110 @@ func TestInternalErrorStatus(t *testing.T) {
 	code := wait(t, cmd)
 	if code != exitInternal || !strings.Contains(errOut.String(), "internal error") || !strings.Contains(errOut.String(), "test crash") {
 		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitInternal, errOut)
+	}
+}
+
+// startServe runs "symbolicate serve" as a child on a random loopback port
+// and returns its base URL once it listens and is ready.
+func startServe(t *testing.T, args ...string) (*exec.Cmd, *lockedBuffer, string) {
+	t.Helper()
+	cmd, errOut := child(t, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
+	pr, pw := io.Pipe()
+	cmd.Stderr = io.MultiWriter(errOut, pw)
+	start(t, cmd)
+	t.Cleanup(func() { pw.Close() })
+	url := ""
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		if u, ok := strings.CutPrefix(sc.Text(), "symbolicate: listening on "); ok {
+			url = u
+			break
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	if url == "" {
+		t.Fatalf("serve did not start:\n%s", errOut)
+	}
+	for deadline := time.Now().Add(childTimeout); ; time.Sleep(20 * time.Millisecond) {
+		if resp, err := http.Get(url + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve never became ready:\n%s", errOut)
+		}
+	}
+	return cmd, errOut, url
+}
+
+// TestServeSignals: the service answers, rescans on SIGHUP without dropping
+// a request, and on SIGTERM lets an in-flight request finish, then exits 0.
+func TestServeSignals(t *testing.T) {
+	c, _ := demoCache()
+	crashes := t.TempDir()
+	writeCrashes(t, crashes, 1, false)
+	data, _ := os.ReadFile(filepath.Join(crashes, "crash-a.ips"))
+	cmd, errOut, url := startServe(t, "--caches", c.Dir)
+	post := func() int {
+		resp, err := http.Post(url+"/v1/symbolicate", "application/octet-stream", bytes.NewReader(data))
+		if err != nil {
+			return -1
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post(); code != 200 {
+		t.Fatalf("POST: %d\n%s", code, errOut)
+	}
+	cmd.Process.Signal(syscall.SIGHUP)
+	waitForText(t, errOut, "sources open", 2)
+	if code := post(); code != 200 {
+		t.Errorf("POST after SIGHUP: %d", code)
+	}
+	// A request whose body is still arriving when SIGTERM comes.
+	pr, pw := io.Pipe()
+	inflight := make(chan int, 1)
+	go func() {
+		resp, err := http.Post(url+"/v1/symbolicate", "application/octet-stream", pr)
+		if err != nil {
+			inflight <- -1
+			return
+		}
+		resp.Body.Close()
+		inflight <- resp.StatusCode
+	}()
+	pw.Write(data[:100])
+	time.Sleep(100 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGTERM)
+	waitForText(t, errOut, "draining", 1)
+	pw.Write(data[100:])
+	pw.Close()
+	if code := <-inflight; code != 200 {
+		t.Errorf("the in-flight request: %d", code)
+	}
+	if code := wait(t, cmd); code != exitOK {
+		t.Errorf("exit %d after SIGTERM:\n%s", code, errOut)
+	}
+}
+
+// waitForText waits until s has appeared n times in the child's stderr.
+func waitForText(t *testing.T, b *lockedBuffer, s string, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(childTimeout); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if strings.Count(b.String(), s) >= n {
+			return
+		}
+	}
+	t.Fatalf("%q never appeared %d times:\n%s", s, n, b)
+}
+
+// TestServeRefusesOpenAddressWithoutTokens: listening beyond loopback needs
+// tokens or --insecure.
+func TestServeRefusesOpenAddressWithoutTokens(t *testing.T) {
+	code, _, errOut := runCLI(t, "", "serve", "--listen", "0.0.0.0:0")
+	if code != exitUsage || !strings.Contains(errOut, "--token-file") {
+		t.Errorf("exit %d:\n%s", code, errOut)
 	}
 }

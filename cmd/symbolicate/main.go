@@ -64,6 +64,7 @@ type cli struct {
 	Addrs       addrsCmd       `cmd:"" help:"Resolve runtime addresses against an image list. Example: symbolicate addrs --images crash.ips --caches ~/dsc 0x18a98520c"`
 	Dsc         dscCmd         `cmd:"" name:"dsc" help:"Inspect a dyld shared cache: header and images, or address lookups."`
 	Index       indexCmd       `cmd:"" help:"Write symbol indexes of shared caches, so later runs skip building symbol tables. Example: symbolicate index --caches ~/dsc"`
+	Serve       serveCmd       `cmd:"" help:"Run the HTTP symbolication service. Example: symbolicate serve --caches ~/dsc"`
 	Demangle    demangleCmd    `cmd:"" help:"Demangle Swift and C++ names, or filter text replacing mangled names. Example: symbolicate demangle '$s4main3fooyyF'"`
 	Help        helpCmd        `cmd:"" help:"Show the help of a command. Example: symbolicate help addrs"`
 }

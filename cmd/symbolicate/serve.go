@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/symbolicate/symbolicate/server"
+)
+
+// serveCmd runs the HTTP service.
+type serveCmd struct {
+	sourceFlags
+	Listen      string        `default:"127.0.0.1:8080" placeholder:"ADDR" help:"Address to listen on. Example: --listen 0.0.0.0:8080 (needs --token-file or --insecure)"`
+	TokenFile   string        `type:"path" placeholder:"FILE" help:"Bearer tokens clients must send, one a line; reloaded on SIGHUP. Example: --token-file /etc/symbolicate/tokens"`
+	Insecure    bool          `help:"Allow a non-loopback address without tokens."`
+	TLSCert     string        `name:"tls-cert" type:"path" placeholder:"FILE" help:"Serve HTTPS with this certificate (and --tls-key). Example: --tls-cert cert.pem"`
+	TLSKey      string        `name:"tls-key" type:"path" placeholder:"FILE" help:"The certificate's private key. Example: --tls-key key.pem"`
+	MaxBody     byteSize      `default:"32MiB" placeholder:"SIZE" help:"Largest request body, after decompression (413 past it). Example: --max-body 64MiB"`
+	MaxFrames   int           `default:"1000000" help:"Most frames in one document (413 past it). Example: --max-frames 200000"`
+	Timeout     time.Duration `default:"30s" help:"Time one request may take (503 past it). Example: --timeout 10s"`
+	Concurrency int           `default:"0" help:"Requests worked on at once (0: two per CPU). Example: --concurrency 8"`
+	Queue       int           `default:"64" help:"Requests waiting for a worker; more are turned away with 503 and Retry-After. Example: --queue 128"`
+	Grace       time.Duration `default:"30s" help:"On SIGTERM, how long in-flight requests may take to finish. Example: --grace 10s"`
+}
+
+// Help explains the service.
+func (c *serveCmd) Help() string {
+	return `Runs symbolicate as an HTTP service: caches, binaries and indexes are opened once and
+kept; clients post documents. Endpoints (docs/api.md): POST /v1/symbolicate (any input the
+command reads), POST /symbolicate/v5 (Tecken's protocol), POST /v1/addresses, GET /v1/caches,
+GET /healthz, GET /readyz, GET /metrics (Prometheus). SIGHUP rescans the sources and reloads
+the tokens without dropping requests; SIGTERM drains in-flight requests and exits.
+
+Examples:
+  symbolicate serve --caches ~/dsc --symbols build/
+  curl --data-binary @crash.ips 'http://127.0.0.1:8080/v1/symbolicate?format=text'`
+}
+
+// Run serves until SIGINT or SIGTERM.
+func (c *serveCmd) Run(ctx context.Context, streams *ioStreams) error {
+	cfg := c.config()
+	log := slog.New(slog.NewJSONHandler(streams.Stderr, nil))
+	srv, err := server.New(server.Options{Config: cfg, MaxBody: int64(c.MaxBody), MaxFrames: c.MaxFrames, Timeout: c.Timeout,
+		MaxConcurrent: c.Concurrency, MaxQueue: c.Queue, TokenFile: c.TokenFile, Logger: log})
+	if err != nil {
+		return withExit(exitUsage, err)
+	}
+	if !srv.HasTokens() && !c.Insecure && !loopback(c.Listen) {
+		return withExit(exitUsage, fmt.Errorf("--listen %s is not a loopback address: give --token-file, or --insecure to serve it without authentication", c.Listen))
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return withExit(exitUsage, errors.New("--tls-cert and --tls-key go together"))
+	}
+	ln, err := net.Listen("tcp", c.Listen)
+	if err != nil {
+		return withExit(exitUsage, err)
+	}
+	scheme := "http"
+	if c.TLSCert != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(streams.Stderr, "symbolicate: listening on %s://%s\n", scheme, ln.Addr())
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
+		WriteTimeout: c.Timeout + time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	served := make(chan error, 1)
+	go func() {
+		if c.TLSCert != "" {
+			served <- hs.ServeTLS(ln, c.TLSCert, c.TLSKey)
+		} else {
+			served <- hs.Serve(ln)
+		}
+	}()
+	if err := srv.Open(ctx); err != nil {
+		hs.Close()
+		return withExit(exitUsage, err)
+	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-hup:
+			log.Info("SIGHUP: rescanning the sources and reloading the tokens")
+			if err := srv.ReloadTokens(); err != nil {
+				log.Error("reloading the tokens failed; the old ones stay", "err", err)
+			}
+			if err := srv.Rescan(context.Background()); err != nil {
+				log.Error("rescan failed; the old sources stay", "err", err)
+			}
+		case err := <-served:
+			srv.Close()
+			return withExit(exitUsage, err)
+		case <-ctx.Done():
+			log.Info("shutting down: draining in-flight requests", "grace", c.Grace.String())
+			sctx, cancel := context.WithTimeout(context.Background(), c.Grace)
+			err := hs.Shutdown(sctx)
+			cancel()
+			srv.Close()
+			if err != nil {
+				return withExit(exitInterrupted, fmt.Errorf("shutdown: %w", err))
+			}
+			return nil
+		}
+	}
+}
+
+// loopback reports whether a listen address is on the loopback interface.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
