@@ -219,9 +219,15 @@ func TestSymbolicateEndpoint(t *testing.T) {
 		t.Fatalf("envelope: %d %v %+v", resp.StatusCode, err, e.Summary)
 	}
 	for name, gen := range map[string]func() (*crashgen.Report, error){
-		"swift":     func() (*crashgen.Report, error) { return crashgen.SwiftBacktrace(ts.cache, crashgen.Config{Seed: 2, Frames: 5}, crashgen.SwiftOptions{}) },
-		"metrickit": func() (*crashgen.Report, error) { return crashgen.MetricKit(ts.cache, crashgen.Config{Seed: 3, Frames: 5}, crashgen.MetricKitOptions{}) },
-		"sample":    func() (*crashgen.Report, error) { return crashgen.Sample(ts.cache, crashgen.Config{Seed: 4, Frames: 5}, crashgen.SampleOptions{}) },
+		"swift": func() (*crashgen.Report, error) {
+			return crashgen.SwiftBacktrace(ts.cache, crashgen.Config{Seed: 2, Frames: 5}, crashgen.SwiftOptions{})
+		},
+		"metrickit": func() (*crashgen.Report, error) {
+			return crashgen.MetricKit(ts.cache, crashgen.Config{Seed: 3, Frames: 5}, crashgen.MetricKitOptions{})
+		},
+		"sample": func() (*crashgen.Report, error) {
+			return crashgen.Sample(ts.cache, crashgen.Config{Seed: 4, Frames: 5}, crashgen.SampleOptions{})
+		},
 	} {
 		r, err := gen()
 		if err != nil {
