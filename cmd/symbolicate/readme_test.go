@@ -89,6 +89,9 @@ func readmeCommands(readme string) []string {
 			in = true
 		case strings.HasPrefix(l, "```"):
 			in = false
+		case in && (strings.HasPrefix(l, "symbolicate serve") || strings.HasPrefix(l, "symbolicate worker")):
+			// Long-running: the service and worker are run by TestServeSignals
+			// and the worker tests instead.
 		case in && runs.MatchString(l):
 			out = append(out, l)
 		}
