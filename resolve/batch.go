@@ -213,6 +213,11 @@ func (e *InternalError) Error() string {
 	return fmt.Sprintf("internal error (a bug in symbolicate; please report it with this input): %v", e.Value)
 }
 
+// One processes a single item as Run does (read, parse, resolve, render,
+// internal errors recovered), for a front that schedules items itself (a
+// queue worker). With Open set, the result's Sink is the caller's to commit.
+func (b *Batch) One(ctx context.Context, it Item) *Result { return b.one(ctx, it) }
+
 // one reads, parses, resolves and renders a single item.
 func (b *Batch) one(ctx context.Context, it Item) (res *Result) {
 	res = &Result{Name: it.Name}

@@ -423,3 +423,19 @@ func plural(n int, one, many string) string {
 	}
 	return fmt.Sprintf("%d %s", n, many)
 }
+
+// NewSummary returns an empty summary, for a front that gathers results
+// itself (a queue client) instead of running a Batch.
+func NewSummary() *Summary { return newSummary() }
+
+// Add counts one result; results are added in input order.
+func (s *Summary) Add(r *Result) { s.add(r) }
+
+// NotWritten records an output that could not be written.
+func (s *Summary) NotWritten(name string, err error) { s.unwritten(name, err) }
+
+// Finish sorts the lists; call it once, after the last Add.
+func (s *Summary) Finish() {
+	s.finish()
+	s.changed(nil)
+}

@@ -109,7 +109,13 @@ type Envelope struct {
 }
 
 func summarize(doc *format.Parsed, o *resolve.Outcome) Summary {
-	s := Summary{Format: doc.Format, MissingImages: []MissingImage{}, MissingCaches: []MissingCache{}, Diagnostics: []DiagnosticJSON{}}
+	return SummaryOf(doc.Format, o, doc.Warnings)
+}
+
+// SummaryOf is the JSON summary of a document's outcome (nil when it was
+// not resolved) and its own warnings.
+func SummaryOf(formatName string, o *resolve.Outcome, warnings []diag.Diagnostic) Summary {
+	s := Summary{Format: formatName, MissingImages: []MissingImage{}, MissingCaches: []MissingCache{}, Diagnostics: []DiagnosticJSON{}}
 	add := func(ds []diag.Diagnostic) {
 		for _, d := range ds {
 			j := DiagnosticJSON{Code: string(d.Code), Message: d.String()}
@@ -119,7 +125,7 @@ func summarize(doc *format.Parsed, o *resolve.Outcome) Summary {
 			s.Diagnostics = append(s.Diagnostics, j)
 		}
 	}
-	add(doc.Warnings)
+	add(warnings)
 	if o == nil {
 		return s
 	}

@@ -54,6 +54,8 @@ type Options struct {
 	// Logger receives one line per request and the server's events (JSON to
 	// stderr when nil).
 	Logger *slog.Logger
+	// Jobs, when set, serves POST /v1/jobs and GET /v1/jobs/{id}.
+	Jobs Jobs
 }
 
 func (o *Options) defaults() {
@@ -188,6 +190,17 @@ func (s *Server) Rescan(ctx context.Context) error {
 // Rescans returns how many times the sources were opened.
 func (s *Server) Rescans() int { return int(s.rescans.Load()) }
 
+// Engine returns the current engine and the function that releases it (an
+// engine swapped out by Rescan is closed once every holder has released it),
+// for in-process workers; ok is false while no sources are open.
+func (s *Server) Engine() (eng *symbolicate.Engine, release func(), ok bool) {
+	ref := s.acquire()
+	if ref == nil {
+		return nil, nil, false
+	}
+	return ref.eng, ref.refs.Done, true
+}
+
 // acquire returns the current engine for one request; release it after.
 func (s *Server) acquire() *engineRef {
 	s.mu.RLock()
@@ -263,6 +276,8 @@ func (s *Server) routeTable() []route {
 		{"POST", "/v1/symbolicate", s.work("symbolicate", s.handleSymbolicate)},
 		{"POST", "/symbolicate/v5", s.work("tecken_v5", s.handleTecken)},
 		{"POST", "/v1/addresses", s.work("addresses", s.handleAddresses)},
+		{"POST", "/v1/jobs", s.work("jobs", s.handleSubmitJob)},
+		{"GET", "/v1/jobs/{id}", http.HandlerFunc(s.handleJob)},
 		{"GET", "/v1/caches", http.HandlerFunc(s.handleCaches)},
 		{"GET", "/v1/openapi.json", http.HandlerFunc(s.handleOpenAPI)},
 		{"GET", "/healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })},
@@ -352,8 +367,11 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 // chose beyond the known routes.
 func routeOf(r *http.Request) string {
 	switch r.URL.Path {
-	case "/v1/symbolicate", "/symbolicate/v5", "/v1/addresses", "/v1/caches", "/v1/openapi.json", "/healthz", "/readyz", "/metrics":
+	case "/v1/symbolicate", "/symbolicate/v5", "/v1/addresses", "/v1/jobs", "/v1/caches", "/v1/openapi.json", "/healthz", "/readyz", "/metrics":
 		return r.URL.Path
+	}
+	if strings.HasPrefix(r.URL.Path, "/v1/jobs/") {
+		return "/v1/jobs/{id}"
 	}
 	return "other"
 }

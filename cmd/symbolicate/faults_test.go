@@ -5,6 +5,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -26,7 +27,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goccy/go-json"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/symbolicate/symbolicate/internal/corpus"
+	"github.com/symbolicate/symbolicate/internal/crashgen"
+	"github.com/symbolicate/symbolicate/queue"
 )
 
 // The tests of this file run the command as a child process (the test
@@ -665,4 +672,176 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// natsServer starts an embedded NATS server for the test.
+func natsServer(t *testing.T, dir string) *queue.Embedded {
+	t.Helper()
+	e, err := queue.StartEmbedded(queue.EmbeddedOptions{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.Shutdown)
+	return e
+}
+
+// readDir returns every file under dir by its relative path.
+func readDir(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			b, _ := os.ReadFile(p)
+			rel, _ := filepath.Rel(dir, p)
+			out[rel] = string(b)
+		}
+		return nil
+	})
+	return out
+}
+
+// TestNATSBatchEqualsLocal hands a batch to a worker through JetStream:
+// the outputs, summary counts and exit status are those of a local run.
+func TestNATSBatchEqualsLocal(t *testing.T) {
+	c, _ := demoCache()
+	e := natsServer(t, t.TempDir())
+	crashes := t.TempDir()
+	writeCrashes(t, crashes, 5, true)
+	worker, werr := child(t, "worker", "--nats", e.URL(), "--caches", c.Dir, "--name", "w1")
+	start(t, worker)
+	local, remote := t.TempDir(), t.TempDir()
+	lcode, _, lerr := runCLI(t, "", crashes, "--caches", c.Dir, "-o", local)
+	rcode, _, rerr := runCLI(t, "", crashes, "--nats", e.URL(), "-o", remote)
+	if lcode != rcode || lcode != exitUnresolved {
+		t.Fatalf("exit %d local, %d through NATS\n%s\n%s\nworker:\n%s", lcode, rcode, lerr, rerr, werr)
+	}
+	first := func(s string) string { l, _, _ := strings.Cut(s, "\n"); return l }
+	if first(lerr) != first(rerr) {
+		t.Errorf("summaries differ:\n%s\n%s", lerr, rerr)
+	}
+	lo, ro := readDir(t, local), readDir(t, remote)
+	if len(lo) != 5 || len(lo) != len(ro) {
+		t.Fatalf("%d local outputs, %d remote", len(lo), len(ro))
+	}
+	for name, b := range lo {
+		if ro[name] != b {
+			t.Errorf("%s differs", name)
+		}
+	}
+	worker.Process.Signal(syscall.SIGTERM)
+	wait(t, worker)
+}
+
+// TestWorkerKilledMidJob kills (SIGKILL) the worker process that holds a
+// job: the job goes to another worker after the ack wait and completes
+// once.
+func TestWorkerKilledMidJob(t *testing.T) {
+	c, _ := demoCache()
+	e := natsServer(t, t.TempDir())
+	rep, err := crashgen.Generate(c, crashgen.Config{Seed: 9, Threads: 200, Frames: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := filepath.Join(t.TempDir(), "huge.ips")
+	os.WriteFile(in, rep.Data, 0o644)
+	batch, _ := child(t, "submit", "--nats", e.URL(), in)
+	var out bytes.Buffer
+	batch.Stdout = &out
+	start(t, batch)
+	if code := wait(t, batch); code != exitOK {
+		t.Fatalf("submit: exit %d", code)
+	}
+	id := strings.TrimSpace(out.String())
+	doomed, _ := child(t, "worker", "--nats", e.URL(), "--caches", c.Dir, "--name", "doomed", "--ack-wait", "1s", "-j", "1")
+	doomed.Env = append(doomed.Env, "SYMBOLICATE_NO_SUPERVISOR=1")
+	start(t, doomed)
+	// Wait until it holds the job, then kill it.
+	nc, err := nats.Connect(e.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	route := "route-" + queue.RouteKey(c.UUID.String())
+	for deadline := time.Now().Add(childTimeout); ; time.Sleep(5 * time.Millisecond) {
+		if cons, err := js.Consumer(context.Background(), queue.JobsStream, route); err == nil {
+			if info, err := cons.Info(context.Background()); err == nil && info.NumAckPending == 1 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the worker never took the job")
+		}
+	}
+	doomed.Process.Kill()
+	doomed.Wait()
+	survivor, serr := child(t, "worker", "--nats", e.URL(), "--caches", c.Dir, "--name", "survivor", "--ack-wait", "1s")
+	start(t, survivor)
+	results, rerr := child(t, "results", "--nats", e.URL(), "--batch", id, "-o", t.TempDir(), "--wait", "1m")
+	start(t, results)
+	if code := wait(t, results); code != exitOK {
+		t.Fatalf("results: exit %d\n%s\nsurvivor:\n%s", code, rerr, serr)
+	}
+	q, err := queue.Connect(context.Background(), e.URL(), queue.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	b, _ := q.LoadBatch(context.Background(), id)
+	j, err := q.JobResultOf(context.Background(), b.Jobs[0].ID)
+	if err != nil || j.Worker != "survivor" {
+		t.Errorf("result by %+v (%v), want the survivor", j, err)
+	}
+	survivor.Process.Signal(syscall.SIGTERM)
+	wait(t, survivor)
+}
+
+// TestServeJobsSurviveARestart: a job the service accepts and cannot serve
+// (its cache is not there) waits; after a restart with the cache, it
+// completes.
+func TestServeJobsSurviveARestart(t *testing.T) {
+	c, _ := demoCache()
+	data := t.TempDir()
+	crashes := t.TempDir()
+	writeCrashes(t, crashes, 1, false)
+	body, _ := os.ReadFile(filepath.Join(crashes, "crash-a.ips"))
+	cmd, errOut, url := startServe(t, "--queue", "embedded", "--data", data)
+	resp, err := http.Post(url+"/v1/jobs?name=crash-a.ips", "application/octet-stream", bytes.NewReader(body))
+	if err != nil || resp.StatusCode != 202 {
+		t.Fatalf("POST /v1/jobs: %v %v\n%s", resp, err, errOut)
+	}
+	var st struct{ ID string }
+	json.NewDecoder(resp.Body).Decode(&st)
+	resp.Body.Close()
+	if r, _ := http.Get(url + "/v1/jobs/" + st.ID); r == nil || r.StatusCode != 202 {
+		t.Errorf("GET while queued: %v", r)
+	}
+	if r, _ := http.Get(url + "/v1/jobs/nope"); r == nil || r.StatusCode != 404 {
+		t.Errorf("GET of an unknown job: %v", r)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if code := wait(t, cmd); code != exitOK {
+		t.Fatalf("exit %d:\n%s", code, errOut)
+	}
+	cmd2, errOut2, url2 := startServe(t, "--queue", "embedded", "--data", data, "--caches", c.Dir)
+	for deadline := time.Now().Add(childTimeout); ; time.Sleep(20 * time.Millisecond) {
+		r, err := http.Get(url2 + "/v1/jobs/" + st.ID)
+		if err == nil && r.StatusCode == 200 {
+			var env struct {
+				Output  string
+				Summary struct{ Resolved int }
+			}
+			json.NewDecoder(r.Body).Decode(&env)
+			r.Body.Close()
+			if env.Summary.Resolved == 0 || !strings.Contains(env.Output, "Thread 0 Crashed") {
+				t.Errorf("result: %+v", env.Summary)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the job never completed:\n%s", errOut2)
+		}
+	}
+	cmd2.Process.Signal(syscall.SIGTERM)
+	wait(t, cmd2)
 }

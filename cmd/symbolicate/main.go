@@ -65,6 +65,9 @@ type cli struct {
 	Dsc         dscCmd         `cmd:"" name:"dsc" help:"Inspect a dyld shared cache: header and images, or address lookups."`
 	Index       indexCmd       `cmd:"" help:"Write symbol indexes of shared caches, so later runs skip building symbol tables. Example: symbolicate index --caches ~/dsc"`
 	Serve       serveCmd       `cmd:"" help:"Run the HTTP symbolication service. Example: symbolicate serve --caches ~/dsc"`
+	Worker      workerCmd      `cmd:"" help:"Take symbolication jobs from NATS JetStream for the caches given. Example: symbolicate worker --nats nats://127.0.0.1:4222 --caches ~/dsc"`
+	Submit      submitCmd      `cmd:"" help:"Submit inputs as jobs to NATS JetStream; prints the batch ID. Example: symbolicate submit --nats nats://127.0.0.1:4222 crashes/"`
+	Results     resultsCmd     `cmd:"" help:"Gather a submitted batch's results. Example: symbolicate results --nats nats://127.0.0.1:4222 --batch ID -o out/"`
 	Demangle    demangleCmd    `cmd:"" help:"Demangle Swift and C++ names, or filter text replacing mangled names. Example: symbolicate demangle '$s4main3fooyyF'"`
 	Help        helpCmd        `cmd:"" help:"Show the help of a command. Example: symbolicate help addrs"`
 }

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/symbolicate/symbolicate/queue"
 	"github.com/symbolicate/symbolicate/server"
 )
 
@@ -27,7 +28,10 @@ type serveCmd struct {
 	MaxFrames   int           `default:"1000000" help:"Most frames in one document (413 past it). Example: --max-frames 200000"`
 	Timeout     time.Duration `default:"30s" help:"Time one request may take (503 past it). Example: --timeout 10s"`
 	Concurrency int           `default:"0" help:"Requests worked on at once (0: two per CPU). Example: --concurrency 8"`
-	Queue       int           `default:"64" help:"Requests waiting for a worker; more are turned away with 503 and Retry-After. Example: --queue 128"`
+	Backlog     int           `default:"64" help:"Requests waiting for a worker; more are turned away with 503 and Retry-After. Example: --backlog 128"`
+	Queue       string        `placeholder:"embedded|URL" help:"Durable asynchronous jobs (POST /v1/jobs): \"embedded\" runs a NATS JetStream server in the process (files in --data), a nats:// URL uses a cluster; the service also works on the jobs. Example: --queue embedded --data /var/lib/symbolicate"`
+	Data        string        `type:"path" placeholder:"DIR" help:"Where the embedded queue keeps its files (jobs and results survive a restart). Example: --data /var/lib/symbolicate"`
+	Replicas    int           `default:"1" help:"Replicas of the queue's streams when created (3 in a cluster). Example: --replicas 3"`
 	Grace       time.Duration `default:"30s" help:"On SIGTERM, how long in-flight requests may take to finish. Example: --grace 10s"`
 }
 
@@ -48,8 +52,17 @@ Examples:
 func (c *serveCmd) Run(ctx context.Context, streams *ioStreams) error {
 	cfg := c.config()
 	log := slog.New(slog.NewJSONHandler(streams.Stderr, nil))
+	q, stopQueue, err := c.openQueue(ctx)
+	if err != nil {
+		return err
+	}
+	defer stopQueue()
+	var jobs server.Jobs
+	if q != nil {
+		jobs = serviceJobs{q}
+	}
 	srv, err := server.New(server.Options{Config: cfg, MaxBody: int64(c.MaxBody), MaxFrames: c.MaxFrames, Timeout: c.Timeout,
-		MaxConcurrent: c.Concurrency, MaxQueue: c.Queue, TokenFile: c.TokenFile, Logger: log})
+		MaxConcurrent: c.Concurrency, MaxQueue: c.Backlog, TokenFile: c.TokenFile, Logger: log, Jobs: jobs})
 	if err != nil {
 		return withExit(exitUsage, err)
 	}
@@ -83,6 +96,18 @@ func (c *serveCmd) Run(ctx context.Context, streams *ioStreams) error {
 		hs.Close()
 		return withExit(exitUsage, err)
 	}
+	if q != nil {
+		wctx, stopWorker := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		w := &queue.Worker{Queue: q, Acquire: srv.Engine, Name: fmt.Sprintf("serve-%d", os.Getpid()), Jobs: max(c.Concurrency, 2), Log: log}
+		go func() {
+			defer close(done)
+			if err := w.Run(wctx); err != nil {
+				log.Error("the job worker stopped", "err", err)
+			}
+		}()
+		defer func() { stopWorker(); <-done }()
+	}
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -111,6 +136,39 @@ func (c *serveCmd) Run(ctx context.Context, streams *ioStreams) error {
 			return nil
 		}
 	}
+}
+
+// openQueue connects to the job queue --queue names, starting the embedded
+// server when asked; stop closes both.
+func (c *serveCmd) openQueue(ctx context.Context) (*queue.Queue, func(), error) {
+	if c.Queue == "" {
+		return nil, func() {}, nil
+	}
+	url := c.Queue
+	var emb *queue.Embedded
+	if url == "embedded" {
+		if c.Data == "" {
+			return nil, nil, withExit(exitUsage, errors.New("--queue embedded needs --data DIR for its files"))
+		}
+		var err error
+		if emb, err = queue.StartEmbedded(queue.EmbeddedOptions{Dir: c.Data}); err != nil {
+			return nil, nil, withExit(exitUsage, err)
+		}
+		url = emb.URL()
+	}
+	q, err := queue.Connect(ctx, url, queue.Config{Replicas: c.Replicas})
+	if err != nil {
+		if emb != nil {
+			emb.Shutdown()
+		}
+		return nil, nil, withExit(exitUsage, err)
+	}
+	return q, func() {
+		q.Close()
+		if emb != nil {
+			emb.Shutdown()
+		}
+	}, nil
 }
 
 // loopback reports whether a listen address is on the loopback interface.

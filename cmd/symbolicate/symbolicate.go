@@ -30,6 +30,7 @@ type symbolicateCmd struct {
 	MissingJSON   string   `placeholder:"FILE" help:"Also write every missing cache, image and .symbols file (UUID, name, arch, OS build, frames, reports) as JSON to FILE, for CI to fetch exactly what is missing. Example: --missing-json missing.json"`
 	MaxInputSize  byteSize `default:"64MiB" placeholder:"SIZE" help:"Largest input read (after decompression); larger ones fail with a clear error. Example: --max-input-size 256MiB"`
 	Quiet         bool     `short:"q" help:"Do not print the summary (errors about single inputs are still printed)."`
+	natsFlags
 }
 
 // Help gives examples and the exit status.
@@ -93,6 +94,10 @@ func (c *symbolicateCmd) Run(ctx context.Context, streams *ioStreams) error {
 		con.printf("symbolicate: warning: looking for temporary files an earlier run left in %s: %v\n", c.Output, err)
 	} else if n > 0 {
 		con.printf("symbolicate: removed %d temporary file(s) that an earlier, killed run left in %s\n", n, c.Output)
+	}
+	if c.NATS != "" {
+		// The fleet does the work: same outputs, summary and exit status.
+		return c.runRemote(ctx, streams, found, plan, con)
 	}
 	tuneGC(found)
 	cfg := c.config()

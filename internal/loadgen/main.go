@@ -85,7 +85,7 @@ type server struct {
 }
 
 func startServer(c config, cache *dsctest.Cache) (*server, error) {
-	args := []string{"serve", "--listen", "127.0.0.1:0", "--caches", filepath.Dir(cache.MainPath), "--max-body", "1MiB", "--queue", "256"}
+	args := []string{"serve", "--listen", "127.0.0.1:0", "--caches", filepath.Dir(cache.MainPath), "--max-body", "1MiB", "--backlog", "256"}
 	if c.indexDir != "" {
 		args = append(args, "--index-dir", c.indexDir)
 	}
