@@ -455,3 +455,29 @@ func TestIndexCommandAndIndexDir(t *testing.T) {
 		t.Error("the damaged index was not rewritten")
 	}
 }
+
+// TestEmptyIndexDirEnvWritesNothing: SYMBOLICATE_INDEX_DIR set but empty
+// means no index, not the working directory.
+func TestEmptyIndexDirEnvWritesNothing(t *testing.T) {
+	caches := t.TempDir()
+	copyCache(t, caches, "")
+	crashes := t.TempDir()
+	writeCrashes(t, crashes, 1, false)
+	wd := t.TempDir()
+	t.Chdir(wd)
+	t.Setenv("SYMBOLICATE_INDEX_DIR", "")
+	if code, _, errOut := runCLI(t, "", crashes, "--caches", caches); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if ents, _ := os.ReadDir(wd); len(ents) != 0 {
+		t.Errorf("the working directory holds %v", ents)
+	}
+	idx := t.TempDir()
+	t.Setenv("SYMBOLICATE_INDEX_DIR", idx)
+	if code, _, errOut := runCLI(t, "", crashes, "--caches", caches); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if ents, _ := os.ReadDir(idx); len(ents) != 1 {
+		t.Errorf("SYMBOLICATE_INDEX_DIR holds %v, want one index", ents)
+	}
+}

@@ -15,12 +15,22 @@ import (
 type sourceFlags struct {
 	Caches   []string `name:"caches" placeholder:"PATH" type:"path" sep:"none" help:"dyld_shared_cache file or directory searched recursively for caches (by content, not name); repeatable. Default: $$SYMBOLICATE_CACHES, colon-separated. Example: --caches ~/dsc"`
 	Symbols  []string `name:"symbols" placeholder:"PATH" type:"path" sep:"none" help:"App binaries, dSYM bundles or directories of them (e.g. Xcode DeviceSupport) searched recursively and matched by UUID; repeatable. Default: $$SYMBOLICATE_SYMBOLS, colon-separated. Example: --symbols build/MyApp.app.dSYM"`
-	IndexDir string   `name:"index-dir" placeholder:"DIR" type:"path" env:"SYMBOLICATE_INDEX_DIR" help:"Keep symbol indexes of the caches in DIR: caches with one there skip building their tables, and after the run the indexes still missing are written (see \"symbolicate index\"). Example: --index-dir ~/.cache/symbolicate"`
+	IndexDir string   `name:"index-dir" placeholder:"DIR" type:"path" help:"Keep symbol indexes of the caches in DIR: caches with one there skip building their tables, and after the run the indexes still missing are written (see \"symbolicate index\"). Default: $$SYMBOLICATE_INDEX_DIR (empty: none). Example: --index-dir ~/.cache/symbolicate"`
 }
 
 // config returns the sources the flags (or the environment) name.
 func (s *sourceFlags) config() symbolicate.Config {
-	return symbolicate.Config{Caches: envPaths(s.Caches, "SYMBOLICATE_CACHES"), Symbols: envPaths(s.Symbols, "SYMBOLICATE_SYMBOLS"), IndexDir: s.IndexDir}
+	return symbolicate.Config{Caches: envPaths(s.Caches, "SYMBOLICATE_CACHES"), Symbols: envPaths(s.Symbols, "SYMBOLICATE_SYMBOLS"), IndexDir: envPath(s.IndexDir, "SYMBOLICATE_INDEX_DIR")}
+}
+
+// envPath returns the flag value, or the environment variable when the flag
+// is absent. (Kong's own env tag would turn an empty variable into the
+// working directory.)
+func envPath(flag, env string) string {
+	if flag != "" {
+		return flag
+	}
+	return os.Getenv(env)
 }
 
 // envPaths returns the flag values, or the colon-separated environment variable when the flag is absent.
