@@ -65,6 +65,9 @@ type Config struct {
 	// Duplicates is the window in which a resubmitted job ID is ignored
 	// (24 h).
 	Duplicates time.Duration
+	// Keep is how long results, large inputs and dead jobs are kept (7
+	// days); jobs waiting for a worker are kept until one takes them.
+	Keep time.Duration
 }
 
 func (c *Config) defaults() {
@@ -80,6 +83,9 @@ func (c *Config) defaults() {
 	if c.Duplicates <= 0 {
 		c.Duplicates = 24 * time.Hour
 	}
+	if c.Keep <= 0 {
+		c.Keep = 7 * 24 * time.Hour
+	}
 }
 
 // Queue is a connection to JetStream with the resources set up.
@@ -93,7 +99,8 @@ type Queue struct {
 }
 
 // Connect connects to the NATS servers at url (comma-separated for a
-// cluster) and creates the streams and stores when missing.
+// cluster) and creates the streams and stores when missing; existing ones
+// keep their settings.
 func Connect(ctx context.Context, url string, cfg Config, opts ...nats.Option) (*Queue, error) {
 	cfg.defaults()
 	opts = append([]nats.Option{nats.Name("symbolicate"), nats.MaxReconnects(-1), nats.ReconnectWait(250 * time.Millisecond)}, opts...)
@@ -115,31 +122,50 @@ func setup(ctx context.Context, nc *nats.Conn, cfg Config) (*Queue, error) {
 		return nil, err
 	}
 	q := &Queue{nc: nc, js: js, cfg: cfg}
-	q.jobs, err = retry(ctx, func(ctx context.Context) (jetstream.Stream, error) {
-		return js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{Name: JobsStream, Subjects: []string{jobsPrefix + ">"},
-			Retention: jetstream.WorkQueuePolicy, Storage: jetstream.FileStorage, Replicas: cfg.Replicas, Duplicates: cfg.Duplicates})
-	})
+	q.jobs, err = stream(ctx, js, jetstream.StreamConfig{Name: JobsStream, Subjects: []string{jobsPrefix + ">"},
+		Retention: jetstream.WorkQueuePolicy, Storage: jetstream.FileStorage, Replicas: cfg.Replicas, Duplicates: cfg.Duplicates})
 	if err != nil {
-		return nil, fmt.Errorf("creating the jobs stream: %w", err)
+		return nil, fmt.Errorf("opening the jobs stream: %w", err)
 	}
-	if _, err = retry(ctx, func(ctx context.Context) (jetstream.Stream, error) {
-		return js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{Name: DeadStream, Subjects: []string{deadPrefix + ">"},
-			Storage: jetstream.FileStorage, Replicas: cfg.Replicas, Duplicates: cfg.Duplicates})
-	}); err != nil {
-		return nil, fmt.Errorf("creating the dead-letter stream: %w", err)
+	if _, err = stream(ctx, js, jetstream.StreamConfig{Name: DeadStream, Subjects: []string{deadPrefix + ">"},
+		Storage: jetstream.FileStorage, Replicas: cfg.Replicas, Duplicates: min(cfg.Duplicates, cfg.Keep), MaxAge: cfg.Keep}); err != nil {
+		return nil, fmt.Errorf("opening the dead-letter stream: %w", err)
 	}
 	for _, st := range []struct {
 		name string
 		dst  *jetstream.ObjectStore
 	}{{ResultStore, &q.results}, {InputStore, &q.inputs}} {
 		*st.dst, err = retry(ctx, func(ctx context.Context) (jetstream.ObjectStore, error) {
-			return js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: st.name, Storage: jetstream.FileStorage, Replicas: cfg.Replicas})
+			o, err := js.ObjectStore(ctx, st.name)
+			if errors.Is(err, jetstream.ErrBucketNotFound) {
+				o, err = js.CreateObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: st.name, Storage: jetstream.FileStorage, Replicas: cfg.Replicas, TTL: cfg.Keep})
+				if errors.Is(err, jetstream.ErrBucketExists) || errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+					return js.ObjectStore(ctx, st.name) // another client made it first
+				}
+			}
+			return o, err
 		})
 		if err != nil {
-			return nil, fmt.Errorf("creating the object store %s: %w", st.name, err)
+			return nil, fmt.Errorf("opening the object store %s: %w", st.name, err)
 		}
 	}
 	return q, nil
+}
+
+// stream opens a stream, creating it with cfg when it does not exist. An
+// existing stream keeps its settings: a client started with other flags
+// (--replicas 1 against a cluster's 3) must not change them for everyone.
+func stream(ctx context.Context, js jetstream.JetStream, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
+	return retry(ctx, func(ctx context.Context) (jetstream.Stream, error) {
+		s, err := js.Stream(ctx, cfg.Name)
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			s, err = js.CreateStream(ctx, cfg)
+			if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+				return js.Stream(ctx, cfg.Name) // another client made it first
+			}
+		}
+		return s, err
+	})
 }
 
 // tryTimeout bounds one request to the servers, so that one sent to a
@@ -157,6 +183,11 @@ func retry[T any](ctx context.Context, f func(ctx context.Context) (T, error)) (
 		cancel()
 		if err == nil {
 			return v, nil
+		}
+		var api *jetstream.APIError
+		if errors.As(err, &api) && api.Code != 503 && api.Code != 408 {
+			var zero T
+			return zero, err // an answer, not an absence of one: trying again changes nothing
 		}
 		last = err
 		select {

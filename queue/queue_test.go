@@ -396,3 +396,51 @@ func TestClusterLosesANode(t *testing.T) {
 		}
 	}
 }
+
+// TestSettingsOfTheFirstClientStay: streams, stores and consumers keep the
+// settings they were created with; a client connecting later with other
+// flags uses them as they are (and a worker acts on the consumer's ack
+// wait, not its own flag).
+func TestSettingsOfTheFirstClientStay(t *testing.T) {
+	e := embedded(t, t.TempDir())
+	cs := caches(t)
+	first := connect(t, e.URL(), queue.Config{AckWait: 3 * time.Second, Keep: time.Hour})
+	cancel := startWorker(t, first, engine(t, cs[0].Dir), "first")
+	ctx := context.Background()
+	js, _ := jetstream.New(first.Conn())
+	waitConsumer := func() jetstream.ConsumerInfo {
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			c, err := js.Consumer(ctx, queue.JobsStream, "route-any")
+			if err == nil {
+				info, err := c.Info(ctx)
+				if err == nil {
+					return *info
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no consumer: %v", err)
+			}
+		}
+	}
+	waitConsumer()
+	cancel()
+	later := connect(t, e.URL(), queue.Config{AckWait: time.Minute, Keep: 48 * time.Hour})
+	startWorker(t, later, engine(t, cs[0].Dir), "later")
+	if info := waitConsumer(); info.Config.AckWait != 3*time.Second {
+		t.Errorf("consumer ack wait %v, want the first client's 3s", info.Config.AckWait)
+	}
+	st, err := js.Stream(ctx, queue.DeadStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg := st.CachedInfo().Config; cfg.MaxAge != time.Hour {
+		t.Errorf("dead letters kept %v, want 1h", cfg.MaxAge)
+	}
+	os, err := js.ObjectStore(ctx, queue.ResultStore)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := os.Status(ctx); s.TTL() != time.Hour {
+		t.Errorf("results kept %v, want 1h", s.TTL())
+	}
+}

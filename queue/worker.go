@@ -76,14 +76,27 @@ func (w *Worker) Run(ctx context.Context) error {
 	}()
 	for _, key := range w.Routes() {
 		cons, err := retry(ctx, func(ctx context.Context) (jetstream.Consumer, error) {
-			return q.js.CreateOrUpdateConsumer(ctx, JobsStream, jetstream.ConsumerConfig{Durable: consumerName(key), FilterSubject: subject(key),
-				AckPolicy: jetstream.AckExplicitPolicy, AckWait: q.cfg.AckWait, MaxDeliver: q.cfg.MaxDeliver, MaxAckPending: 4096})
+			// Like the streams, a consumer keeps the settings it was made
+			// with: workers started with other flags share it as it is.
+			c, err := q.js.Consumer(ctx, JobsStream, consumerName(key))
+			if errors.Is(err, jetstream.ErrConsumerNotFound) {
+				c, err = q.js.CreateConsumer(ctx, JobsStream, jetstream.ConsumerConfig{Durable: consumerName(key), FilterSubject: subject(key),
+					AckPolicy: jetstream.AckExplicitPolicy, AckWait: q.cfg.AckWait, MaxDeliver: q.cfg.MaxDeliver, MaxAckPending: 4096})
+				if errors.Is(err, jetstream.ErrConsumerExists) {
+					return q.js.Consumer(ctx, JobsStream, consumerName(key))
+				}
+			}
+			return c, err
 		})
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil // stopped while still starting
 			}
 			return fmt.Errorf("consuming jobs for %s: %w", key, err)
+		}
+		lim := limits{ackWait: q.cfg.AckWait, maxDeliver: q.cfg.MaxDeliver}
+		if info := cons.CachedInfo(); info != nil && info.Config.AckWait > 0 {
+			lim = limits{ackWait: info.Config.AckWait, maxDeliver: info.Config.MaxDeliver}
 		}
 		cc, err := cons.Consume(func(m jetstream.Msg) {
 			select {
@@ -95,7 +108,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			go func() {
 				defer inflight.Done()
 				defer func() { <-slots }()
-				w.handle(ctx, m)
+				w.handle(ctx, m, lim)
 			}()
 		}, jetstream.PullMaxMessages(2*jobs))
 		if err != nil {
@@ -125,7 +138,13 @@ func (w *Worker) Run(ctx context.Context) error {
 
 // handle works on one job: fetch its input, symbolicate, store the result,
 // and acknowledge only then.
-func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
+// limits are a consumer's settings that a worker acts on.
+type limits struct {
+	ackWait    time.Duration
+	maxDeliver int // < 1: no limit
+}
+
+func (w *Worker) handle(ctx context.Context, m jetstream.Msg, lim limits) {
 	q := w.Queue
 	meta, err := m.Metadata()
 	if err != nil {
@@ -138,7 +157,7 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 	done := make(chan struct{})
 	defer close(done)
 	go func() {
-		t := time.NewTicker(max(q.cfg.AckWait/3, 100*time.Millisecond))
+		t := time.NewTicker(max(lim.ackWait/3, 100*time.Millisecond))
 		defer t.Stop()
 		for {
 			select {
@@ -153,7 +172,7 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 	if obj := m.Headers().Get(hdrInput); obj != "" {
 		data, err = q.inputs.GetBytes(ctx, obj)
 		if err != nil {
-			w.fail(m, meta, id, name, fmt.Errorf("reading the job's input %s: %w", obj, err))
+			w.fail(m, meta, lim, id, name, fmt.Errorf("reading the job's input %s: %w", obj, err))
 			return
 		}
 	}
@@ -171,7 +190,7 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 		_, err = q.results.PutBytes(ctx, "result-"+id, out)
 	}
 	if err != nil {
-		w.fail(m, meta, id, name, fmt.Errorf("storing the result: %w", err))
+		w.fail(m, meta, lim, id, name, fmt.Errorf("storing the result: %w", err))
 		return
 	}
 	if err := m.DoubleAck(ctx); err != nil {
@@ -184,9 +203,9 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg) {
 }
 
 // fail hands a job back for another try, or buries it after its last one.
-func (w *Worker) fail(m jetstream.Msg, meta *jetstream.MsgMetadata, id, name string, err error) {
+func (w *Worker) fail(m jetstream.Msg, meta *jetstream.MsgMetadata, lim limits, id, name string, err error) {
 	w.Log.Warn("job failed", "job", id, "name", name, "delivery", meta.NumDelivered, "err", err)
-	if int(meta.NumDelivered) >= w.Queue.cfg.MaxDeliver {
+	if lim.maxDeliver > 0 && int(meta.NumDelivered) >= lim.maxDeliver {
 		if w.bury(m.Headers(), m.Data(), id, err.Error()) == nil {
 			m.Term()
 			return

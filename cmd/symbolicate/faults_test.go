@@ -845,3 +845,43 @@ func TestServeJobsSurviveARestart(t *testing.T) {
 	cmd2.Process.Signal(syscall.SIGTERM)
 	wait(t, cmd2)
 }
+
+// TestServeQueueListen: the embedded queue of "serve" takes outside clients
+// on --queue-listen, so "symbolicate --nats" there gives a local run's
+// output; a non-loopback address is refused without --insecure.
+func TestServeQueueListen(t *testing.T) {
+	c, _ := demoCache()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	cmd, errOut, _ := startServe(t, "--queue", "embedded", "--data", t.TempDir(), "--queue-listen", addr, "--caches", c.Dir)
+	crashes := t.TempDir()
+	writeCrashes(t, crashes, 3, false)
+	local, remote := t.TempDir(), t.TempDir()
+	code, _, localErr := runCLI(t, "", crashes, "--caches", c.Dir, "-o", local)
+	rcode, _, remoteErr := runCLI(t, "", crashes, "--nats", "nats://"+addr, "-o", remote)
+	if rcode != code {
+		t.Fatalf("exit %d through the queue, %d locally\n%s\n%s\n%s", rcode, code, remoteErr, localErr, errOut)
+	}
+	ents, _ := os.ReadDir(local)
+	for _, e := range ents {
+		a, _ := os.ReadFile(filepath.Join(local, e.Name()))
+		b, err := os.ReadFile(filepath.Join(remote, e.Name()))
+		if err != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s differs through the queue (%v)", e.Name(), err)
+		}
+	}
+	if len(ents) != 3 {
+		t.Errorf("%d outputs, want 3", len(ents))
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	wait(t, cmd)
+
+	code, _, msg := runCLI(t, "", "serve", "--queue", "embedded", "--data", t.TempDir(), "--queue-listen", "0.0.0.0:0")
+	if code != exitUsage || !strings.Contains(msg, "--insecure") {
+		t.Errorf("--queue-listen 0.0.0.0:0: exit %d, %s", code, msg)
+	}
+}

@@ -22,13 +22,14 @@ type natsFlags struct {
 	NATS     string        `name:"nats" placeholder:"URL" env:"SYMBOLICATE_NATS" help:"NATS server URL(s) with JetStream, comma-separated for a cluster. Example: --nats nats://127.0.0.1:4222"`
 	Replicas int           `default:"1" help:"Replicas of the streams and stores when they are created (3 in a cluster). Example: --replicas 3"`
 	AckWait  time.Duration `default:"30s" help:"How long a job may go without a sign of life from its worker before it is delivered to another (workers send one every third of it). Example: --ack-wait 1m"`
+	Keep     time.Duration `default:"168h" help:"How long results, large inputs and dead jobs are kept, when the stores are created. Example: --keep 720h"`
 }
 
 func (f *natsFlags) connect(ctx context.Context) (*queue.Queue, error) {
 	if f.NATS == "" {
 		return nil, withExit(exitUsage, errors.New("--nats URL (or $SYMBOLICATE_NATS) is required"))
 	}
-	q, err := queue.Connect(ctx, f.NATS, queue.Config{Replicas: f.Replicas, AckWait: f.AckWait})
+	q, err := queue.Connect(ctx, f.NATS, queue.Config{Replicas: f.Replicas, AckWait: f.AckWait, Keep: f.Keep})
 	if err != nil {
 		return nil, withExit(exitUsage, err)
 	}

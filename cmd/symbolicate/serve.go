@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -31,6 +32,7 @@ type serveCmd struct {
 	Backlog     int           `default:"64" help:"Requests waiting for a worker; more are turned away with 503 and Retry-After. Example: --backlog 128"`
 	Queue       string        `placeholder:"embedded|URL" help:"Durable asynchronous jobs (POST /v1/jobs): \"embedded\" runs a NATS JetStream server in the process (files in --data), a nats:// URL uses a cluster; the service also works on the jobs. Example: --queue embedded --data /var/lib/symbolicate"`
 	Data        string        `type:"path" placeholder:"DIR" help:"Where the embedded queue keeps its files (jobs and results survive a restart). Example: --data /var/lib/symbolicate"`
+	QueueListen string        `name:"queue-listen" placeholder:"ADDR" help:"Where the embedded queue accepts NATS clients, so that workers and \"symbolicate --nats\" on other processes can use it (default: a random loopback port). Example: --queue-listen 127.0.0.1:4222 (a non-loopback address needs --insecure)"`
 	Replicas    int           `default:"1" help:"Replicas of the queue's streams when created (3 in a cluster). Example: --replicas 3"`
 	Grace       time.Duration `default:"30s" help:"On SIGTERM, how long in-flight requests may take to finish. Example: --grace 10s"`
 }
@@ -52,7 +54,7 @@ Examples:
 func (c *serveCmd) Run(ctx context.Context, streams *ioStreams) error {
 	cfg := c.config()
 	log := slog.New(slog.NewJSONHandler(streams.Stderr, nil))
-	q, stopQueue, err := c.openQueue(ctx)
+	q, stopQueue, err := c.openQueue(ctx, log)
 	if err != nil {
 		return err
 	}
@@ -140,7 +142,7 @@ func (c *serveCmd) Run(ctx context.Context, streams *ioStreams) error {
 
 // openQueue connects to the job queue --queue names, starting the embedded
 // server when asked; stop closes both.
-func (c *serveCmd) openQueue(ctx context.Context) (*queue.Queue, func(), error) {
+func (c *serveCmd) openQueue(ctx context.Context, log *slog.Logger) (*queue.Queue, func(), error) {
 	if c.Queue == "" {
 		return nil, func() {}, nil
 	}
@@ -150,11 +152,24 @@ func (c *serveCmd) openQueue(ctx context.Context) (*queue.Queue, func(), error) 
 		if c.Data == "" {
 			return nil, nil, withExit(exitUsage, errors.New("--queue embedded needs --data DIR for its files"))
 		}
+		o := queue.EmbeddedOptions{Dir: c.Data}
+		if c.QueueListen != "" {
+			host, port, err := net.SplitHostPort(c.QueueListen)
+			n, perr := strconv.Atoi(port)
+			if err != nil || perr != nil || n < 0 || n > 65535 {
+				return nil, nil, withExit(exitUsage, fmt.Errorf("--queue-listen %q: want HOST:PORT, e.g. 127.0.0.1:4222", c.QueueListen))
+			}
+			if !c.Insecure && !loopback(c.QueueListen) {
+				return nil, nil, withExit(exitUsage, fmt.Errorf("--queue-listen %s is not a loopback address and the embedded queue has no authentication: give --insecure to expose it anyway (on a trusted network), or run a NATS cluster", c.QueueListen))
+			}
+			o.Host, o.Port = host, n
+		}
 		var err error
-		if emb, err = queue.StartEmbedded(queue.EmbeddedOptions{Dir: c.Data}); err != nil {
+		if emb, err = queue.StartEmbedded(o); err != nil {
 			return nil, nil, withExit(exitUsage, err)
 		}
 		url = emb.URL()
+		log.Info("embedded queue", "url", url, "data", c.Data)
 	}
 	q, err := queue.Connect(ctx, url, queue.Config{Replicas: c.Replicas})
 	if err != nil {
