@@ -56,6 +56,12 @@ type Input struct {
 	// Route is the shared cache UUID the document names ("" for none): the
 	// routing key.
 	Route string
+	// Found marks an input found by a directory walk or in an archive: one
+	// in no supported format is skipped, not failed, as in a local batch.
+	Found bool
+	// ReadErr is why the submitter could not read the input; the job's
+	// result is that error, as a local batch's would be.
+	ReadErr string
 }
 
 // JobRef is a submitted job.
@@ -73,13 +79,13 @@ type Batch struct {
 
 // JobID is the ID of a job: a digest of its name, options and input, so
 // that submitting the same job again (a retried CI job) has one effect.
-func JobID(name string, opts JobOptions, data []byte) string {
+func JobID(in Input, opts JobOptions) string {
 	h := sha256.New()
-	h.Write([]byte(name))
+	h.Write([]byte(in.Name))
 	h.Write([]byte{0})
 	h.Write([]byte(opts.header()))
-	h.Write([]byte{0})
-	h.Write(data)
+	fmt.Fprintf(h, "\x00found=%v\x00%s\x00", in.Found, in.ReadErr)
+	h.Write(in.Data)
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
@@ -134,9 +140,15 @@ func (q *Queue) Submit(ctx context.Context, inputs []Input, opts JobOptions) (*B
 
 // jobMsg builds a job's message, storing a large input as an object.
 func (q *Queue) jobMsg(ctx context.Context, in Input, opts JobOptions, batch string) (*nats.Msg, JobRef, error) {
-	ref := JobRef{ID: JobID(in.Name, opts, in.Data), Name: in.Name, Route: RouteKey(in.Route)}
+	ref := JobRef{ID: JobID(in, opts), Name: in.Name, Route: RouteKey(in.Route)}
 	msg := &nats.Msg{Subject: subject(ref.Route), Header: nats.Header{}}
 	msg.Header.Set(hdrName, in.Name)
+	if in.Found {
+		msg.Header.Set(hdrFound, "1")
+	}
+	if in.ReadErr != "" {
+		msg.Header.Set(hdrReadErr, in.ReadErr)
+	}
 	msg.Header.Set(hdrBatch, batch)
 	msg.Header.Set(hdrOptions, opts.header())
 	if len(in.Data) > maxInline {

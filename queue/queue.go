@@ -46,6 +46,8 @@ const (
 	hdrInput   = "Symbolicate-Input-Object"
 	hdrError   = "Symbolicate-Error"
 	hdrWorker  = "Symbolicate-Worker"
+	hdrFound   = "Symbolicate-Found"
+	hdrReadErr = "Symbolicate-Read-Error"
 )
 
 // maxInline is the largest input sent in the job message itself; larger

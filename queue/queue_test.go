@@ -444,3 +444,138 @@ func TestSettingsOfTheFirstClientStay(t *testing.T) {
 		t.Errorf("results kept %v, want 1h", s.TTL())
 	}
 }
+
+// TestNoWorkerForCacheIsReported: a job for a cache no worker holds is
+// kept, not dropped; the gatherer names its route; a worker that holds the
+// cache, started later, completes it.
+func TestNoWorkerForCacheIsReported(t *testing.T) {
+	cs := caches(t)
+	e := embedded(t, t.TempDir())
+	q := connect(t, e.URL(), queue.Config{})
+	startWorker(t, q, engine(t, cs[1].Dir), "other-cache")
+	ins := inputs(t, cs[:1], 1)
+	b, err := q.Submit(context.Background(), ins, queue.JobOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+	defer cancel()
+	var named []string
+	err = q.Gather(short, b, func(route string) { named = append(named, route) }, func(int, *queue.JobResult) error {
+		t.Error("a result without a worker for its cache")
+		return nil
+	})
+	if err == nil || len(named) != 1 || named[0] != ins[0].Route && named[0] != queue.RouteKey(ins[0].Route) {
+		t.Fatalf("gather: %v; routes named %q, want %s", err, named, ins[0].Route)
+	}
+	nc, _ := nats.Connect(e.URL())
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	st, _ := js.Stream(context.Background(), queue.JobsStream)
+	if info, err := st.Info(context.Background()); err != nil || info.State.Msgs != 1 {
+		t.Fatalf("the waiting job is not in the stream: %v", err)
+	}
+	startWorker(t, q, engine(t, cs[0].Dir), "holder")
+	ctx, cancel2 := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel2()
+	var res *queue.JobResult
+	if err := q.Gather(ctx, b, nil, func(_ int, j *queue.JobResult) error { res = j; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if res.Worker != "holder" || res.Err != "" {
+		t.Errorf("result %+v", res)
+	}
+}
+
+// TestResubmitHasOneEffect: the same inputs submitted twice (a CI step run
+// again) give one job each, not two; both batches gather the same results.
+func TestResubmitHasOneEffect(t *testing.T) {
+	cs := caches(t)
+	e := embedded(t, t.TempDir())
+	q := connect(t, e.URL(), queue.Config{})
+	ins := inputs(t, cs, 12)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	b1, err := q.Submit(ctx, ins, queue.JobOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b2, err := q.Submit(ctx, ins, queue.JobOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, _ := nats.Connect(e.URL())
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	st, _ := js.Stream(ctx, queue.JobsStream)
+	if info, err := st.Info(ctx); err != nil || info.State.Msgs != uint64(len(ins)) {
+		t.Fatalf("%v jobs in the stream after two submissions of %d (%v)", info.State.Msgs, len(ins), err)
+	}
+	// Other options are other jobs.
+	b3, err := q.Submit(ctx, ins[:1], queue.JobOptions{Resolve: resolve.Options{NoDemangle: true}})
+	if err != nil || b3.Jobs[0].ID == b1.Jobs[0].ID {
+		t.Fatalf("other options, same job ID: %v", err)
+	}
+	startWorker(t, q, engine(t, cs[0].Dir, cs[1].Dir, cs[2].Dir), "w")
+	out := map[string][]byte{}
+	for _, b := range []*queue.Batch{b1, b2} {
+		if err := q.Gather(ctx, b, nil, func(i int, j *queue.JobResult) error {
+			if prev, ok := out[j.Name]; ok && !bytes.Equal(prev, j.Output) {
+				t.Errorf("%s: the two batches differ", j.Name)
+			}
+			out[j.Name] = j.Output
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(out) != len(ins) {
+		t.Errorf("%d results", len(out))
+	}
+}
+
+// TestBadInputIsAResult: an input that is no crash report is a job like
+// any other; its result carries the error a local batch gives, and it is
+// not dead-lettered or retried.
+func TestBadInputIsAResult(t *testing.T) {
+	cs := caches(t)
+	e := embedded(t, t.TempDir())
+	q := connect(t, e.URL(), queue.Config{})
+	eng := engine(t, cs[0].Dir)
+	startWorker(t, q, eng, "w")
+	bad := queue.Input{Name: "notes.txt", Data: []byte("not a crash report\n")}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	b, err := q.Submit(ctx, []queue.Input{bad}, queue.JobOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res *queue.JobResult
+	if err := q.Gather(ctx, b, nil, func(_ int, j *queue.JobResult) error { res = j; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	var want *resolve.Result
+	if _, err := eng.Batch(1, false).Run(ctx, []resolve.Item{{Name: bad.Name, Read: func() ([]byte, error) { return bad.Data, nil }}},
+		func(r *resolve.Result) error { want = r; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if want.Err == nil || res.Err != want.Err.Error() || res.Internal || strings.Contains(res.Err, "dead job") {
+		t.Errorf("result error %q (internal %v), local %v", res.Err, res.Internal, want.Err)
+	}
+	// Found by a directory walk, it is skipped as a local batch skips it;
+	// one the submitter could not read has that error as its result.
+	found := bad
+	found.Found = true
+	unread := queue.Input{Name: "gone.ips", ReadErr: "open gone.ips: permission denied"}
+	b, err = q.Submit(ctx, []queue.Input{found, unread}, queue.JobOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []*queue.JobResult
+	if err := q.Gather(ctx, b, nil, func(_ int, j *queue.JobResult) error { got = append(got, j); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if got[0].Skip == "" || got[0].Err != "" || got[1].Err != unread.ReadErr {
+		t.Errorf("found: %+v\nunreadable: %+v", got[0], got[1])
+	}
+}

@@ -184,7 +184,11 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg, lim limits) {
 	}
 	defer release()
 	b := &resolve.Batch{Resolver: eng.ResolverWith(opts.Resolve), Formats: eng.Formats(), JSON: opts.JSON, Write: eng.WriteOptions()}
-	res := b.One(ctx, resolve.Item{Name: name, Read: func() ([]byte, error) { return data, nil }})
+	it := resolve.Item{Name: name, Found: m.Headers().Get(hdrFound) == "1", Read: func() ([]byte, error) { return data, nil }}
+	if e := m.Headers().Get(hdrReadErr); e != "" {
+		it.Read = func() ([]byte, error) { return nil, errors.New(e) }
+	}
+	res := b.One(ctx, it)
 	out, err := json.Marshal(resultOut(id, w.Name, res))
 	if err == nil {
 		_, err = q.results.PutBytes(ctx, "result-"+id, out)

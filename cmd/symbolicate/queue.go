@@ -93,12 +93,14 @@ func routes(found []inputs.Input) ([]queue.Input, error) {
 	defer eng.Close()
 	var out []queue.Input
 	for _, in := range found {
+		qi := queue.Input{Name: in.Name, Found: in.Found}
 		data, err := in.Read()
 		if err != nil {
-			data = []byte{} // the worker cannot read it either: a clear failure there
+			qi.ReadErr = err.Error() // the job's result is this error
+		} else {
+			qi.Data = append([]byte(nil), data...)
 		}
-		qi := queue.Input{Name: in.Name, Data: append([]byte(nil), data...)}
-		if doc, err := eng.Parse(data); err == nil {
+		if doc, err := eng.Parse(data); err == nil && qi.ReadErr == "" {
 			if sc := doc.Process().SharedCache; sc != nil && !sc.UUID.IsZero() {
 				qi.Route = sc.UUID.String()
 			}
