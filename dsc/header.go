@@ -124,6 +124,13 @@ func (h *Header) subCacheEntryV1() bool { return h.MappingOffset <= 0x1C8 }
 // 64-bit entries (dyld-formats.md §5.6).
 func (h *Header) splitLocals() bool { return h.MappingOffset >= 0x190 }
 
+// PlatformName returns the name of the header's platform, as PlatformName.
+func (h *Header) PlatformName() string { return PlatformName(h.Platform) }
+
+// OSVersionString returns the header's OS version as text, as
+// OSVersionString.
+func (h *Header) OSVersionString() string { return OSVersionString(h.OSVersion) }
+
 // CacheTypeName returns "development", "production", "universal" or the
 // number; "" when the header has no cacheType field.
 func (h *Header) CacheTypeName() string {

@@ -15,7 +15,6 @@ import (
 
 	"github.com/symbolicate/symbolicate"
 	"github.com/symbolicate/symbolicate/diag"
-	"github.com/symbolicate/symbolicate/dsc"
 	"github.com/symbolicate/symbolicate/format"
 	"github.com/symbolicate/symbolicate/resolve"
 )
@@ -295,7 +294,7 @@ func (s *Server) handleCaches(w http.ResponseWriter, r *http.Request) {
 	for _, c := range ref.eng.Caches() {
 		h := c.Header()
 		out.Caches = append(out.Caches, CacheJSON{UUID: c.UUID().String(), Path: c.Path(), Arch: c.Arch(),
-			Platform: dsc.PlatformName(h.Platform), OSVersion: dsc.OSVersionString(h.OSVersion), Images: c.ImageCount(), Index: c.HasIndex()})
+			Platform: h.PlatformName(), OSVersion: h.OSVersionString(), Images: c.ImageCount(), Index: c.HasIndex()})
 	}
 	for _, b := range ref.eng.Binaries() {
 		if b.HasUUID {

@@ -13,7 +13,6 @@ import (
 	"github.com/goccy/go-json"
 
 	"github.com/symbolicate/symbolicate"
-	"github.com/symbolicate/symbolicate/imagemap"
 	"github.com/symbolicate/symbolicate/process"
 	"github.com/symbolicate/symbolicate/resolve"
 )
@@ -225,11 +224,7 @@ func (s *Server) handleAddresses(w http.ResponseWriter, r *http.Request, eng *sy
 	list := []byte(req.Images)
 	var str string
 	if json.Unmarshal(req.Images, &str) == nil {
-		list, err = imagemap.DecodeBase64(str)
-		if err != nil {
-			httpError(w, http.StatusBadRequest, "images: "+err.Error())
-			return
-		}
+		list = []byte(str) // a base64 CIF blob: a format of its own
 	}
 	if len(list) == 0 {
 		httpError(w, http.StatusBadRequest, "images: missing")
