@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/symbolicate/symbolicate/internal/crashgen"
@@ -59,6 +60,30 @@ func TestREADMEExamplesRun(t *testing.T) {
 	lines := readmeCommands(string(readme))
 	if len(lines) < 20 {
 		t.Fatalf("found only %d example lines in the README", len(lines))
+	}
+	// The queue examples run against a server and a worker of the test's
+	// own (the README's serve and worker lines, on a port the test picks).
+	const readmeNATS = "nats://127.0.0.1:4222"
+	var worker *exec.Cmd
+	var url string
+	for i, line := range lines {
+		if !strings.Contains(line, readmeNATS) {
+			continue
+		}
+		if worker == nil {
+			e := natsServer(t, t.TempDir())
+			var werr *lockedBuffer
+			worker, werr = child(t, "worker", "--nats", e.URL(), "--caches", filepath.Join(dir, "home", "dsc"), "--name", "readme")
+			start(t, worker)
+			defer func() {
+				worker.Process.Signal(syscall.SIGTERM)
+				if code := wait(t, worker); code != 0 {
+					t.Errorf("the worker exited %d:\n%s", code, werr)
+				}
+			}()
+			url = e.URL()
+		}
+		lines[i] = strings.ReplaceAll(line, readmeNATS, url)
 	}
 	for _, line := range lines {
 		cmd := exec.Command("sh", "-c", line)
