@@ -132,7 +132,9 @@ func (q *Queue) Submit(ctx context.Context, inputs []Input, opts JobOptions) (*B
 	if err != nil {
 		return nil, err
 	}
-	if _, err := q.results.PutBytes(ctx, "batch-"+b.ID, m); err != nil {
+	if _, err := retry(ctx, func(ctx context.Context) (*jetstream.ObjectInfo, error) {
+		return q.results.PutBytes(ctx, "batch-"+b.ID, m)
+	}); err != nil {
 		return nil, fmt.Errorf("storing the batch manifest: %w", err)
 	}
 	return b, nil
@@ -152,7 +154,9 @@ func (q *Queue) jobMsg(ctx context.Context, in Input, opts JobOptions, batch str
 	msg.Header.Set(hdrBatch, batch)
 	msg.Header.Set(hdrOptions, opts.header())
 	if len(in.Data) > maxInline {
-		if _, err := q.inputs.PutBytes(ctx, "input-"+ref.ID, in.Data); err != nil {
+		if _, err := retry(ctx, func(ctx context.Context) (*jetstream.ObjectInfo, error) {
+			return q.inputs.PutBytes(ctx, "input-"+ref.ID, in.Data)
+		}); err != nil {
 			return nil, ref, fmt.Errorf("storing %s: %w", in.Name, err)
 		}
 		msg.Header.Set(hdrInput, "input-"+ref.ID)
@@ -179,19 +183,26 @@ func (q *Queue) SubmitOne(ctx context.Context, in Input, opts JobOptions, batch 
 // Track records that a job was submitted, so that Known tells a queued job
 // from an unknown ID (the service's GET /v1/jobs/{id}).
 func (q *Queue) Track(ctx context.Context, id string) error {
-	_, err := q.results.PutBytes(ctx, "queued-"+id, nil)
+	_, err := retry(ctx, func(ctx context.Context) (*jetstream.ObjectInfo, error) {
+		return q.results.PutBytes(ctx, "queued-"+id, nil)
+	})
 	return err
 }
 
 // Known reports whether a job was tracked.
 func (q *Queue) Known(ctx context.Context, id string) bool {
+	ctx, cancel := context.WithTimeout(ctx, tryTimeout)
+	defer cancel()
 	_, err := q.results.GetInfo(ctx, "queued-"+id)
 	return err == nil
 }
 
 // LoadBatch reads a batch's manifest.
 func (q *Queue) LoadBatch(ctx context.Context, id string) (*Batch, error) {
-	m, err := q.results.GetBytes(ctx, "batch-"+id)
+	m, err := retry(ctx, func(ctx context.Context) ([]byte, error) { return q.results.GetBytes(ctx, "batch-"+id) })
+	if errors.Is(err, jetstream.ErrObjectNotFound) {
+		return nil, fmt.Errorf("batch %s: no such batch (its manifest is not in %s: a mistyped ID, or older than --keep)", id, ResultStore)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("batch %s: %w", id, err)
 	}
@@ -362,6 +373,8 @@ func (q *Queue) JobResultOf(ctx context.Context, id string) (*JobResult, error) 
 // served reports whether some worker pulls jobs of route: its consumer
 // exists and has pull requests waiting or jobs out.
 func (q *Queue) served(ctx context.Context, route string) bool {
+	ctx, cancel := context.WithTimeout(ctx, tryTimeout)
+	defer cancel()
 	c, err := q.js.Consumer(ctx, JobsStream, consumerName(route))
 	if err != nil {
 		return false
@@ -394,7 +407,7 @@ func (q *Queue) Gather(ctx context.Context, b *Batch, noWorker func(route string
 			// result is asked for again until ctx ends.
 			if waited > 2*time.Second && !warned[ref.Route] {
 				warned[ref.Route] = true
-				if !q.served(ctx, ref.Route) && noWorker != nil {
+				if noWorker != nil && !q.served(ctx, ref.Route) {
 					noWorker(ref.Route)
 				}
 			}

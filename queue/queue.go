@@ -187,7 +187,7 @@ func retry[T any](ctx context.Context, f func(ctx context.Context) (T, error)) (
 			return v, nil
 		}
 		var api *jetstream.APIError
-		if errors.As(err, &api) && api.Code != 503 && api.Code != 408 {
+		if errors.As(err, &api) && api.Code != 503 && api.Code != 408 || errors.Is(err, jetstream.ErrObjectNotFound) {
 			var zero T
 			return zero, err // an answer, not an absence of one: trying again changes nothing
 		}

@@ -388,7 +388,31 @@ func TestClusterLosesANode(t *testing.T) {
 		return nil
 	})
 	if err != nil {
-		t.Fatal(err)
+		// Say where it stopped: the consumers' state on a live node.
+		dctx, dcancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer dcancel()
+		if nc, cerr := nats.Connect(url); cerr == nil {
+			js, _ := jetstream.New(nc)
+			for _, c := range cs {
+				if cons, cerr := js.Consumer(dctx, queue.JobsStream, "route-"+queue.RouteKey(c.UUID.String())); cerr == nil {
+					if ci, cerr := cons.Info(dctx); cerr == nil {
+						t.Logf("consumer %s: pending %d, ack pending %d, redelivered %d, waiting %d, leader %s", ci.Name, ci.NumPending, ci.NumAckPending, ci.NumRedelivered, ci.NumWaiting, ci.Cluster.Leader)
+					}
+				}
+			}
+			obs, oerr := js.ObjectStore(dctx, queue.ResultStore)
+			if oerr == nil {
+				_, gerr := obs.GetBytes(dctx, "result-"+b.Jobs[len(seen)].ID)
+				st, serr := obs.Status(dctx)
+				t.Logf("fresh read of the next result: %v; store: %+v %v", gerr, st, serr)
+			} else {
+				t.Logf("results store: %v", oerr)
+			}
+			_, qerr := q.JobResultOf(dctx, b.Jobs[len(seen)].ID)
+			t.Logf("the gatherer's read: %v", qerr)
+			nc.Close()
+		}
+		t.Fatalf("%d of %d results, then: %v", len(seen), len(ins), err)
 	}
 	for _, in := range ins {
 		if seen[in.Name] != 1 {

@@ -170,7 +170,7 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg, lim limits) {
 	}()
 	data := m.Data()
 	if obj := m.Headers().Get(hdrInput); obj != "" {
-		data, err = q.inputs.GetBytes(ctx, obj)
+		data, err = retry(ctx, func(ctx context.Context) ([]byte, error) { return q.inputs.GetBytes(ctx, obj) })
 		if err != nil {
 			w.fail(m, meta, lim, id, name, fmt.Errorf("reading the job's input %s: %w", obj, err))
 			return
@@ -191,13 +191,24 @@ func (w *Worker) handle(ctx context.Context, m jetstream.Msg, lim limits) {
 	res := b.One(ctx, it)
 	out, err := json.Marshal(resultOut(id, w.Name, res))
 	if err == nil {
-		_, err = q.results.PutBytes(ctx, "result-"+id, out)
+		// Every request is bounded: one sent to a server on its way down
+		// can stall, and the job's in-progress acks would keep it here.
+		_, err = retry(ctx, func(ctx context.Context) (*jetstream.ObjectInfo, error) {
+			return q.results.PutBytes(ctx, "result-"+id, out)
+		})
 	}
 	if err != nil {
 		w.fail(m, meta, lim, id, name, fmt.Errorf("storing the result: %w", err))
 		return
 	}
-	if err := m.DoubleAck(ctx); err != nil {
+	_, err = retry(ctx, func(ctx context.Context) (struct{}, error) {
+		err := m.DoubleAck(ctx)
+		if errors.Is(err, jetstream.ErrMsgAlreadyAckd) {
+			err = nil
+		}
+		return struct{}{}, err
+	})
+	if err != nil {
 		// The result is stored; a redelivery overwrites it with the same.
 		w.Log.Warn("ack failed", "job", id, "err", err)
 	}
