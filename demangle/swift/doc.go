@@ -15,10 +15,14 @@
 // -simplified print) and [SimplifiedSwift3] (the simplified form of Swift 3
 // era tools). [Demangle] and [DemangleSimplified] combine both steps.
 //
+// Printing follows Swift's main branch of 2026-08-30 (every line of its
+// manglings.txt and simplified-manglings.txt; see TestConformanceCurrent).
+//
 // The package never panics on input. Names longer than [MaxNameLen] are
 // refused; the number of nodes, the operand stack, recursion depth, printing
 // work and output length ([Options.MaxOutput]) are bounded, so adversarial
 // substitution chains fail with [ErrLimit] instead of consuming time or
-// memory. Syntax errors are *diag.FormatError values naming the offset and
+// memory. A tree nested deeper than Swift's printer goes (768 levels) is
+// printed as Swift prints it: cut off with "<<too complex>>". Syntax errors are *diag.FormatError values naming the offset and
 // what was being decoded.
 package swift

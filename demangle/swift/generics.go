@@ -249,10 +249,15 @@ func (d *demangler) genericRequirement() *Node {
 		subject = onSubst
 	case 'h':
 		constraint = sameShape
-	case 'i', 'I':
+	case 'i', 'I', 'j', 'J':
 		constraint = inverse
-		if c == 'I' {
+		switch c {
+		case 'I':
 			subject = onSubst
+		case 'j':
+			subject = onAssoc
+		case 'J':
+			subject = onAssocPath
 		}
 		inverseKind = d.indexNode()
 	default:
@@ -312,6 +317,12 @@ func (d *demangler) specialType() *Node {
 	switch c := d.next(); c {
 	case 'E':
 		return d.functionType(KindNoEscapeFunctionType, false)
+	case 'O':
+		// @called(once): a function type called exactly once.
+		t := d.functionType(KindFunctionType, false)
+		fn := t.first()
+		fn.Children = append([]*Node{d.newNode(KindCalledOnceFunctionType)}, fn.Children...)
+		return t
 	case 'A':
 		return d.functionType(KindEscapingAutoClosureType, false)
 	case 'f':
@@ -547,6 +558,8 @@ func (d *demangler) implFunctionType() *Node {
 	}
 	if d.nextIf('A') {
 		d.add(fn, d.newNode(KindImplErasedIsolation))
+	} else if d.nextIf('N') {
+		d.add(fn, d.newNode(KindImplCallerIsolated))
 	}
 	switch c := d.peek(); c {
 	case 'd', 'l', 'f', 'r':

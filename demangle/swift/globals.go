@@ -235,7 +235,12 @@ func (d *demangler) thunkOrSpecialization() *Node {
 		return d.with(KindDefaultAssociatedTypeMetadataAccessor, d.popAssocTypeName())
 	case 'n', 'N':
 		req := d.popProtocol()
-		path := d.popAssocTypePath()
+		var path *Node
+		if t := d.top(); t != nil && t.Kind == KindType && len(t.Children) == 1 && t.first().Kind == KindDependentGenericParamType {
+			path = d.mustPop(KindType) // the conformance of Self itself ("P.A: Q")
+		} else {
+			path = d.popAssocTypePath()
+		}
 		proto := d.mustPop(KindType)
 		k := KindAssociatedConformanceDescriptor
 		if c == 'N' {
@@ -450,6 +455,7 @@ const (
 	specConstantPropKeyPath
 	specConstantPropStruct
 	specClosurePropPreviousArg
+	specEscapingClosureProp
 
 	specDead                 = 1 << 6
 	specOwnedToGuaranteed    = 1 << 7
@@ -477,13 +483,14 @@ func (d *demangler) functionSpecialization() *Node {
 			continue
 		}
 		fixed := len(param.Children)
+		var structs map[int]*Node // a struct constant's type goes right after its kind
 		for i := fixed - 1; i >= 0; i-- {
 			kn := param.Children[i]
 			if kn.Kind != KindFunctionSignatureSpecializationParamKind {
 				continue
 			}
 			switch kn.Index {
-			case specClosureProp:
+			case specClosureProp, specEscapingClosureProp:
 				for t := d.popKind(KindType); t != nil; t = d.popKind(KindType) {
 					d.add(param, t)
 				}
@@ -491,7 +498,10 @@ func (d *demangler) functionSpecialization() *Node {
 				d.add(param, d.mustPop(KindType))
 				d.add(param, d.mustPop(KindType))
 			case specConstantPropStruct:
-				d.add(param, d.mustPop(KindType))
+				if structs == nil {
+					structs = map[int]*Node{}
+				}
+				structs[i] = d.mustPop(KindType)
 				continue
 			case specConstantPropFunction, specConstantPropGlobal, specConstantPropString:
 				if d.top() != nil && d.top().Kind == KindType {
@@ -509,6 +519,16 @@ func (d *demangler) functionSpecialization() *Node {
 			d.add(param, d.str(KindFunctionSignatureSpecializationParamPayload, text))
 		}
 		reverseNodes(param.Children[fixed:])
+		if structs != nil {
+			kids := make([]*Node, 0, len(param.Children)+len(structs))
+			for i, c := range param.Children {
+				kids = append(kids, c)
+				if t := structs[i]; t != nil && i < fixed {
+					kids = append(kids, t)
+				}
+			}
+			param.Children = kids
+		}
 	}
 	return spec
 }
@@ -525,6 +545,8 @@ func (d *demangler) funcSpecParam(k Kind) *Node {
 		return p
 	case 'c':
 		d.add(p, d.specKind(specClosureProp))
+	case 'E':
+		d.add(p, d.specKind(specEscapingClosureProp))
 	case 'C':
 		d.add(p, d.specKind(specClosurePropPreviousArg))
 		n := d.natural()

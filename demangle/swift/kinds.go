@@ -51,6 +51,7 @@ const (
 	KindBoundGenericStructure
 	KindBoundGenericTypeAlias
 	KindBuiltinFixedArray
+	KindBuiltinBorrow
 	KindBuiltinTupleType
 	KindBuiltinTypeName
 	KindCFunctionPointer
@@ -163,6 +164,8 @@ const (
 	KindImplCoroutineKind
 	KindImplDifferentiabilityKind
 	KindImplErasedIsolation
+	KindCalledOnceFunctionType
+	KindImplCallerIsolated
 	KindImplErrorResult
 	KindImplEscaping
 	KindImplFunctionAttribute
@@ -438,6 +441,7 @@ var kindNames = [numKinds]string{
 	KindBoundGenericStructure:                                  "BoundGenericStructure",
 	KindBoundGenericTypeAlias:                                  "BoundGenericTypeAlias",
 	KindBuiltinFixedArray:                                      "BuiltinFixedArray",
+	KindBuiltinBorrow:                                          "BuiltinBorrow",
 	KindBuiltinTupleType:                                       "BuiltinTupleType",
 	KindBuiltinTypeName:                                        "BuiltinTypeName",
 	KindCFunctionPointer:                                       "CFunctionPointer",
@@ -550,6 +554,8 @@ var kindNames = [numKinds]string{
 	KindImplCoroutineKind:                                      "ImplCoroutineKind",
 	KindImplDifferentiabilityKind:                              "ImplDifferentiabilityKind",
 	KindImplErasedIsolation:                                    "ImplErasedIsolation",
+	KindCalledOnceFunctionType:                                 "CalledOnceFunctionType",
+	KindImplCallerIsolated:                                     "ImplCallerIsolated",
 	KindImplErrorResult:                                        "ImplErrorResult",
 	KindImplEscaping:                                           "ImplEscaping",
 	KindImplFunctionAttribute:                                  "ImplFunctionAttribute",

@@ -1,5 +1,7 @@
 package swift
 
+import "strings"
+
 // This file demangles identifiers (with word substitutions and Punycode),
 // operators, local and private declaration names, substitutions and the
 // standard type abbreviations (Mangling.rst, "Identifiers" and
@@ -65,7 +67,8 @@ func (d *demangler) identifier() *Node {
 			if !ok {
 				d.fail("identifier", "bad punycode")
 			}
-			id = append(id, dec...)
+			// A raw identifier's spaces are mangled as U+00A0.
+			id = append(id, strings.ReplaceAll(dec, "\u00a0", " ")...)
 		} else {
 			id = append(id, s...)
 			d.addWords(s)

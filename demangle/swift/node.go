@@ -113,6 +113,7 @@ const (
 	maxNodes      = 1 << 16
 	maxStack      = 1 << 13
 	maxDepth      = 512
+	maxPrintDepth = 768 // Swift's NodePrinter::MaxDepth
 	maxPrintSteps = 1 << 20
 	maxRepeat     = 2048 // largest repeat count of a substitution (as in Swift)
 )

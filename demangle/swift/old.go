@@ -774,9 +774,9 @@ func (o *oldDemangler) entity() *Node {
 		return k
 	}
 	switch c := o.peek(); {
-	case c == 'D' || c == 'd' || c == 'e' || c == 'E':
+	case c == 'D' || c == 'd' || c == 'e' || c == 'E' || c == 'Z':
 		o.next()
-		k = map[byte]Kind{'D': KindDeallocator, 'd': KindDestructor,
+		k = map[byte]Kind{'D': KindDeallocator, 'd': KindDestructor, 'Z': KindIsolatedDeallocator,
 			'e': KindIVarInitializer, 'E': KindIVarDestroyer}[c]
 		hasType = false
 	case c == 'C':

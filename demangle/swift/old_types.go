@@ -294,7 +294,7 @@ func (o *oldDemangler) builtin() *Node {
 		case o.nextIf('i'):
 			name = prefix + "Int" + itoa(o.builtinSize())
 		case o.nextIf('f'):
-			name = prefix + "Float" + itoa(o.builtinSize())
+			name = prefix + "FPIEEE" + itoa(o.builtinSize())
 		case o.nextIf('p'):
 			name = prefix + "RawPointer"
 		default:

@@ -127,10 +127,15 @@ func (p *printer) children(n *Node, sep string) {
 // the context it still has to print) for "… in <context>" form.
 func (p *printer) print(n *Node, asPrefix bool) *Node {
 	p.steps++
-	p.depth++
-	if p.steps > maxPrintSteps || p.depth > maxDepth {
+	if p.steps > maxPrintSteps {
 		panic(failure{ErrLimit})
 	}
+	if p.depth > maxPrintDepth {
+		// As Swift's printer does: the rest of a too deep tree is elided.
+		p.write("<<too complex>>")
+		return nil
+	}
+	p.depth++
 	defer func() { p.depth-- }()
 	if p.f.swift3 {
 		if handled, post := p.printSwift3(n, asPrefix); handled {
@@ -248,11 +253,11 @@ func accessorName(k Kind) string {
 	case KindReadAccessor:
 		return "read"
 	case KindRead2Accessor:
-		return "read2"
+		return "yielding_borrow"
 	case KindModifyAccessor:
 		return "modify"
 	case KindModify2Accessor:
-		return "modify2"
+		return "yielding_mutate"
 	case KindInitAccessor:
 		return "init"
 	case KindBorrowAccessor:

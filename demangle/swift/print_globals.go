@@ -204,6 +204,10 @@ func (p *printer) printGlobal(n *Node) {
 			p.print(n.at(1), false)
 		}
 	case KindFunctionSignatureSpecialization:
+		if len(n.Children) > 0 && n.first().Kind == KindRepresentationChanged && p.f.genericSpecializations {
+			p.write("representation changed of ")
+			break
+		}
 		p.printSpecializationPrefix(n, "function signature specialization", "")
 	case KindGenericPartialSpecialization:
 		p.printSpecializationPrefix(n, "generic partial specialization", "Signature = ")
@@ -480,13 +484,21 @@ func (p *printer) printGlobal(n *Node) {
 		p.write("generic parameter reference for associated type ")
 		p.children(n, "")
 	case KindAnyProtocolConformanceList:
-		p.children(n, "")
+		p.writeByte('(')
+		p.children(n, ", ")
+		p.writeByte(')')
 	case KindConcreteProtocolConformance:
 		p.write("concrete protocol conformance ")
-		p.children(n, "")
+		p.print(n.first(), false)
+		p.write(" to ")
+		p.print(n.at(1), false)
+		if conds := n.at(2); conds != nil && len(conds.Children) > 0 {
+			p.write(" with conditional requirements: ")
+			p.print(conds, false)
+		}
 	case KindPackProtocolConformance:
 		p.write("pack protocol conformance ")
-		p.children(n, "")
+		p.print(n.first(), false)
 	case KindDependentAssociatedConformance:
 		p.write("dependent associated conformance ")
 		p.children(n, "")
@@ -700,8 +712,10 @@ func (p *printer) printSpecParamKind(v uint64) {
 		p.write("Constant Propagated Struct")
 	case specClosureProp:
 		p.write("Closure Propagated")
+	case specEscapingClosureProp:
+		p.write("Escaping Closure Propagated")
 	case specClosurePropPreviousArg:
-		p.write("Closure Propagated : Previous Argument")
+		p.write("Same As Argument")
 	case specInOutToOut:
 		p.write("InOut Converted to Out")
 	}
@@ -815,7 +829,7 @@ func (p *printer) printSpecParams(n *Node) {
 			p.write(" ")
 			p.writeUint(next().Index)
 			p.writeByte(']')
-		case specClosureProp:
+		case specClosureProp, specEscapingClosureProp:
 			p.writeByte('[')
 			p.print(next(), false)
 			p.write(" : ")

@@ -97,6 +97,10 @@ func (p *printer) printType(n *Node) bool {
 		p.print(n.first(), false)
 	case KindBuiltinTupleType:
 		p.write("Builtin.TheTupleType")
+	case KindBuiltinBorrow:
+		p.write("Builtin.Borrow<")
+		p.print(n.first(), false)
+		p.writeByte('>')
 	case KindBuiltinFixedArray:
 		p.write("Builtin.FixedArray<")
 		p.print(n.first(), false)
@@ -302,6 +306,8 @@ func (p *printer) printType(n *Node) bool {
 		p.write("@escaping")
 	case KindImplErasedIsolation:
 		p.write("@isolated(any)")
+	case KindImplCallerIsolated:
+		p.write("@caller_isolated")
 	case KindImplCoroutineKind:
 		if n.Text != "" {
 			p.writeByte('@')
@@ -309,8 +315,10 @@ func (p *printer) printType(n *Node) bool {
 		}
 	case KindImplSendingResult:
 		p.write("sending")
-	case KindImplParameterResultDifferentiability, KindImplParameterSending,
-		KindImplParameterIsolated, KindImplParameterImplicitLeading:
+	case KindImplParameterIsolated, KindImplParameterImplicitLeading:
+		// Swift's printer leaves these SIL flags out (an implicit actor
+		// parameter prints as its type).
+	case KindImplParameterResultDifferentiability, KindImplParameterSending:
 		if n.Text != "" {
 			p.write(n.Text)
 			p.writeByte(' ')
@@ -436,7 +444,7 @@ func isSimpleType(n *Node) bool {
 	case KindAssociatedType, KindAssociatedTypeRef, KindBoundGenericClass, KindBoundGenericEnum,
 		KindBoundGenericStructure, KindBoundGenericProtocol, KindBoundGenericOtherNominalType,
 		KindBoundGenericTypeAlias, KindBoundGenericFunction, KindBuiltinTypeName,
-		KindBuiltinTupleType, KindBuiltinFixedArray, KindClass, KindDependentGenericType,
+		KindBuiltinTupleType, KindBuiltinFixedArray, KindBuiltinBorrow, KindClass, KindDependentGenericType,
 		KindDependentMemberType, KindDependentGenericParamType, KindDynamicSelf, KindEnum,
 		KindErrorType, KindExistentialMetatype, KindMetatype, KindMetatypeRepresentation,
 		KindModule, KindTuple, KindPack, KindSILPackDirect, KindSILPackIndirect,
@@ -649,6 +657,8 @@ func (p *printer) printFunctionType(labels, fn *Node) {
 			sendingResult = true
 		case KindIsolatedAnyFunctionType, KindGlobalActorFunctionType:
 			p.print(c, false)
+		case KindCalledOnceFunctionType:
+			p.write("@called(once) ")
 		case KindDifferentiableFunctionType:
 			diff = c.Index
 		case KindThrowsAnnotation, KindTypedThrowsAnnotation:

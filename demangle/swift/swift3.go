@@ -1,5 +1,7 @@
 package swift
 
+import "strings"
+
 // This file holds the SimplifiedSwift3 printing rules: how swift-demangle
 // -simplified printed names around Swift 3 (2016), as recorded in Swift's
 // test data of that time. The differences from the current printer are:
@@ -62,12 +64,9 @@ func (p *printer) printSwift3(n *Node, asPrefix bool) (bool, *Node) {
 		}
 		return true, nil
 	case KindBuiltinTypeName:
-		if hasPrefix(n.Text, "Builtin.FPIEEE") {
-			p.write("Builtin.Float")
-			p.write(n.Text[len("Builtin.FPIEEE"):])
-		} else {
-			p.write(n.Text)
-		}
+		// Builtin.FPIEEE32 and Builtin.Vec4xFPIEEE16 were Float32 and
+		// Vec4xFloat16.
+		p.write(strings.Replace(n.Text, "FPIEEE", "Float", 1))
 		return true, nil
 	case KindReabstractionThunk, KindReabstractionThunkHelper:
 		p.write("thunk")

@@ -65,6 +65,8 @@ func (d *demangler) builtinType() *Node {
 		elt := d.mustPop(KindType)
 		size := d.mustPop(KindType)
 		return d.typ(d.with(KindBuiltinFixedArray, size, elt))
+	case 'W':
+		return d.typ(d.with(KindBuiltinBorrow, d.mustPop(KindType)))
 	case 'w':
 		name = "Builtin.Word"
 	default:

@@ -56,6 +56,9 @@ func (d *demangler) autoDiffFunction(k Kind) *Node {
 func (d *demangler) autoDiffSubsetParametersThunk() *Node {
 	n := d.newNode(KindAutoDiffSubsetParametersThunk)
 	d.popAllReversed(n)
+	if len(n.Children) == 0 {
+		d.fail("autodiff", "subset parameters thunk of no function") // Swift refuses it too
+	}
 	d.add(n, d.autoDiffFunctionKind())
 	d.add(n, d.indexSubset())
 	d.expect('p', "autodiff")
