@@ -117,20 +117,30 @@ func routes(found []inputs.Input) ([]queue.Input, error) {
 // job, gathers the results in input order and writes them as a local run
 // would, with the same summary and exit status.
 func (c *symbolicateCmd) runRemote(ctx context.Context, streams *ioStreams, found []inputs.Input, plan *output.Plan, con *console) error {
-	q, err := c.connect(ctx)
+	q, b, err := c.submit(ctx, found, c.queueOptions())
 	if err != nil {
 		return err
 	}
 	defer q.Close()
-	ins, err := routes(found)
-	if err != nil {
-		return withExit(exitUsage, err)
-	}
-	b, err := q.Submit(ctx, ins, c.queueOptions())
-	if err != nil {
-		return withExit(exitUsage, err)
-	}
 	return gather(ctx, q, b, plan, con, streams, c.Quiet, c.MissingJSON)
+}
+
+// submit connects and submits one job per input; the caller closes the
+// queue.
+func (f *natsFlags) submit(ctx context.Context, found []inputs.Input, opts queue.JobOptions) (*queue.Queue, *queue.Batch, error) {
+	q, err := f.connect(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	ins, err := routes(found)
+	if err == nil {
+		var b *queue.Batch
+		if b, err = q.Submit(ctx, ins, opts); err == nil {
+			return q, b, nil
+		}
+	}
+	q.Close()
+	return nil, nil, withExit(exitUsage, err)
 }
 
 // gather writes a batch's results and returns the exit status.
@@ -192,20 +202,12 @@ func (c *submitCmd) Run(ctx context.Context, streams *ioStreams) error {
 	if err != nil {
 		return withExit(exitUsage, err)
 	}
-	q, err := c.connect(ctx)
+	opts := queue.JobOptions{JSON: c.Format == "json", Resolve: resolve.Options{Resymbolicate: c.Resymbolicate, NoDemangle: c.NoDemangle, NoInlines: c.NoInlines}}
+	q, b, err := c.submit(ctx, found, opts)
 	if err != nil {
 		return err
 	}
 	defer q.Close()
-	ins, err := routes(found)
-	if err != nil {
-		return withExit(exitUsage, err)
-	}
-	opts := queue.JobOptions{JSON: c.Format == "json", Resolve: resolve.Options{Resymbolicate: c.Resymbolicate, NoDemangle: c.NoDemangle, NoInlines: c.NoInlines}}
-	b, err := q.Submit(ctx, ins, opts)
-	if err != nil {
-		return withExit(exitUsage, err)
-	}
 	fmt.Fprintln(streams.Stdout, b.ID)
 	fmt.Fprintf(streams.Stderr, "symbolicate: submitted %d job(s) as batch %s\n", len(b.Jobs), b.ID)
 	return nil
