@@ -23,8 +23,16 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
+
+// writers holds the buffers of finished Pendings for the next: a batch
+// writes thousands of files, each of a few KB.
+var writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 64<<10) }}
+
+// procTag is "<host>.<pid>" of the temporary names, worked out once.
+var procTag = sync.OnceValue(func() string { return hostTag() + "." + strconv.Itoa(os.Getpid()) })
 
 // tempSuffix ends every temporary file's name.
 const tempSuffix = ".symbolicate-tmp"
@@ -87,7 +95,9 @@ func Create(path string, perm os.FileMode) (*Pending, error) {
 	if err != nil {
 		return nil, fmt.Errorf("writing %s: %w", path, err)
 	}
-	return &Pending{path: path, perm: perm, f: f, w: bufio.NewWriterSize(f, 64<<10)}, nil
+	w := writers.Get().(*bufio.Writer)
+	w.Reset(f)
+	return &Pending{path: path, perm: perm, f: f, w: w}, nil
 }
 
 // Write buffers p for the temporary file. After a failure every later
@@ -95,6 +105,9 @@ func Create(path string, perm os.FileMode) (*Pending, error) {
 func (p *Pending) Write(b []byte) (int, error) {
 	if p.err != nil {
 		return 0, p.err
+	}
+	if p.done {
+		return 0, fmt.Errorf("writing %s: %w", p.path, os.ErrClosed)
 	}
 	n, err := p.w.Write(b)
 	if err != nil {
@@ -115,6 +128,7 @@ func (p *Pending) Commit() (err error) {
 			p.f.Close()
 			os.Remove(p.f.Name())
 		}
+		p.release()
 	}()
 	if p.err != nil {
 		return p.err
@@ -136,6 +150,14 @@ func (p *Pending) Abort() {
 	p.done = true
 	p.f.Close()
 	os.Remove(p.f.Name())
+	p.release()
+}
+
+// release hands the buffer back for another file.
+func (p *Pending) release() {
+	p.w.Reset(nil)
+	writers.Put(p.w)
+	p.w = nil
 }
 
 // tempPattern is the os.CreateTemp pattern for a temporary file of base.
@@ -143,7 +165,7 @@ func tempPattern(base string) string {
 	if len(base) > maxBase {
 		base = base[:maxBase]
 	}
-	return "." + base + "." + hostTag() + "." + strconv.Itoa(os.Getpid()) + ".*" + tempSuffix
+	return "." + base + "." + procTag() + ".*" + tempSuffix
 }
 
 // hostTag is the host name reduced to letters, digits and '-'.

@@ -128,3 +128,46 @@ func TestRemoveStale(t *testing.T) {
 		t.Error("a missing root: no error")
 	}
 }
+
+// TestPendingsShareBuffers: Pendings committed and aborted in turn, some at
+// once, reuse write buffers without mixing their bytes; a Pending written
+// after it is done fails.
+func TestPendingsShareBuffers(t *testing.T) {
+	dir := t.TempDir()
+	var open []*Pending
+	for i := range 20 {
+		p, err := Create(filepath.Join(dir, "f"+strconv.Itoa(i)), 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(p, strings.Repeat(strconv.Itoa(i)+",", 1000*(i%3+1)))
+		open = append(open, p)
+		if i%4 == 3 { // finish a few while others are still open
+			for j, q := range open {
+				if (i+j)%5 == 0 {
+					q.Abort()
+				} else if err := q.Commit(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			open = open[:0]
+		}
+	}
+	for i := range 20 {
+		b, err := os.ReadFile(filepath.Join(dir, "f"+strconv.Itoa(i)))
+		if errors.Is(err, os.ErrNotExist) {
+			continue // aborted
+		}
+		if want := strings.Repeat(strconv.Itoa(i)+",", 1000*(i%3+1)); err != nil || string(b) != want {
+			t.Errorf("f%d: %d bytes, %v; want %d", i, len(b), err, len(want))
+		}
+	}
+	p, err := Create(filepath.Join(dir, "late"), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Commit()
+	if _, err := p.Write([]byte("x")); err == nil {
+		t.Error("a write after Commit succeeded")
+	}
+}

@@ -262,7 +262,9 @@ func readFile(path string, max int64) (b []byte, m *mmap.File, err error) {
 		return nil, nil, err
 	}
 	defer f.Close()
+	hint := int64(0)
 	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		hint = fi.Size()
 		if fi.Size() > max {
 			return nil, nil, tooLarge(fi.Size(), max)
 		}
@@ -274,7 +276,7 @@ func readFile(path string, max int64) (b []byte, m *mmap.File, err error) {
 			}
 		}
 	}
-	b, err = readLimited(f, path, max)
+	b, err = readSized(f, max, hint)
 	return b, nil, err
 }
 
@@ -320,7 +322,41 @@ func readMember(archive, name string, max int64) ([]byte, error) {
 // readLimited reads r to its end, failing past max bytes rather than reading
 // on.
 func readLimited(r io.Reader, name string, max int64) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, max+1))
+	return readSized(r, max, 0)
+}
+
+// readSized is readLimited for a reader of about hint bytes (a regular
+// file's size, which may still change): one buffer of that size and a
+// read that confirms the end, instead of a doubling buffer.
+func readSized(r io.Reader, max, hint int64) ([]byte, error) {
+	if hint <= 0 || hint > max {
+		return readAll(io.LimitReader(r, max+1), max)
+	}
+	b := make([]byte, 0, hint+1) // +1: the read that sees the end needs room
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if int64(len(b)) > max {
+			return nil, tooLarge(-1, max)
+		}
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(b) == cap(b) { // the file grew: go on with a growing buffer
+			rest, err := readAll(io.LimitReader(r, max+1-int64(len(b))), max-int64(len(b)))
+			if err != nil {
+				return nil, err
+			}
+			return append(b, rest...), nil
+		}
+	}
+}
+
+func readAll(r io.Reader, max int64) ([]byte, error) {
+	b, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
 	}
