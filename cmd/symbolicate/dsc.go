@@ -11,6 +11,7 @@ import (
 
 	"github.com/goccy/go-json"
 
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/dsc"
 	"github.com/symbolicate/symbolicate/resolve"
 	"github.com/symbolicate/symbolicate/symbol"
@@ -31,14 +32,15 @@ type dscInfoCmd struct {
 
 // dscLookupCmd is `symbolicate dsc lookup`.
 type dscLookupCmd struct {
-	Cache   string   `arg:"" name:"cache" type:"path" help:"Main cache file. Example: dyld_shared_cache_arm64e"`
-	Addrs   []string `arg:"" optional:"" name:"addr" help:"Addresses in hex, with or without 0x; when none are given, one per line is read from stdin. Example: 0x1a2b3c4d0 1a2b3c4d4"`
-	Slide   string   `help:"Hex slide of the cache in the process; subtracted from every address. Example: --slide 0x1c5c4000"`
-	Base    string   `help:"Hex runtime address of the cache header in the process (slide = base - sharedRegionStart). Example: --base 0x19c5c4000"`
-	Verbose bool     `short:"v" help:"Print the cache summary before the results."`
-	Raw     bool     `help:"Print linkage names as they are instead of demangling Swift and C++ names."`
-	Format  string   `enum:"text,json" default:"text" help:"Output format: text, or json for one object per address (address, image, uuid, symbol, offset). Example: --format json"`
-	Jobs    int      `short:"j" default:"${jobs}" help:"Lookups in parallel (default: the number of CPUs). Example: -j 4"`
+	Cache    string   `arg:"" name:"cache" type:"path" help:"Main cache file. Example: dyld_shared_cache_arm64e"`
+	Addrs    []string `arg:"" optional:"" name:"addr" help:"Addresses in hex, with or without 0x; when none are given, one per line is read from stdin. Example: 0x1a2b3c4d0 1a2b3c4d4"`
+	Slide    string   `help:"Hex slide of the cache in the process; subtracted from every address. Example: --slide 0x1c5c4000"`
+	Base     string   `help:"Hex runtime address of the cache header in the process (slide = base - sharedRegionStart). Example: --base 0x19c5c4000"`
+	Verbose  bool     `short:"v" help:"Print the cache summary before the results."`
+	Raw      bool     `help:"Print linkage names as they are instead of demangling Swift and C++ names."`
+	Format   string   `enum:"text,json" default:"text" help:"Output format: text, or json for one object per address (address, image, uuid, symbol, offset). Example: --format json"`
+	Jobs     int      `short:"j" default:"${jobs}" help:"Lookups in parallel (default: the number of CPUs). Example: -j 4"`
+	IndexDir string   `name:"index-dir" placeholder:"DIR" type:"path" help:"Answer from the cache's symbol index in DIR when there is one (see \"symbolicate index\"), instead of building its tables. Default: $$SYMBOLICATE_INDEX_DIR (empty: none). Example: --index-dir ~/.cache/symbolicate"`
 }
 
 // Help gives examples and the exit status.
@@ -328,6 +330,11 @@ func (c *dscLookupCmd) Run(ctx context.Context, streams *ioStreams) error {
 		return err
 	}
 	defer cache.Close()
+	if dir := envPath(c.IndexDir, "SYMBOLICATE_INDEX_DIR"); dir != "" {
+		if err := cache.UseIndex(dir); err != nil {
+			fmt.Fprintf(streams.Stderr, "symbolicate: warning: %v; building the tables instead\n", err)
+		}
+	}
 	if c.Base != "" {
 		if base < cache.SharedRegionStart() {
 			return withExit(exitUsage, fmt.Errorf("--base %#x is below the cache's unslid base %#x", base, cache.SharedRegionStart()))
@@ -358,6 +365,11 @@ func (c *dscLookupCmd) Run(ctx context.Context, streams *ioStreams) error {
 	}
 	if err := w.Flush(); err != nil {
 		return withExit(exitOutput, err)
+	}
+	for _, d := range cache.Diagnostics() {
+		if d.Code == diag.UnusableIndex { // found damaged in use: the tables were built
+			fmt.Fprintf(streams.Stderr, "symbolicate: warning: %s\n", d)
+		}
 	}
 	return t.status("of the cache")
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -178,5 +180,44 @@ func TestDscLookupDamagedSymbolsExitsBadInput(t *testing.T) {
 	if code != exitBadInput || !strings.Contains(out, im.Path) || !strings.Contains(out, "symbols unavailable") ||
 		!strings.Contains(out, g.SymbolName(ok)+" + 0") || !strings.Contains(errOut, "could not be read") {
 		t.Fatalf("code %d, out %q, stderr %q", code, out, errOut)
+	}
+}
+
+// TestDscLookupIndexDir answers from a symbol index written by "symbolicate
+// index" with the same lines as from the cache's own tables; a damaged index
+// is named in a warning and the tables are built instead.
+func TestDscLookupIndexDir(t *testing.T) {
+	c, err := demoCache()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var addrs []string
+	for _, im := range c.Images {
+		for i, f := range im.Functions {
+			if i%7 == 0 {
+				addrs = append(addrs, "0x"+strconv.FormatUint(f.Address+f.Size/2, 16))
+			}
+		}
+	}
+	stdin := strings.Join(addrs, "\n") + "\n"
+	idx := t.TempDir()
+	if code, _, errOut := runCLI(t, "", "index", "--caches", c.Dir, "--index-dir", idx); code != exitOK {
+		t.Fatalf("index: exit %d\n%s", code, errOut)
+	}
+	wcode, want, _ := runCLI(t, stdin, "dsc", "lookup", c.MainPath)
+	code, got, errOut := runCLI(t, stdin, "dsc", "lookup", "--index-dir", idx, c.MainPath)
+	if code != wcode || got != want || len(want) < 100 || strings.Contains(errOut, "warning") {
+		t.Fatalf("with the index: exit %d (want %d), %d bytes (want %d)\n%s", code, wcode, len(got), len(want), errOut)
+	}
+	files, _ := filepath.Glob(filepath.Join(idx, "*.symidx"))
+	if len(files) != 1 {
+		t.Fatalf("index files: %v", files)
+	}
+	b, _ := os.ReadFile(files[0])
+	b[len(b)/2] ^= 0xFF
+	os.WriteFile(files[0], b, 0o644)
+	code, got, errOut = runCLI(t, stdin, "dsc", "lookup", "--index-dir", idx, c.MainPath)
+	if code != wcode || got != want || !strings.Contains(errOut, "warning") || !strings.Contains(errOut, files[0]) {
+		t.Fatalf("with a damaged index: exit %d, same output %v\n%s", code, got == want, errOut)
 	}
 }

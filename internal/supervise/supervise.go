@@ -103,7 +103,11 @@ func supervise(exe, name string, internal int) (int, bool) {
 		return 0, true
 	}
 	if sig, ok := signalled(cmd.ProcessState); ok {
-		fmt.Fprintf(os.Stderr, "%s: killed by signal %v\n", name, sig)
+		// A reader that went away (symbolicate … | head) ends the
+		// command as it ends any filter: quietly.
+		if sig != syscall.SIGPIPE {
+			fmt.Fprintf(os.Stderr, "%s: killed by signal %v\n", name, sig)
+		}
 		return 128 + int(sig), true
 	}
 	if code := cmd.ProcessState.ExitCode(); code >= 0 {

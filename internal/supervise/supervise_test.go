@@ -43,6 +43,13 @@ func TestMain(m *testing.M) {
 	case "kill":
 		syscall.Kill(os.Getpid(), syscall.SIGKILL)
 		time.Sleep(time.Minute)
+	case "pipe":
+		// Writes to a pipe whose reader is gone, as "… | head" leaves it.
+		for {
+			if _, err := os.Stdout.WriteString("line\n"); err != nil {
+				break
+			}
+		}
 	}
 	os.Exit(99)
 }
@@ -104,6 +111,23 @@ func TestKilledChild(t *testing.T) {
 	cmd.Run()
 	if code := cmd.ProcessState.ExitCode(); code != 128+9 || !strings.Contains(errOut.String(), "killed by signal") {
 		t.Fatalf("status %d, stderr %q; want 137 and a message", code, errOut)
+	}
+}
+
+// TestBrokenPipeIsQuiet: a child that dies of SIGPIPE writing to a closed
+// pipe exits 141 like any filter, with no message.
+func TestBrokenPipeIsQuiet(t *testing.T) {
+	cmd, _, errOut := command(t, "pipe")
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close() // no reader at all
+	cmd.Stdout = w
+	cmd.Run()
+	w.Close()
+	if code := cmd.ProcessState.ExitCode(); code != 128+13 || errOut.Len() != 0 {
+		t.Fatalf("status %d, stderr %q; want 141 and nothing", code, errOut)
 	}
 }
 
