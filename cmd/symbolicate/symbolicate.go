@@ -148,10 +148,10 @@ const bigInput = 16 << 20
 
 // tuneGC sets the collector's headroom unless GOGC is set. A large input
 // gets less (GOGC=50): peak memory for a 10⁶-frame report drops by a fifth,
-// for a sixth more CPU. A batch of ordinary reports gets more (GOGC=200):
-// its heap is small next to the mapped caches, and collecting half as often
-// saves a fifth of the CPU of a batch with a warm index for 11 MiB more
-// (docs/performance.md).
+// for a sixth more CPU. A batch of ordinary reports gets more
+// (shortRunGOGC): its heap is small next to the mapped caches, and
+// collecting half as often saves a fifth of the CPU of a batch with a warm
+// index for 11 MiB more.
 func tuneGC(found []inputs.Input) {
 	if os.Getenv("GOGC") != "" {
 		return
@@ -162,7 +162,20 @@ func tuneGC(found []inputs.Input) {
 			return
 		}
 	}
-	debug.SetGCPercent(200)
+	debug.SetGCPercent(shortRunGOGC)
+}
+
+// shortRunGOGC is the collector's headroom for commands that run once over
+// their inputs (a batch of ordinary reports, addrs, dsc lookup): their heap
+// is small, and collecting half as often saves a fifth to a third of their
+// CPU (docs/performance.md).
+const shortRunGOGC = 200
+
+// tuneShortRun sets shortRunGOGC unless GOGC is set.
+func tuneShortRun() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(shortRunGOGC)
+	}
 }
 
 // oneFile reports whether the inputs are one file named on the command line,
