@@ -50,9 +50,9 @@ type Config struct {
 	// ScanProgress, when set, is called while the --caches trees are
 	// scanned, with the files looked at and the caches found so far.
 	ScanProgress func(files, caches int)
-	// IndexDir, when set, holds symbol indexes: caches with a valid one
-	// there answer from it instead of building their tables, and
-	// WriteIndexes writes the missing ones.
+	// IndexDir, when set, holds symbol indexes: caches and dSYMs with a
+	// valid one there answer from it instead of building their tables or
+	// parsing their DWARF, and WriteIndexes writes the missing ones.
 	IndexDir string
 }
 
@@ -66,6 +66,7 @@ type Engine struct {
 	closers  []io.Closer
 	caches   *dsc.Set // the --caches source, nil without one
 	binaries *objfile.Index
+	batch    *objfile.Batch
 	indexDir string
 
 	mu        sync.Mutex
@@ -86,7 +87,7 @@ type sourceKind struct {
 func sourceKinds(cfg *Config) []sourceKind {
 	return []sourceKind{
 		{"--caches", func(c *Config) []string { return c.Caches }, openCaches(cfg.ScanProgress, cfg.IndexDir)},
-		{"--symbols", func(c *Config) []string { return c.Symbols }, openBinaries},
+		{"--symbols", func(c *Config) []string { return c.Symbols }, openBinaries(cfg.IndexDir)},
 	}
 }
 
@@ -108,17 +109,22 @@ func scanCaches(ctx context.Context, paths []string, progress func(files, caches
 	return set, set, found, set.Diagnostics, nil
 }
 
-func openBinaries(ctx context.Context, paths []string) (symbol.Source, io.Closer, []string, []diag.Diagnostic, error) {
-	ix, err := objfile.Scan(ctx, paths)
-	if err != nil {
-		return nil, nil, nil, nil, err
+func openBinaries(indexDir string) func(context.Context, []string) (symbol.Source, io.Closer, []string, []diag.Diagnostic, error) {
+	return func(ctx context.Context, paths []string) (symbol.Source, io.Closer, []string, []diag.Diagnostic, error) {
+		ix, err := objfile.Scan(ctx, paths)
+		if err != nil {
+			return nil, nil, nil, nil, err
+		}
+		var found []string
+		for _, e := range ix.Entries() {
+			found = append(found, e.Path)
+		}
+		b := objfile.NewBatch(ix)
+		if indexDir != "" {
+			b.UseDWARFIndexes(indexDir)
+		}
+		return b, b, append(found, ix.SharedCaches...), ix.Diagnostics(), nil
 	}
-	var found []string
-	for _, e := range ix.Entries() {
-		found = append(found, e.Path)
-	}
-	b := objfile.NewBatch(ix)
-	return b, b, append(found, ix.SharedCaches...), ix.Diagnostics(), nil
 }
 
 // PathError reports a source path that cannot be used at all.
@@ -196,7 +202,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 			e.caches = set
 		}
 		if b, ok := src.(*objfile.Batch); ok {
-			e.binaries = b.Index()
+			e.binaries, e.batch = b.Index(), b
 		}
 		e.diags = append(e.diags, diags...)
 		e.diags = append(e.diags, emptyRoots(k.flag, paths, found)...)
@@ -209,18 +215,25 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	return e, nil
 }
 
-// WriteIndexes writes the symbol index of each cache that has no usable one
-// in the index directory (Config.IndexDir): of every cache, or with used set
-// only of those the engine used. It builds the tables still missing on jobs
-// goroutines. It returns what could not be written.
+// WriteIndexes writes the symbol index of each cache, and the DWARF index
+// of each binary or dSYM, that has no usable one in the index directory
+// (Config.IndexDir): of every one, or with used set only of those the
+// engine used. It returns what could not be used or written.
 func (e *Engine) WriteIndexes(used bool, jobs int) []diag.Diagnostic {
-	if e.caches == nil || e.indexDir == "" {
+	if e.indexDir == "" || e.caches == nil && e.batch == nil {
 		return nil
 	}
 	if err := os.MkdirAll(e.indexDir, 0o755); err != nil {
 		return []diag.Diagnostic{{Code: diag.UnusableIndex, Path: e.indexDir, Err: err}}
 	}
-	return e.caches.WriteIndexes(e.indexDir, used, jobs)
+	var out []diag.Diagnostic
+	if e.caches != nil {
+		out = e.caches.WriteIndexes(e.indexDir, used, jobs)
+	}
+	if e.batch != nil {
+		out = append(out, e.batch.WriteDWARFIndexes(e.indexDir, used)...)
+	}
+	return out
 }
 
 // Caches returns the open shared caches (nil without --caches).

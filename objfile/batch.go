@@ -3,9 +3,11 @@ package objfile
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/process"
 	"github.com/symbolicate/symbolicate/symbol"
 )
@@ -23,6 +25,9 @@ type Batch struct {
 	files  map[string]*fileSlot
 	images map[imageKey]*imageSlot
 	closed bool
+
+	indexDir   string            // DWARF indexes used when set
+	indexDiags []diag.Diagnostic // indexes that could not be used
 }
 
 type fileSlot struct {
@@ -116,6 +121,13 @@ func (b *Batch) open(u process.UUID, arch, name string) (*Image, error) {
 	im, err := NewImage(binary, dsym)
 	if im != nil {
 		im.zlib = b.zlib
+		if b.indexDir != "" {
+			if err := im.UseDWARFIndex(b.indexDir); err != nil {
+				b.mu.Lock()
+				b.indexDiags = append(b.indexDiags, diag.Diagnostic{Code: diag.UnusableIndex, Path: im.dwarfSlice().file.Path, UUID: u, Err: err})
+				b.mu.Unlock()
+			}
+		}
 	}
 	return im, err
 }
@@ -161,4 +173,43 @@ func (b *Batch) Close() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// UseDWARFIndexes makes the images the batch opens from now on answer from
+// their DWARF index in dir when there is a valid one (see
+// Image.UseDWARFIndex). Call it before the batch is used.
+func (b *Batch) UseDWARFIndexes(dir string) { b.indexDir = dir }
+
+// WriteDWARFIndexes writes into dir the DWARF index of each image that has
+// DWARF and no usable index there: of the images the batch opened whose
+// DWARF was read (used), or, with used false, of every image in the index
+// (a dSYM slice, else a binary's). Indexes that could not be used when an
+// image was opened are reported with the failures to write.
+func (b *Batch) WriteDWARFIndexes(dir string, used bool) []diag.Diagnostic {
+	if !used {
+		for _, e := range b.ix.Entries() {
+			if e.HasUUID {
+				b.Load(e.UUID, e.Arch, "") // errors are the lookups' to report
+			}
+		}
+	}
+	b.mu.Lock()
+	out := append([]diag.Diagnostic(nil), b.indexDiags...)
+	var ims []*Image
+	for _, s := range b.images {
+		if s.im != nil {
+			ims = append(ims, s.im)
+		}
+	}
+	b.mu.Unlock()
+	slices.SortFunc(ims, func(x, y *Image) int { return strings.Compare(x.UUID.String()+x.Arch, y.UUID.String()+y.Arch) })
+	for _, im := range ims {
+		if im.HasDWARFIndex() || used && im.dw == nil {
+			continue
+		}
+		if err := im.WriteDWARFIndex(dir); err != nil && !errors.Is(err, ErrNoDWARF) {
+			out = append(out, diag.Diagnostic{Code: diag.UnusableIndex, Path: im.dwarfSlice().file.Path, UUID: im.UUID, Err: err})
+		}
+	}
+	return out
 }

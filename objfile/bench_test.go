@@ -24,7 +24,7 @@ var benchCases = []struct{ name, rel, arch, uuid string }{
 // given to llvm-symbolizer).
 const benchAddrs = 2000
 
-func benchImage(b *testing.B, rel, uuid string) (*Image, string, []uint64) {
+func benchImage(b testing.TB, rel, uuid string) (*Image, string, []uint64) {
 	p := corpus.Path(b, rel)
 	im, err := OpenImage(mustUUID(b, uuid), p)
 	if err != nil {
@@ -71,6 +71,37 @@ func BenchmarkColdStart(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				im, err := OpenImage(u, p)
 				if err != nil {
+					b.Fatal(err)
+				}
+				im.Lookup(addrs[i%len(addrs)] - im.TextAddr)
+				im.Close()
+			}
+			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
+
+// BenchmarkColdStartIndexed is BenchmarkColdStart with a DWARF index:
+// open, read the index, first lookup (which still builds the symbol
+// table), close.
+func BenchmarkColdStartIndexed(b *testing.B) {
+	for _, c := range benchCases {
+		b.Run(c.name, func(b *testing.B) {
+			im, p, addrs := benchImage(b, c.rel, c.uuid)
+			dir := b.TempDir()
+			if err := im.WriteDWARFIndex(dir); err != nil {
+				b.Fatal(err)
+			}
+			u := im.UUID
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu := cpuTime()
+			for i := 0; i < b.N; i++ {
+				im, err := OpenImage(u, p)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := im.UseDWARFIndex(dir); err != nil || !im.HasDWARFIndex() {
 					b.Fatal(err)
 				}
 				im.Lookup(addrs[i%len(addrs)] - im.TextAddr)

@@ -108,13 +108,18 @@ func unitRanges(d *dwarf.Data, r *dwarf.Reader, die dwarf.Offset) (rs [][2]uint6
 	return rs, err
 }
 
-// unitFor returns the parsed unit containing addr, nil when no unit does.
-func (dw *dwarfInfo) unitFor(addr uint64) (*cuInfo, error) {
+// ensureIndex builds the unit index once.
+func (dw *dwarfInfo) ensureIndex() {
 	dw.indexOnce.Do(func() {
 		if err := mmap.Guard(func() error { dw.buildIndex(); return nil }); err != nil {
 			dw.indexErr = err
 		}
 	})
+}
+
+// unitFor returns the parsed unit containing addr, nil when no unit does.
+func (dw *dwarfInfo) unitFor(addr uint64) (*cuInfo, error) {
+	dw.ensureIndex()
 	if dw.indexErr != nil {
 		return nil, dw.indexErr
 	}
@@ -122,7 +127,11 @@ func (dw *dwarfInfo) unitFor(addr uint64) (*cuInfo, error) {
 	if i < 0 {
 		return nil, nil
 	}
-	ui := dw.index.r[i].idx
+	return dw.unit(dw.index.r[i].idx)
+}
+
+// unit returns unit ui, parsed on first use.
+func (dw *dwarfInfo) unit(ui int32) (*cuInfo, error) {
 	slot := &dw.cus[ui]
 	slot.once.Do(func() {
 		dw.mu.Lock()
@@ -220,6 +229,12 @@ func (dw *dwarfInfo) lookup(addr uint64) (frames []symbol.Frame, lo uint64, have
 	if cu == nil {
 		return nil, 0, false, err
 	}
+	return lookupIn(cu, err, addr, func(fn int32) (string, error) { return dw.name(cu.fns[fn].off) })
+}
+
+// lookupIn answers addr from unit cu; name gives the linkage name of a
+// function by its index in cu.fns.
+func lookupIn(cu *cuInfo, err error, addr uint64, name func(fn int32) (string, error)) (frames []symbol.Frame, lo uint64, haveFn bool, warn error) {
 	warn = errors.Join(err, cu.fileErr)
 	var buf [16]int32
 	chain, lo := cu.chain(addr, buf[:0])
@@ -234,7 +249,7 @@ func (dw *dwarfInfo) lookup(addr uint64) (frames []symbol.Frame, lo uint64, have
 	for k := range chain {
 		fn := &cu.fns[chain[len(chain)-1-k]]
 		f := &frames[k]
-		name, err := dw.name(fn.off)
+		name, err := name(chain[len(chain)-1-k])
 		f.Function, warn = name, errors.Join(warn, err)
 		f.Start = fn.start
 		f.Inlined = k < len(chain)-1

@@ -70,7 +70,8 @@ type Image struct {
 	dwOnce sync.Once
 	dw     *dwarfInfo
 	dwErr  error
-	zlib   *zlibBudget // shared by the images of a Batch; nil: a budget of its own
+	dwx    *dwarfTables // from a DWARF index: used instead of dw
+	zlib   *zlibBudget  // shared by the images of a Batch; nil: a budget of its own
 
 	owned []*File
 }
@@ -194,12 +195,18 @@ func (im *Image) DWARFErr() error {
 	return err
 }
 
+// dwarfSlice is the slice whose DWARF the image uses: the dSYM's, else
+// the binary's.
+func (im *Image) dwarfSlice() *Slice {
+	if im.DSYM != nil {
+		return im.DSYM
+	}
+	return im.Binary
+}
+
 func (im *Image) dwarf() (*dwarfInfo, error) {
 	im.dwOnce.Do(func() {
-		src := im.DSYM
-		if src == nil {
-			src = im.Binary
-		}
+		src := im.dwarfSlice()
 		budget := im.zlib
 		if budget == nil {
 			budget = newZlibBudget(DefaultZlibBudget)
@@ -277,8 +284,14 @@ func (im *Image) lookup(offset uint64) Result {
 	var warns []error
 	var fnLo uint64
 	haveFn := false
-	dw, err := im.dwarf()
-	if err != nil && !errors.Is(err, ErrNoDWARF) {
+	var dw interface {
+		lookup(uint64) ([]symbol.Frame, uint64, bool, error)
+	}
+	if im.dwx != nil {
+		dw = im.dwx
+	} else if d, err := im.dwarf(); d != nil {
+		dw = d
+	} else if err != nil && !errors.Is(err, ErrNoDWARF) {
 		warns = append(warns, err)
 	}
 	if dw != nil {

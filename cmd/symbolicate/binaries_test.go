@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/goccy/go-json"
 
@@ -188,4 +191,74 @@ func TestCrashProbeAnswers(t *testing.T) {
 	if checked < 30 {
 		t.Errorf("only %d rows checked", checked)
 	}
+}
+
+// TestDWARFIndexBatch: a batch given --index-dir writes the DWARF index of
+// each dSYM it used; the next batch answers from them with the same output
+// and rewrites nothing; a damaged index is named, not trusted, and
+// rewritten.
+func TestDWARFIndexBatch(t *testing.T) {
+	root := corpus.Path(t, "macho/symbolic/crashprobe")
+	in := t.TempDir()
+	for _, name := range []string{"call_abort.json", "call_builtin_trap.json", "access_a_non_object_as_an_object.json"} {
+		os.WriteFile(filepath.Join(in, name+".ips"), ipsFromSentry(t, corpus.Read(t, "macho/symbolic/crashprobe/reports-arm64/"+name)), 0o644)
+	}
+	idx := t.TempDir()
+	run := func(withIndex bool) (string, string) {
+		t.Helper()
+		out := t.TempDir()
+		args := []string{"-q", "--symbols", filepath.Join(root, "dSYMs"), "-o", out, in}
+		if withIndex {
+			args = append(args, "--index-dir", idx)
+		}
+		code, _, errOut := runCLI(t, "", args...)
+		if code != exitOK && code != exitUnresolved {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		var all strings.Builder
+		files := readDir(t, out)
+		for _, name := range slices.Sorted(maps.Keys(files)) {
+			fmt.Fprintf(&all, "== %s\n%s", name, files[name])
+		}
+		return all.String(), errOut
+	}
+	want, _ := run(false)
+	first, _ := run(true)
+	files, _ := filepath.Glob(filepath.Join(idx, "dwarf-*.symidx"))
+	if len(files) == 0 || first != want {
+		t.Fatalf("%d DWARF indexes written; output same as without: %v\n%s", len(files), first == want, firstDiff(want, first))
+	}
+	times := map[string]time.Time{}
+	for _, f := range files {
+		fi, _ := os.Stat(f)
+		times[f] = fi.ModTime()
+	}
+	if second, errOut := run(true); second != want || strings.Contains(errOut, "warning") {
+		t.Fatalf("from the indexes: same output %v\n%s", second == want, errOut)
+	}
+	for _, f := range files {
+		if fi, _ := os.Stat(f); !fi.ModTime().Equal(times[f]) {
+			t.Errorf("%s was rewritten", f)
+		}
+	}
+	b, _ := os.ReadFile(files[0])
+	b[len(b)-5] ^= 0x20
+	os.WriteFile(files[0], b, 0o644)
+	if third, errOut := run(true); third != want || !strings.Contains(errOut, files[0]) || !strings.Contains(errOut, "checksum") {
+		t.Fatalf("with a damaged index: same output %v\n%s", third == want, errOut)
+	}
+	if _, errOut := run(true); strings.Contains(errOut, "warning") {
+		t.Errorf("the damaged index was not rewritten:\n%s", errOut)
+	}
+}
+
+// firstDiff shows where two texts first differ.
+func firstDiff(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < len(al) && i < len(bl); i++ {
+		if al[i] != bl[i] {
+			return fmt.Sprintf("line %d:\n- %s\n+ %s", i+1, al[i], bl[i])
+		}
+	}
+	return fmt.Sprintf("lengths %d and %d lines", len(al), len(bl))
 }
