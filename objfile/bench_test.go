@@ -60,37 +60,22 @@ func BenchmarkLookupWarm(b *testing.B) {
 // BenchmarkColdStart measures opening the dSYM and answering the first
 // address (mapping, load commands, symbol table, DWARF sections, unit index
 // and the unit holding the address), from a warm page cache.
-func BenchmarkColdStart(b *testing.B) {
-	for _, c := range benchCases {
-		b.Run(c.name, func(b *testing.B) {
-			im, p, addrs := benchImage(b, c.rel, c.uuid)
-			u := im.UUID
-			b.ReportAllocs()
-			b.ResetTimer()
-			cpu := cpuTime()
-			for i := 0; i < b.N; i++ {
-				im, err := OpenImage(u, p)
-				if err != nil {
-					b.Fatal(err)
-				}
-				im.Lookup(addrs[i%len(addrs)] - im.TextAddr)
-				im.Close()
-			}
-			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
-		})
-	}
-}
+func BenchmarkColdStart(b *testing.B) { coldStart(b, false) }
 
 // BenchmarkColdStartIndexed is BenchmarkColdStart with a DWARF index:
 // open, read the index, first lookup (which still builds the symbol
 // table), close.
-func BenchmarkColdStartIndexed(b *testing.B) {
+func BenchmarkColdStartIndexed(b *testing.B) { coldStart(b, true) }
+
+func coldStart(b *testing.B, indexed bool) {
 	for _, c := range benchCases {
 		b.Run(c.name, func(b *testing.B) {
 			im, p, addrs := benchImage(b, c.rel, c.uuid)
 			dir := b.TempDir()
-			if err := im.WriteDWARFIndex(dir); err != nil {
-				b.Fatal(err)
+			if indexed {
+				if err := im.WriteDWARFIndex(dir); err != nil {
+					b.Fatal(err)
+				}
 			}
 			u := im.UUID
 			b.ReportAllocs()
@@ -101,8 +86,10 @@ func BenchmarkColdStartIndexed(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if err := im.UseDWARFIndex(dir); err != nil || !im.HasDWARFIndex() {
-					b.Fatal(err)
+				if indexed {
+					if err := im.UseDWARFIndex(dir); err != nil || !im.HasDWARFIndex() {
+						b.Fatal(err)
+					}
 				}
 				im.Lookup(addrs[i%len(addrs)] - im.TextAddr)
 				im.Close()

@@ -38,6 +38,21 @@ func genImageFile(t *testing.T, version int, withAranges bool) (*Image, string) 
 	return im, p
 }
 
+// withIndex writes im's DWARF index and returns a fresh Image of the same
+// slice that answers from it.
+func withIndex(t *testing.T, im *Image) *Image {
+	t.Helper()
+	dir := t.TempDir()
+	if err := im.WriteDWARFIndex(dir); err != nil {
+		t.Fatal(err)
+	}
+	ix := reopen(t, im)
+	if err := ix.UseDWARFIndex(dir); err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
 // reopen returns a fresh Image of the same slice, with no state.
 func reopen(t *testing.T, im *Image) *Image {
 	t.Helper()
@@ -76,14 +91,7 @@ func TestDWARFIndexGenerated(t *testing.T) {
 		for _, aranges := range []bool{true, false} {
 			t.Run(fmt.Sprintf("v%d/aranges=%v", version, aranges), func(t *testing.T) {
 				im, _ := genImageFile(t, version, aranges)
-				dir := t.TempDir()
-				if err := im.WriteDWARFIndex(dir); err != nil {
-					t.Fatal(err)
-				}
-				ix := reopen(t, im)
-				if err := ix.UseDWARFIndex(dir); err != nil {
-					t.Fatal(err)
-				}
+				ix := withIndex(t, im)
 				var offs []uint64
 				for off := uint64(0); off < 0x2000; off += 2 {
 					offs = append(offs, off)
@@ -108,14 +116,7 @@ func TestDWARFIndexCorpus(t *testing.T) {
 	for _, c := range benchCases {
 		t.Run(c.name, func(t *testing.T) {
 			im, _, addrs := benchImage(t, c.rel, c.uuid)
-			dir := t.TempDir()
-			if err := im.WriteDWARFIndex(dir); err != nil {
-				t.Fatal(err)
-			}
-			ix := reopen(t, im)
-			if err := ix.UseDWARFIndex(dir); err != nil {
-				t.Fatal(err)
-			}
+			ix := withIndex(t, im)
 			var offs []uint64
 			for _, a := range addrs {
 				offs = append(offs, a-im.TextAddr)
