@@ -370,13 +370,25 @@ func (r *indexReader) count(size int) int {
 	return n
 }
 
+// records reads a count and that many records of size bytes, returned
+// as one slice (nil after a problem).
+func (r *indexReader) records(size int) (int, []byte) {
+	n := r.count(size)
+	return n, r.bytes(n * size)
+}
+
 // ranges reads a range list whose idx fields must be below limit.
 func (r *indexReader) ranges(limit int) ([]addrRange, []uint64) {
-	n := r.count(28)
+	n, b := r.records(28)
+	if b == nil {
+		return nil, nil
+	}
+	le := binary.LittleEndian
 	rs, maxHi := make([]addrRange, n), make([]uint64, n)
 	for i := range rs {
-		rs[i] = addrRange{lo: r.u64(), hi: r.u64(), idx: int32(r.u32())}
-		maxHi[i] = r.u64()
+		rec := b[i*28 : i*28+28]
+		rs[i] = addrRange{lo: le.Uint64(rec), hi: le.Uint64(rec[8:]), idx: int32(le.Uint32(rec[16:]))}
+		maxHi[i] = le.Uint64(rec[20:])
 		if rs[i].idx < 0 || int(rs[i].idx) >= limit {
 			r.fail("range index out of bounds")
 		}
@@ -419,15 +431,16 @@ func decodeTables(b []byte, k dwarfKey) (*dwarfTables, error) {
 	for i := range cus {
 		cus[i] = cuRec{r.u32(), r.u32(), r.u32(), r.u32(), r.u32(), r.u32()}
 	}
-	fns := make([]fnInfo, r.count(40))
-	nameIdx := make([]uint32, len(fns))
+	nfn, fb := r.records(40)
+	fns := make([]fnInfo, nfn)
+	nameIdx := make([]uint32, nfn)
 	for i := range fns {
-		f := &fns[i]
-		f.start = r.u64()
-		nameIdx[i] = r.u32()
-		f.parent, f.kidLo, f.kidHi = int32(r.u32()), int32(r.u32()), int32(r.u32())
-		f.callFile, f.callLine, f.callCol = r.u32(), r.u32(), r.u32()
-		f.inlined = r.u32() != 0
+		rec, f := fb[i*40:i*40+40], &fns[i]
+		f.start = le.Uint64(rec)
+		nameIdx[i] = le.Uint32(rec[8:])
+		f.parent, f.kidLo, f.kidHi = int32(le.Uint32(rec[12:])), int32(le.Uint32(rec[16:])), int32(le.Uint32(rec[20:]))
+		f.callFile, f.callLine, f.callCol = le.Uint32(rec[24:]), le.Uint32(rec[28:]), le.Uint32(rec[32:])
+		f.inlined = le.Uint32(rec[36:]) != 0
 	}
 	type nameErr struct{ fn, msg uint32 }
 	nameErrs := make([]nameErr, r.count(8))
@@ -436,9 +449,11 @@ func decodeTables(b []byte, k dwarfKey) (*dwarfTables, error) {
 	}
 	kids, kidsMax := r.ranges(len(fns))
 	tops, topsMax := r.ranges(len(fns))
-	rows := make([]lineRow, r.count(20))
+	nrow, rb := r.records(20)
+	rows := make([]lineRow, nrow)
 	for i := range rows {
-		rows[i] = lineRow{addr: r.u64(), file: r.u32(), line: r.u32(), col: r.u32()}
+		rec := rb[i*20 : i*20+20]
+		rows[i] = lineRow{addr: le.Uint64(rec), file: le.Uint32(rec[8:]), line: le.Uint32(rec[12:]), col: le.Uint32(rec[16:])}
 	}
 	seqRows := make([][2]int32, r.count(8))
 	for i := range seqRows {
