@@ -352,13 +352,6 @@ func (r *indexReader) u32() uint32 {
 	return 0
 }
 
-func (r *indexReader) u64() uint64 {
-	if b := r.bytes(8); b != nil {
-		return binary.LittleEndian.Uint64(b)
-	}
-	return 0
-}
-
 // count reads a record count and checks that that many records of size
 // bytes can follow.
 func (r *indexReader) count(size int) int {
