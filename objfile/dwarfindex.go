@@ -23,13 +23,35 @@ import (
 // answers without parsing DWARF at all. The format is in docs/index.md.
 
 // dwarfTables is every compile unit of a slice's DWARF in flattened form:
-// the units are views (cuInfo values) into arrays they share.
+// the arrays of all units one after another in all, and per unit a view
+// of them (a cuInfo whose tops and seqs are that unit's part).
 type dwarfTables struct {
-	units   rangeIndex // address → unit (position in cus)
-	cus     []cuInfo
-	unitErr []string // why unit i could not be parsed ("" when it was)
-	names   []string // linkage name of each function, by global index
+	units   rangeIndex // address → unit (position in spans)
+	all     cuInfo     // every unit's arrays; tops and seqs of all units in turn
+	spans   []unitSpan
+	names   []string // linkage name of each function, by index in all.fns
 	nameErr map[int32]string
+	cus     []cuInfo // the views, made by makeViews
+}
+
+// unitSpan is one unit's part of the shared arrays and what went wrong
+// reading it.
+type unitSpan struct {
+	topsAt, topsN, seqsAt, seqsN int
+	err                          string // why it could not be parsed ("" when it was)
+	fileErr                      error  // a line-table problem
+}
+
+// makeViews makes the per-unit views of the shared arrays.
+func (t *dwarfTables) makeViews() {
+	t.cus = make([]cuInfo, len(t.spans))
+	for i, s := range t.spans {
+		cu := t.all
+		cu.fileErr = s.fileErr
+		cu.tops = rangeIndex{r: t.all.tops.r[s.topsAt : s.topsAt+s.topsN], maxHi: t.all.tops.maxHi[s.topsAt : s.topsAt+s.topsN]}
+		cu.seqs = rangeIndex{r: t.all.seqs.r[s.seqsAt : s.seqsAt+s.seqsN], maxHi: t.all.seqs.maxHi[s.seqsAt : s.seqsAt+s.seqsN]}
+		t.cus[i] = cu
+	}
 }
 
 // lookup answers as dwarfInfo.lookup does, from the tables.
@@ -39,7 +61,7 @@ func (t *dwarfTables) lookup(addr uint64) (frames []symbol.Frame, lo uint64, hav
 		return nil, 0, false, nil
 	}
 	ui := t.units.r[i].idx
-	if msg := t.unitErr[ui]; msg != "" {
+	if msg := t.spans[ui].err; msg != "" {
 		return nil, 0, false, errors.New(msg)
 	}
 	cu := &t.cus[ui]
@@ -58,37 +80,29 @@ func (dw *dwarfInfo) tables() (*dwarfTables, error) {
 	if dw.indexErr != nil {
 		return nil, dw.indexErr
 	}
-	var fns []fnInfo
-	var kids, tops, seqs []addrRange
-	var kidsMax, topsMax, seqsMax []uint64
-	var rows []lineRow
-	var seqRows [][2]int32
-	var files []string
+	t := &dwarfTables{nameErr: map[int32]string{}, spans: make([]unitSpan, len(dw.units))}
+	a := &t.all
 	fileIdx := map[string]uint32{}
-	t := &dwarfTables{nameErr: map[int32]string{}}
-	type span struct{ tops, seqs [2]int }
-	spans := make([]span, len(dw.units))
-	fileErrs := make([]error, len(dw.units))
 	for ui := range dw.units {
+		sp := &t.spans[ui]
+		sp.topsAt, sp.seqsAt = len(a.tops.r), len(a.seqs.r)
 		cu, err := dw.unit(int32(ui))
 		if err != nil || cu == nil {
-			msg := "compile unit could not be read"
+			sp.err = "compile unit could not be read"
 			if err != nil {
-				msg = err.Error()
+				sp.err = err.Error()
 			}
-			t.unitErr = append(t.unitErr, msg)
 			continue
 		}
-		t.unitErr = append(t.unitErr, "")
-		fileErrs[ui] = cu.fileErr
-		fnBase, kidBase, rowBase, seqRowBase := int32(len(fns)), int32(len(kids)), int32(len(rows)), int32(len(seqRows))
+		sp.fileErr = cu.fileErr
+		fnBase, kidBase, rowBase, seqRowBase := int32(len(a.fns)), int32(len(a.kids)), int32(len(a.rows)), int32(len(a.seqRows))
 		local := make([]uint32, len(cu.files))
 		for i, f := range cu.files {
 			g, ok := fileIdx[f]
 			if !ok {
-				g = uint32(len(files))
+				g = uint32(len(a.files))
 				fileIdx[f] = g
-				files = append(files, f)
+				a.files = append(a.files, f)
 			}
 			local[i] = g
 		}
@@ -110,39 +124,30 @@ func (dw *dwarfInfo) tables() (*dwarfTables, error) {
 			f.kidLo, f.kidHi = f.kidLo+kidBase, f.kidHi+kidBase
 			f.callFile = remap(f.callFile)
 			f.off = 0
-			fns = append(fns, f)
+			a.fns = append(a.fns, f)
 		}
-		for _, k := range cu.kids {
-			kids = append(kids, addrRange{lo: k.lo, hi: k.hi, idx: k.idx + fnBase})
+		shift := func(dst *[]addrRange, rs []addrRange, by int32) {
+			for _, r := range rs {
+				*dst = append(*dst, addrRange{lo: r.lo, hi: r.hi, idx: r.idx + by})
+			}
 		}
-		kidsMax = append(kidsMax, cu.kidsMax...)
-		spans[ui].tops[0] = len(tops)
-		for _, r := range cu.tops.r {
-			tops = append(tops, addrRange{lo: r.lo, hi: r.hi, idx: r.idx + fnBase})
-		}
-		topsMax = append(topsMax, cu.tops.maxHi...)
-		spans[ui].tops[1] = len(tops)
+		shift(&a.kids, cu.kids, fnBase)
+		a.kidsMax = append(a.kidsMax, cu.kidsMax...)
+		shift(&a.tops.r, cu.tops.r, fnBase)
+		a.tops.maxHi = append(a.tops.maxHi, cu.tops.maxHi...)
 		for _, r := range cu.rows {
 			r.file = remap(r.file)
-			rows = append(rows, r)
+			a.rows = append(a.rows, r)
 		}
-		for _, s := range cu.seqRows {
-			seqRows = append(seqRows, [2]int32{s[0] + rowBase, s[1] + rowBase})
+		for _, q := range cu.seqRows {
+			a.seqRows = append(a.seqRows, [2]int32{q[0] + rowBase, q[1] + rowBase})
 		}
-		spans[ui].seqs[0] = len(seqs)
-		for _, r := range cu.seqs.r {
-			seqs = append(seqs, addrRange{lo: r.lo, hi: r.hi, idx: r.idx + seqRowBase})
-		}
-		seqsMax = append(seqsMax, cu.seqs.maxHi...)
-		spans[ui].seqs[1] = len(seqs)
+		shift(&a.seqs.r, cu.seqs.r, seqRowBase)
+		a.seqs.maxHi = append(a.seqs.maxHi, cu.seqs.maxHi...)
+		sp.topsN, sp.seqsN = len(a.tops.r)-sp.topsAt, len(a.seqs.r)-sp.seqsAt
 	}
 	t.units = rangeIndex{r: dw.index.r, maxHi: dw.index.maxHi}
-	t.cus = make([]cuInfo, len(dw.units))
-	for ui, s := range spans {
-		t.cus[ui] = cuInfo{fns: fns, kids: kids, kidsMax: kidsMax, rows: rows, seqRows: seqRows, files: files, fileErr: fileErrs[ui],
-			tops: rangeIndex{r: tops[s.tops[0]:s.tops[1]], maxHi: topsMax[s.tops[0]:s.tops[1]]},
-			seqs: rangeIndex{r: seqs[s.seqs[0]:s.seqs[1]], maxHi: seqsMax[s.seqs[0]:s.seqs[1]]}}
-	}
+	t.makeViews()
 	return t, nil
 }
 
@@ -216,10 +221,7 @@ func encodeTables(t *dwarfTables, k dwarfKey) []byte {
 			u64(maxHi[i])
 		}
 	}
-	var all cuInfo
-	if len(t.cus) > 0 {
-		all = t.cus[0]
-	}
+	all := &t.all
 	// Strings are referenced by index; the table goes last.
 	names := make([]uint32, len(t.names))
 	for i, n := range t.names {
@@ -230,20 +232,16 @@ func encodeTables(t *dwarfTables, k dwarfKey) []byte {
 		files[i] = str(f)
 	}
 	ranges(t.units.r, t.units.maxHi)
-	u32(uint32(len(t.cus)))
-	var tops, seqs []addrRange
-	var topsMax, seqsMax []uint64
-	for i, cu := range t.cus {
-		u32(uint32(len(tops)))
-		u32(uint32(len(cu.tops.r)))
-		u32(uint32(len(seqs)))
-		u32(uint32(len(cu.seqs.r)))
-		tops, topsMax = append(tops, cu.tops.r...), append(topsMax, cu.tops.maxHi...)
-		seqs, seqsMax = append(seqs, cu.seqs.r...), append(seqsMax, cu.seqs.maxHi...)
-		u32(str(t.unitErr[i]))
+	u32(uint32(len(t.spans)))
+	for _, sp := range t.spans {
+		u32(uint32(sp.topsAt))
+		u32(uint32(sp.topsN))
+		u32(uint32(sp.seqsAt))
+		u32(uint32(sp.seqsN))
+		u32(str(sp.err))
 		fe := ""
-		if cu.fileErr != nil {
-			fe = cu.fileErr.Error()
+		if sp.fileErr != nil {
+			fe = sp.fileErr.Error()
 		}
 		u32(str(fe))
 	}
@@ -271,7 +269,7 @@ func encodeTables(t *dwarfTables, k dwarfKey) []byte {
 		}
 	}
 	ranges(all.kids, all.kidsMax)
-	ranges(tops, topsMax)
+	ranges(all.tops.r, all.tops.maxHi)
 	u32(uint32(len(all.rows)))
 	for _, r := range all.rows {
 		u64(r.addr)
@@ -284,7 +282,7 @@ func encodeTables(t *dwarfTables, k dwarfKey) []byte {
 		u32(uint32(s[0]))
 		u32(uint32(s[1]))
 	}
-	ranges(seqs, seqsMax)
+	ranges(all.seqs.r, all.seqs.maxHi)
 	u32(uint32(len(files)))
 	for _, f := range files {
 		u32(f)
@@ -510,7 +508,9 @@ func decodeTables(b []byte, k dwarfKey) (*dwarfTables, error) {
 		}
 	}
 	t.units = rangeIndex{r: unitR, maxHi: unitMax}
-	t.cus = make([]cuInfo, len(cus))
+	t.all = cuInfo{fns: fns, kids: kids, kidsMax: kidsMax, rows: rows, seqRows: seqRows, files: files,
+		tops: rangeIndex{r: tops, maxHi: topsMax}, seqs: rangeIndex{r: seqs, maxHi: seqsMax}}
+	t.spans = make([]unitSpan, len(cus))
 	for i, c := range cus {
 		if uint64(c.topsAt)+uint64(c.topsN) > uint64(len(tops)) || uint64(c.seqsAt)+uint64(c.seqsN) > uint64(len(seqs)) {
 			return bad("unit tables")
@@ -520,15 +520,12 @@ func decodeTables(b []byte, k dwarfKey) (*dwarfTables, error) {
 		if !ok1 || !ok2 {
 			return bad("unit error")
 		}
-		t.unitErr = append(t.unitErr, msg)
-		var fileErr error
+		t.spans[i] = unitSpan{topsAt: int(c.topsAt), topsN: int(c.topsN), seqsAt: int(c.seqsAt), seqsN: int(c.seqsN), err: msg}
 		if fe != "" {
-			fileErr = errors.New(fe)
+			t.spans[i].fileErr = errors.New(fe)
 		}
-		t.cus[i] = cuInfo{fns: fns, kids: kids, kidsMax: kidsMax, rows: rows, seqRows: seqRows, files: files, fileErr: fileErr,
-			tops: rangeIndex{r: tops[c.topsAt : c.topsAt+c.topsN], maxHi: topsMax[c.topsAt : c.topsAt+c.topsN]},
-			seqs: rangeIndex{r: seqs[c.seqsAt : c.seqsAt+c.seqsN], maxHi: seqsMax[c.seqsAt : c.seqsAt+c.seqsN]}}
 	}
+	t.makeViews()
 	return t, nil
 }
 
