@@ -23,6 +23,7 @@
 // work and output length ([Options.MaxOutput]) are bounded, so adversarial
 // substitution chains fail with [ErrLimit] instead of consuming time or
 // memory. A tree nested deeper than Swift's printer goes (768 levels) is
-// printed as Swift prints it: cut off with "<<too complex>>". Syntax errors are *diag.FormatError values naming the offset and
-// what was being decoded.
+// printed as Swift prints it: cut off with "<<too complex>>". Syntax errors
+// are *diag.FormatError values naming the offset and what was being
+// decoded.
 package swift

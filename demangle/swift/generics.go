@@ -318,11 +318,10 @@ func (d *demangler) specialType() *Node {
 	case 'E':
 		return d.functionType(KindNoEscapeFunctionType, false)
 	case 'O':
-		// @called(once): a function type called exactly once.
-		t := d.functionType(KindFunctionType, false)
-		fn := t.first()
-		fn.Children = append([]*Node{d.newNode(KindCalledOnceFunctionType)}, fn.Children...)
-		return t
+		// @called(once): a function type called exactly once, its
+		// attribute taken like the others by functionType.
+		d.push(d.newNode(KindCalledOnceFunctionType))
+		return d.functionType(KindFunctionType, false)
 	case 'A':
 		return d.functionType(KindEscapingAutoClosureType, false)
 	case 'f':

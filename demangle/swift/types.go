@@ -136,6 +136,7 @@ func (d *demangler) plainFunction() *Node {
 // type first.
 func (d *demangler) functionType(k Kind, hasClangType bool) *Node {
 	fn := d.newNode(k)
+	d.addIf(fn, d.popKind(KindCalledOnceFunctionType))
 	if hasClangType {
 		d.add(fn, d.clangType())
 	}
