@@ -97,7 +97,7 @@ func (c *collector) arg(arg string) error {
 		if !c.seen["-"] {
 			c.seen["-"] = true
 			c.out = append(c.out, Input{Name: "-", Rel: "stdin", Path: "stdin",
-				Read: func() ([]byte, error) { return readLimited(c.opts.Stdin, "stdin", c.opts.MaxSize) }})
+				Read: func() ([]byte, error) { return readLimited(c.opts.Stdin, c.opts.MaxSize, 0) }})
 		}
 		return nil
 	}
@@ -276,7 +276,7 @@ func readFile(path string, max int64) (b []byte, m *mmap.File, err error) {
 			}
 		}
 	}
-	b, err = readSized(f, max, hint)
+	b, err = readLimited(f, max, hint)
 	return b, nil, err
 }
 
@@ -292,7 +292,7 @@ func readGzip(path string, max int64) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("not a gzip file: %w", err)
 	}
-	return readLimited(zr, path, max)
+	return readLimited(zr, max, 0)
 }
 
 // readMember reads one member of a zip archive, decompressed to at most max
@@ -316,24 +316,23 @@ func readMember(archive, name string, max int64) ([]byte, error) {
 		}
 		r = gz
 	}
-	return readLimited(r, name, max)
+	return readLimited(r, max, 0)
 }
 
 // readLimited reads r to its end, failing past max bytes rather than reading
-// on.
-func readLimited(r io.Reader, name string, max int64) ([]byte, error) {
-	return readSized(r, max, 0)
-}
-
-// readSized is readLimited for a reader of about hint bytes (a regular
-// file's size, which may still change): one buffer of that size and a
-// read that confirms the end, instead of a doubling buffer.
-func readSized(r io.Reader, max, hint int64) ([]byte, error) {
+// on. hint is the size r should have (a regular file's, which may still
+// change), 0 when unknown: the buffer starts at that size, so that a file
+// is read in one go rather than into a doubling buffer.
+func readLimited(r io.Reader, max, hint int64) ([]byte, error) {
 	if hint <= 0 || hint > max {
-		return readAll(io.LimitReader(r, max+1), max)
+		hint = 511
 	}
+	r = io.LimitReader(r, max+1)
 	b := make([]byte, 0, hint+1) // +1: the read that sees the end needs room
 	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
 		n, err := r.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]
 		if int64(len(b)) > max {
@@ -345,25 +344,7 @@ func readSized(r io.Reader, max, hint int64) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(b) == cap(b) { // the file grew: go on with a growing buffer
-			rest, err := readAll(io.LimitReader(r, max+1-int64(len(b))), max-int64(len(b)))
-			if err != nil {
-				return nil, err
-			}
-			return append(b, rest...), nil
-		}
 	}
-}
-
-func readAll(r io.Reader, max int64) ([]byte, error) {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > max {
-		return nil, tooLarge(-1, max)
-	}
-	return b, nil
 }
 
 func tooLarge(size, max int64) error {

@@ -31,7 +31,7 @@ func TestReadSized(t *testing.T) {
 			if slow {
 				r = iotest.OneByteReader(r)
 			}
-			got, err := readSized(r, tc.max, tc.hint)
+			got, err := readLimited(r, tc.max, tc.hint)
 			switch {
 			case tc.tooLarge && !errors.Is(err, ErrTooLarge):
 				t.Errorf("%s (slow %v): %d bytes, %v; want ErrTooLarge", tc.name, slow, len(got), err)
@@ -40,7 +40,7 @@ func TestReadSized(t *testing.T) {
 			}
 		}
 	}
-	if _, err := readSized(iotest.ErrReader(io.ErrUnexpectedEOF), 100, 10); !errors.Is(err, io.ErrUnexpectedEOF) {
+	if _, err := readLimited(iotest.ErrReader(io.ErrUnexpectedEOF), 100, 10); !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Errorf("a failing reader: %v", err)
 	}
 }
