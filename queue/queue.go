@@ -138,14 +138,11 @@ func setup(ctx context.Context, nc *nats.Conn, cfg Config) (*Queue, error) {
 		dst  *jetstream.ObjectStore
 	}{{ResultStore, &q.results}, {InputStore, &q.inputs}} {
 		*st.dst, err = retry(ctx, func(ctx context.Context) (jetstream.ObjectStore, error) {
-			o, err := js.ObjectStore(ctx, st.name)
-			if errors.Is(err, jetstream.ErrBucketNotFound) {
-				o, err = js.CreateObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: st.name, Storage: jetstream.FileStorage, Replicas: cfg.Replicas, TTL: cfg.Keep})
-				if errors.Is(err, jetstream.ErrBucketExists) || errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
-					return js.ObjectStore(ctx, st.name) // another client made it first
-				}
-			}
-			return o, err
+			return openOrCreate(ctx, func(ctx context.Context) (jetstream.ObjectStore, error) {
+				return js.ObjectStore(ctx, st.name)
+			}, func(ctx context.Context) (jetstream.ObjectStore, error) {
+				return js.CreateObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: st.name, Storage: jetstream.FileStorage, Replicas: cfg.Replicas, TTL: cfg.Keep})
+			})
 		})
 		if err != nil {
 			return nil, fmt.Errorf("opening the object store %s: %w", st.name, err)
@@ -159,15 +156,24 @@ func setup(ctx context.Context, nc *nats.Conn, cfg Config) (*Queue, error) {
 // (--replicas 1 against a cluster's 3) must not change them for everyone.
 func stream(ctx context.Context, js jetstream.JetStream, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
 	return retry(ctx, func(ctx context.Context) (jetstream.Stream, error) {
-		s, err := js.Stream(ctx, cfg.Name)
-		if errors.Is(err, jetstream.ErrStreamNotFound) {
-			s, err = js.CreateStream(ctx, cfg)
-			if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
-				return js.Stream(ctx, cfg.Name) // another client made it first
-			}
-		}
-		return s, err
+		return openOrCreate(ctx, func(ctx context.Context) (jetstream.Stream, error) { return js.Stream(ctx, cfg.Name) },
+			func(ctx context.Context) (jetstream.Stream, error) { return js.CreateStream(ctx, cfg) })
 	})
+}
+
+// openOrCreate returns what open finds; when there is nothing, what create
+// makes; when another client created it in between, what open finds then.
+// What exists is used as it is, whatever its settings.
+func openOrCreate[T any](ctx context.Context, open, create func(context.Context) (T, error)) (T, error) {
+	v, err := open(ctx)
+	if !errors.Is(err, jetstream.ErrStreamNotFound) && !errors.Is(err, jetstream.ErrBucketNotFound) && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return v, err
+	}
+	v, err = create(ctx)
+	if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) || errors.Is(err, jetstream.ErrBucketExists) || errors.Is(err, jetstream.ErrConsumerExists) {
+		return open(ctx)
+	}
+	return v, err
 }
 
 // tryTimeout bounds one request to the servers, so that one sent to a

@@ -78,15 +78,12 @@ func (w *Worker) Run(ctx context.Context) error {
 		cons, err := retry(ctx, func(ctx context.Context) (jetstream.Consumer, error) {
 			// Like the streams, a consumer keeps the settings it was made
 			// with: workers started with other flags share it as it is.
-			c, err := q.js.Consumer(ctx, JobsStream, consumerName(key))
-			if errors.Is(err, jetstream.ErrConsumerNotFound) {
-				c, err = q.js.CreateConsumer(ctx, JobsStream, jetstream.ConsumerConfig{Durable: consumerName(key), FilterSubject: subject(key),
+			return openOrCreate(ctx, func(ctx context.Context) (jetstream.Consumer, error) {
+				return q.js.Consumer(ctx, JobsStream, consumerName(key))
+			}, func(ctx context.Context) (jetstream.Consumer, error) {
+				return q.js.CreateConsumer(ctx, JobsStream, jetstream.ConsumerConfig{Durable: consumerName(key), FilterSubject: subject(key),
 					AckPolicy: jetstream.AckExplicitPolicy, AckWait: q.cfg.AckWait, MaxDeliver: q.cfg.MaxDeliver, MaxAckPending: 4096})
-				if errors.Is(err, jetstream.ErrConsumerExists) {
-					return q.js.Consumer(ctx, JobsStream, consumerName(key))
-				}
-			}
-			return c, err
+			})
 		})
 		if err != nil {
 			if ctx.Err() != nil {
@@ -136,14 +133,14 @@ func (w *Worker) Run(ctx context.Context) error {
 	return nil
 }
 
-// handle works on one job: fetch its input, symbolicate, store the result,
-// and acknowledge only then.
 // limits are a consumer's settings that a worker acts on.
 type limits struct {
 	ackWait    time.Duration
 	maxDeliver int // < 1: no limit
 }
 
+// handle works on one job: fetch its input, symbolicate, store the result,
+// and acknowledge only then.
 func (w *Worker) handle(ctx context.Context, m jetstream.Msg, lim limits) {
 	q := w.Queue
 	meta, err := m.Metadata()

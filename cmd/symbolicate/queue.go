@@ -99,10 +99,10 @@ func routes(found []inputs.Input) ([]queue.Input, error) {
 			qi.ReadErr = err.Error() // the job's result is this error
 		} else {
 			qi.Data = append([]byte(nil), data...)
-		}
-		if doc, err := eng.Parse(data); err == nil && qi.ReadErr == "" {
-			if sc := doc.Process().SharedCache; sc != nil && !sc.UUID.IsZero() {
-				qi.Route = sc.UUID.String()
+			if doc, err := eng.Parse(data); err == nil {
+				if sc := doc.Process().SharedCache; sc != nil && !sc.UUID.IsZero() {
+					qi.Route = sc.UUID.String()
+				}
 			}
 		}
 		if in.Done != nil {
