@@ -262,3 +262,26 @@ func firstDiff(a, b string) string {
 	}
 	return fmt.Sprintf("lengths %d and %d lines", len(al), len(bl))
 }
+
+// TestDWARFIndexUnwritable: an index directory where nothing can be
+// created (/proc/self, even for root) makes "symbolicate index" exit 4
+// naming the index it could not write; a batch still writes all its
+// outputs, exits as without an index, and warns.
+func TestDWARFIndexUnwritable(t *testing.T) {
+	if _, err := os.Stat("/proc/self"); err != nil {
+		t.Skip("no /proc/self to stand for an unwritable directory")
+	}
+	root := corpus.Path(t, "macho/symbolic/crashprobe")
+	dsym := filepath.Join(root, "dSYMs", "3CD3E3CC-281E-3AF3-84EB-CDE6D56F0559.dSYM")
+	code, _, errOut := runCLI(t, "", "index", "--symbols", dsym, "--index-dir", "/proc/self")
+	if code != exitOutput || !strings.Contains(errOut, "dwarf-3CD3E3CC-281E-3AF3-84EB-CDE6D56F0559-arm64.symidx") {
+		t.Fatalf("index: exit %d, want %d\n%s", code, exitOutput, errOut)
+	}
+	in := filepath.Join(t.TempDir(), "call_abort.ips")
+	os.WriteFile(in, ipsFromSentry(t, corpus.Read(t, "macho/symbolic/crashprobe/reports-arm64/call_abort.json")), 0o644)
+	wcode, want, _ := runCLI(t, "", "-q", "--symbols", filepath.Join(root, "dSYMs"), in)
+	code, got, errOut := runCLI(t, "", "-q", "--symbols", filepath.Join(root, "dSYMs"), "--index-dir", "/proc/self", in)
+	if code != wcode || got != want || !strings.Contains(errOut, "warning") {
+		t.Fatalf("batch: exit %d (want %d), same output %v\n%s", code, wcode, got == want, errOut)
+	}
+}
