@@ -58,6 +58,10 @@ func (r *Report) decodeCrash(t *jsontape.Tape, hdr *header) error {
 			lebNode = v
 		case "asi":
 			p.asi = decodeASI(t, v)
+		case "usedImages":
+			if err := r.decodeUsedImages(t, v); err != nil {
+				return err
+			}
 		default:
 			if err := p.set(t, k, v); err != nil {
 				return r.decodeFail(int(t.Nodes[v].Start), "payload."+t.Key(k), err)
@@ -65,10 +69,6 @@ func (r *Report) decodeCrash(t *jsontape.Tape, hdr *header) error {
 		}
 	}
 
-	r.Images = make([]Image, len(p.UsedImages))
-	for i := range p.UsedImages {
-		r.Images[i] = r.imageFromJSON(&p.UsedImages[i], i)
-	}
 	if sc := p.SharedCache; sc != nil {
 		u, err := process.ParseUUID(string(sc.UUID))
 		if err != nil && sc.UUID != "" {
@@ -313,6 +313,67 @@ func separator(t *jsontape.Tape, elems []int32) []byte {
 		return []byte{','}
 	}
 	return t.B[t.Nodes[elems[0]].End:t.Nodes[elems[1]].Start:t.Nodes[elems[1]].Start]
+}
+
+// decodeUsedImages reads "usedImages" (node v), an array of image objects,
+// straight from the tape; null is no images.
+func (r *Report) decodeUsedImages(t *jsontape.Tape, v int32) error {
+	switch t.Nodes[v].Kind {
+	case 'n':
+		r.Images = nil
+		return nil
+	case '[':
+	default:
+		return r.errAt(formatIPS, int(t.Nodes[v].Start), "payload.usedImages", "cannot decode: not an array of images")
+	}
+	elems := t.Elems(v)
+	r.Images = make([]Image, len(elems))
+	for i, e := range elems {
+		var ij imageJSON
+		if !ij.fromTape(t, e) {
+			return r.errAt(formatIPS, int(t.Nodes[e].Start), "payload.usedImages", "cannot decode: image %d is not an object", i)
+		}
+		r.Images[i] = r.imageFromJSON(&ij, i)
+	}
+	return nil
+}
+
+// fromTape fills ij from object node o (null leaves it zero); it reports
+// false for any other kind of value.
+func (ij *imageJSON) fromTape(t *jsontape.Tape, o int32) bool {
+	switch t.Nodes[o].Kind {
+	case 'n':
+		return true
+	case '{':
+	default:
+		return false
+	}
+	for k := o + 1; k < t.Nodes[o].Next; k = t.Nodes[k+1].Next {
+		v := k + 1
+		switch string(t.KeyBytes(k)) {
+		case "source":
+			ij.Source = jstr(t.Str(v))
+		case "arch":
+			ij.Arch = jstr(t.Str(v))
+		case "base":
+			ij.Base = tnum(t, v)
+		case "size":
+			ij.Size = tnum(t, v)
+		case "uuid":
+			ij.UUID = jstr(t.Str(v))
+		case "path":
+			ij.Path = jstr(t.Str(v))
+		case "name":
+			ij.Name = jstr(t.Str(v))
+		case "CFBundleIdentifier":
+			ij.BundleID = jstr(t.Str(v))
+		case "CFBundleShortVersionString":
+			ij.ShortVersion = jstr(t.Str(v))
+		case "CFBundleVersion":
+			ij.BundleVersion = jstr(t.Str(v))
+		}
+	}
+	return true
 }
 
 func (r *Report) imageFromJSON(ij *imageJSON, i int) Image {

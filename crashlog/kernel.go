@@ -3,7 +3,6 @@ package crashlog
 import (
 	"strconv"
 
-	json "github.com/goccy/go-json"
 	"github.com/symbolicate/symbolicate/internal/jsontape"
 	"github.com/symbolicate/symbolicate/process"
 )
@@ -229,9 +228,7 @@ func (r *Report) kernelImage(t *jsontape.Tape, e int32, i int) (Image, error) {
 	switch t.Nodes[e].Kind {
 	case '{':
 		var ij imageJSON
-		if err := json.Unmarshal(t.Raw(e), &ij); err != nil {
-			return Image{}, r.decodeFail(int(t.Nodes[e].Start), field, err)
-		}
+		ij.fromTape(t, e)
 		return r.imageFromJSON(&ij, i), nil
 	case '[':
 	default:

@@ -7,9 +7,9 @@ import (
 
 // Typed view of the bug_type 309 payload (ips.md §4–§7). The payload is
 // validated and indexed once (tape.go); then each top-level member the model
-// or the renderer uses is decoded on its own: objects and arrays of objects
-// with go-json, scalars with the tolerant types of jsontypes.go, and the
-// frame lists, registers and "asi" straight from the tape (they need byte
+// or the renderer uses is decoded on its own: small objects with go-json,
+// scalars with the tolerant types of jsontypes.go, and the frame lists, the
+// images, registers and "asi" straight from the tape (they need byte
 // spans or document order). Every other member stays available, unmodified,
 // in Report.Fields, and the JSON writer copies the original bytes.
 
@@ -72,7 +72,6 @@ type payload struct {
 	LegacyInfo       legacyInfo       `json:"legacyInfo"`
 	FaultingThread   jnum             `json:"faultingThread"`
 	ReportNotes      jstrs            `json:"reportNotes"`
-	UsedImages       []imageJSON      `json:"usedImages"`
 	SharedCache      *sharedCacheJSON `json:"sharedCache"`
 
 	asi   []asiEntry    // "asi" in document order
@@ -151,17 +150,19 @@ type instrState struct {
 	} `json:"instructionStream"`
 }
 
+// imageJSON is one usedImages (or kernel binaryImages) object, decoded from
+// the tape by fromTape.
 type imageJSON struct {
-	Source        jstr `json:"source"`
-	Arch          jstr `json:"arch"`
-	Base          jnum `json:"base"`
-	Size          jnum `json:"size"`
-	UUID          jstr `json:"uuid"`
-	Path          jstr `json:"path"`
-	Name          jstr `json:"name"`
-	BundleID      jstr `json:"CFBundleIdentifier"`
-	ShortVersion  jstr `json:"CFBundleShortVersionString"`
-	BundleVersion jstr `json:"CFBundleVersion"`
+	Source        jstr
+	Arch          jstr
+	Base          jnum
+	Size          jnum
+	UUID          jstr
+	Path          jstr
+	Name          jstr
+	BundleID      jstr // CFBundleIdentifier
+	ShortVersion  jstr // CFBundleShortVersionString
+	BundleVersion jstr // CFBundleVersion
 }
 
 type sharedCacheJSON struct {
@@ -291,8 +292,6 @@ func (p *payload) set(t *jsontape.Tape, k, v int32) error {
 		obj = &p.ExtMods
 	case "legacyInfo":
 		obj = &p.LegacyInfo
-	case "usedImages":
-		obj = &p.UsedImages
 	case "sharedCache":
 		obj = &p.SharedCache
 	default:

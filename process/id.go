@@ -3,7 +3,6 @@ package process
 import (
 	"encoding/hex"
 	"fmt"
-	"strings"
 )
 
 // UUID is a 16-byte Mach-O LC_UUID or dyld shared-cache UUID, in canonical
@@ -35,14 +34,38 @@ func (u UUID) IsZero() bool { return u == UUID{} }
 // ParseUUID parses 32 hex digits, with or without dashes, in either case.
 func ParseUUID(s string) (UUID, error) {
 	var u UUID
-	h := strings.ReplaceAll(s, "-", "")
-	if len(h) != 32 {
-		return u, fmt.Errorf("uuid %q: want 32 hex digits", s)
+	n := 0 // hex digits read
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '-' {
+			continue
+		}
+		v, ok := hexValue(c)
+		switch {
+		case !ok:
+			return UUID{}, fmt.Errorf("uuid %q: %q at offset %d is not a hex digit", s, c, i)
+		case n == 2*len(u):
+			return UUID{}, fmt.Errorf("uuid %q: want 32 hex digits", s)
+		}
+		u[n/2] |= v << (4 * (1 - n%2))
+		n++
 	}
-	if _, err := hex.Decode(u[:], []byte(h)); err != nil {
-		return u, fmt.Errorf("uuid %q: %w", s, err)
+	if n != 2*len(u) {
+		return UUID{}, fmt.Errorf("uuid %q: want 32 hex digits", s)
 	}
 	return u, nil
+}
+
+func hexValue(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
 }
 
 // BuildID identifies a build: the raw bytes of a 16-byte Mach-O UUID on Apple

@@ -10,7 +10,10 @@ func TestUUIDAndBuildID(t *testing.T) {
 	if err != nil || u.String() != "82D13D98-219E-3040-B62A-07A297007A7C" {
 		t.Fatalf("ParseUUID: %v %v", u, err)
 	}
-	for _, bad := range []string{"", "82d13d98", "zz" + "d13d98219e3040b62a07a297007a7c"} {
+	if d, err := ParseUUID("82D13D98-219E-3040-B62A-07A297007A7C"); err != nil || d != u {
+		t.Errorf("ParseUUID with dashes, upper case: %v %v", d, err)
+	}
+	for _, bad := range []string{"", "82d13d98", "zz" + "d13d98219e3040b62a07a297007a7c", "82d13d98219e3040b62a07a297007a7c00", "82d13d98219e3040b62a07a297007a7 "} {
 		if _, err := ParseUUID(bad); err == nil {
 			t.Errorf("ParseUUID(%q) accepted", bad)
 		}
