@@ -226,6 +226,7 @@ func (b *Builder) Build() *Table {
 		t.refs[i] = e.off()
 		t.kinds[i] = e.pool()
 	}
+	t.top = sample(t.addr32)
 	*b = Builder{}
 	return t
 }
@@ -291,6 +292,7 @@ type Table struct {
 	base   uint64
 	addr32 []uint32 // address − base, when every address fits
 	addr64 []uint64 // absolute addresses otherwise
+	top    []uint32 // every 64th of addr32, for search32; nil for small tables
 	refs   []uint32 // name offset in its pool
 	kinds  []uint8  // pool index, poolUnnamed or poolEnd
 	pools  [][]byte
@@ -321,35 +323,59 @@ func (t *Table) addrAt(i int) uint64 {
 
 // search returns the index of the greatest entry at or below addr, or -1.
 func (t *Table) search(addr uint64) int {
-	lo, hi := 0, len(t.refs) // invariant: entries < lo are ≤ addr, entries ≥ hi are > addr
 	if t.addr32 != nil {
 		if addr < t.base {
 			return -1
 		}
-		d := addr - t.base
-		if d > 0xffffffff {
-			d = 0xffffffff
-		}
-		x := uint32(d)
-		for lo < hi {
-			m := int(uint(lo+hi) >> 1)
-			if t.addr32[m] <= x {
-				lo = m + 1
-			} else {
-				hi = m
-			}
-		}
-		return lo - 1
+		return search32(t.addr32, t.top, uint32(min(addr-t.base, 0xffffffff)))
 	}
+	return upTo(t.addr64, addr) - 1
+}
+
+// topShift sets the sampling of Table.top: every 64th address.
+const topShift = 6
+
+// sample returns every 1<<topShift-th element of a, or nil when a is too
+// small for sampling to pay.
+func sample(a []uint32) []uint32 {
+	if len(a) < 4<<topShift {
+		return nil
+	}
+	top := make([]uint32, (len(a)+1<<topShift-1)>>topShift)
+	for i := range top {
+		top[i] = a[i<<topShift]
+	}
+	return top
+}
+
+// search32 returns the index of the greatest element of the sorted a at or
+// below x, or -1. top samples a (see sample): searching it first and then
+// one block of a touches a few cache lines of a table not yet in cache
+// instead of one per halving of the whole table.
+func search32(a, top []uint32, x uint32) int {
+	if top == nil {
+		return upTo(a, x) - 1
+	}
+	j := upTo(top, x) - 1
+	if j < 0 {
+		return -1
+	}
+	lo := j << topShift
+	return lo + upTo(a[lo:min(lo+1<<topShift, len(a))], x) - 1
+}
+
+// upTo returns how many elements of the sorted a are at or below x.
+func upTo[T uint32 | uint64](a []T, x T) int {
+	lo, hi := 0, len(a) // elements < lo are ≤ x, elements ≥ hi are > x
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if t.addr64[m] <= addr {
+		if a[m] <= x {
 			lo = m + 1
 		} else {
 			hi = m
 		}
 	}
-	return lo - 1
+	return lo
 }
 
 // Lookup returns the name and start of the symbol containing addr. ok is
@@ -408,7 +434,7 @@ func UnnamedName(addr uint64) string {
 // MemSize returns the bytes held by the table itself: entry arrays and
 // copied names, not the caller's pools.
 func (t *Table) MemSize() int {
-	return 4*len(t.addr32) + 8*len(t.addr64) + 4*len(t.refs) + len(t.kinds) + len(t.pools[poolOwn]) + 24*len(t.pools)
+	return 4*len(t.addr32) + 4*len(t.top) + 8*len(t.addr64) + 4*len(t.refs) + len(t.kinds) + len(t.pools[poolOwn]) + 24*len(t.pools)
 }
 
 // nameAt returns the NUL-terminated name at off in pool, without copying.
@@ -477,7 +503,7 @@ func FromData(d Data, pools [][]byte) (*Table, error) {
 			return nil, fmt.Errorf("symtab: entry %d names pool %d of %d", i, k, d.Pools)
 		}
 	}
-	t := &Table{base: d.Base, addr32: d.Addr32, addr64: d.Addr64, refs: d.Refs, kinds: d.Kinds}
+	t := &Table{base: d.Base, addr32: d.Addr32, addr64: d.Addr64, refs: d.Refs, kinds: d.Kinds, top: sample(d.Addr32)}
 	t.pools = append([][]byte{d.Own}, pools...)
 	if t.addr32 == nil && t.addr64 == nil {
 		t.addr32 = []uint32{}

@@ -2,7 +2,9 @@ package symtab
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -313,6 +315,60 @@ func TestDataRoundTrip(t *testing.T) {
 		damage(&dd)
 		if _, err := FromData(dd, [][]byte{pool}); err == nil {
 			t.Errorf("damage %d: accepted", i)
+		}
+	}
+}
+
+// TestSearch32 checks the sampled search against a plain binary search on
+// even, clustered and skewed tables, at every element, between elements and
+// outside the table.
+func TestSearch32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	tables := map[string][]uint32{}
+	for _, n := range []int{0, 1, 2, 255, 256, 257, 319, 320, 321, 5000} {
+		even := make([]uint32, n)
+		for i := range even {
+			even[i] = uint32(i)*16 + 4
+		}
+		tables[fmt.Sprintf("even%d", n)] = even
+		set := map[uint32]bool{}
+		for len(set) < n {
+			v := rng.Uint32()
+			if rng.IntN(4) > 0 {
+				v = 1<<20 + rng.Uint32N(4096) // most in one cluster
+			}
+			set[v] = true
+		}
+		clustered := slices.Sorted(maps.Keys(set))
+		tables[fmt.Sprintf("clustered%d", n)] = clustered
+		skewed := make([]uint32, n)
+		for i := range skewed {
+			skewed[i] = uint32(i)
+		}
+		if n > 0 {
+			skewed[n-1] = 0xffffffff // one outlier at the top
+		}
+		tables[fmt.Sprintf("skewed%d", n)] = skewed
+	}
+	for name, a := range tables {
+		want := func(x uint32) int {
+			i, _ := slices.BinarySearch(a, x+1)
+			if x == 0xffffffff {
+				i = len(a)
+			}
+			return i - 1
+		}
+		probe := []uint32{0, 1, 0xffffffff, 0xfffffffe}
+		for _, v := range a {
+			probe = append(probe, v, v-1, v+1)
+		}
+		for range 200 {
+			probe = append(probe, rng.Uint32())
+		}
+		for _, x := range probe {
+			if got, w := search32(a, sample(a), x), want(x); got != w {
+				t.Fatalf("%s: search32(%#x) = %d, want %d", name, x, got, w)
+			}
 		}
 	}
 }
