@@ -118,6 +118,12 @@ func (d *Demangler) name(raw string, opts Options) (string, bool) {
 		}
 		return raw, false
 	}
+	return unmangled(raw, s, opts)
+}
+
+// unmangled names raw (s: raw without its Mach-O underscore) when it is not
+// a mangled name: an Objective-C method or a C identifier.
+func unmangled(raw, s string, opts Options) (string, bool) {
 	switch {
 	case isObjC(s):
 		return s, true

@@ -8,7 +8,8 @@ import (
 // Shared demangles names for any number of goroutines at once with one set of
 // options: each call borrows a reusable Demangler from a pool, and answers are
 // remembered (a bounded memo, shared by every caller), so a function that
-// appears in many frames of a batch is demangled once. It is what the
+// appears in many frames of a batch is demangled once (names that are not
+// mangled are not remembered: naming them is cheaper). It is what the
 // resolver uses for every symbol it names.
 type Shared struct {
 	opts Options
@@ -37,6 +38,18 @@ func NewShared(opts Options) *Shared {
 // Name returns the readable form of raw, or raw itself when it cannot be
 // demangled (see the package function Name).
 func (s *Shared) Name(raw string) string {
+	if raw == "" {
+		return raw
+	}
+	// Names that are not mangled cost less to name than to remember.
+	plain := raw
+	if s.opts.Form == Symtab && plain[0] == '_' {
+		plain = plain[1:]
+	}
+	if classify(plain, s.opts.Form) == Unknown {
+		name, _ := unmangled(raw, plain, s.opts)
+		return name
+	}
 	sh := &s.memo[maphash.String(s.seed, raw)%memoShards]
 	sh.mu.Lock()
 	name, ok := sh.m[raw]
