@@ -188,7 +188,7 @@ func isDashLine(l []byte) bool {
 // parseIPS handles input whose first non-blank byte is '{': an .ips header
 // line followed by a JSON payload or a text body, or a bare payload object.
 func (r *Report) parseIPS(b []byte, i int) error {
-	ht, he, se := jsontape.Build(b, i)
+	ht, he, se := buildHeader(b, i)
 	if se != nil {
 		// A header line cut short (seen in reports pasted into issues): read
 		// the payload on the next line without it.
@@ -248,6 +248,20 @@ func (r *Report) parseIPS(b []byte, i int) error {
 	}
 	r.trailing(b, end)
 	return r.parsePayload(pt, &hdr)
+}
+
+// buildHeader builds the tape of the JSON value at offset i, the header
+// line of an .ips file (or a payload without one). The header is one line:
+// building from that line alone sizes the tape for it rather than for the
+// whole file. A value longer than its first line is built from all of b.
+func buildHeader(b []byte, i int) (*jsontape.Tape, int, *jsontape.SyntaxError) {
+	if nl := bytes.IndexByte(b[i:], '\n'); nl > 0 {
+		if t, end, err := jsontape.Build(b[:i+nl], i); err == nil {
+			t.B = b
+			return t, end, nil
+		}
+	}
+	return jsontape.Build(b, i)
 }
 
 // trailing warns about another report after the payload (files are

@@ -40,9 +40,9 @@ func ParseUUID(s string) (UUID, error) {
 		if c == '-' {
 			continue
 		}
-		v, ok := hexValue(c)
+		v := hexValues[c]
 		switch {
-		case !ok:
+		case v > 0xf:
 			return UUID{}, fmt.Errorf("uuid %q: %q at offset %d is not a hex digit", s, c, i)
 		case n == 2*len(u):
 			return UUID{}, fmt.Errorf("uuid %q: want 32 hex digits", s)
@@ -56,17 +56,24 @@ func ParseUUID(s string) (UUID, error) {
 	return u, nil
 }
 
-func hexValue(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
+// hexValues maps a hex digit to its value and every other byte to 0xff; a
+// table, because a digit-or-letter branch per character mispredicts on
+// random UUIDs.
+var hexValues = func() (t [256]byte) {
+	for c := range t {
+		switch {
+		case '0' <= c && c <= '9':
+			t[c] = byte(c - '0')
+		case 'a' <= c && c <= 'f':
+			t[c] = byte(c - 'a' + 10)
+		case 'A' <= c && c <= 'F':
+			t[c] = byte(c - 'A' + 10)
+		default:
+			t[c] = 0xff
+		}
 	}
-	return 0, false
-}
+	return t
+}()
 
 // BuildID identifies a build: the raw bytes of a 16-byte Mach-O UUID on Apple
 // platforms, of a GNU build ID (usually 20 bytes) on Linux, of a PE signature

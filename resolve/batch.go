@@ -261,18 +261,19 @@ func (b *Batch) process(ctx context.Context, it Item, data []byte, res *Result) 
 	if res.Skip == "" {
 		res.Outcome = b.Resolver.Resolve(ctx, doc)
 	}
-	if err := b.render(doc, res); err != nil {
+	if err := b.render(doc, res, len(data)); err != nil {
 		res.Err = fmt.Errorf("rendering: %w", err)
 		res.Outcome, res.Skip = nil, ""
 	}
 }
 
 // render writes doc in the form asked for: its JSON form, or text when text
-// was asked for or it has no JSON form (then a note says so).
-func (b *Batch) render(doc *format.Parsed, res *Result) error {
+// was asked for or it has no JSON form (then a note says so). inputSize,
+// the size of the input, sizes an output kept in memory.
+func (b *Batch) render(doc *format.Parsed, res *Result, inputSize int) error {
 	res.Text = !b.JSON
 	if b.JSON {
-		err := b.writeOut(res, func(w io.Writer) error { return doc.WriteJSON(w, b.Write) })
+		err := b.writeOut(res, inputSize, func(w io.Writer) error { return doc.WriteJSON(w, b.Write) })
 		if !errors.Is(err, format.ErrNoJSON) {
 			return err
 		}
@@ -280,15 +281,22 @@ func (b *Batch) render(doc *format.Parsed, res *Result) error {
 		res.Notes = append(res.Notes, diag.Diagnostic{Code: diag.InputWarning,
 			Err: fmt.Errorf("written as text: %s has no JSON form", doc.Format)})
 	}
-	return b.writeOut(res, func(w io.Writer) error { return doc.WriteText(w, b.Write) })
+	return b.writeOut(res, inputSize, func(w io.Writer) error { return doc.WriteText(w, b.Write) })
 }
 
-// writeOut renders into a Sink from Open, or into res.Output. A failure of
-// the sink is res.WriteErr (the output could not be written); a failure of
-// write itself is returned (the document could not be rendered).
-func (b *Batch) writeOut(res *Result, write func(io.Writer) error) error {
+// maxOutputHint bounds the memory reserved up front for an output kept in
+// memory; a larger one grows as it is written.
+const maxOutputHint = 4 << 20
+
+// writeOut renders into a Sink from Open, or into res.Output, which starts
+// with room for a bit more than inputSize (an annotated report is about the
+// size of its input). A failure of the sink is res.WriteErr (the output
+// could not be written); a failure of write itself is returned (the
+// document could not be rendered).
+func (b *Batch) writeOut(res *Result, inputSize int, write func(io.Writer) error) error {
 	if b.Open == nil {
 		var buf bytes.Buffer
+		buf.Grow(min(inputSize+inputSize/4+512, maxOutputHint))
 		err := write(&buf)
 		res.Output = buf.Bytes()
 		return err
