@@ -66,12 +66,11 @@ func (r *Report) WriteTextWith(w io.Writer, opts TextOptions) error {
 	case KindLegacyText:
 		return r.writeLegacyText(w, opts.FullPaths)
 	case KindCrash:
-		t := &textWriter{r: r, p: r.p, opts: opts, w: w}
-		t.buf.Grow(min((r.ips.End-r.ips.Start)/2, 2*spillAt))
+		t := newTextWriter(r, opts, w)
 		t.render()
 		return t.flush()
 	case KindKernel:
-		t := &textWriter{r: r, p: r.p, opts: opts, w: w}
+		t := newTextWriter(r, opts, w)
 		t.renderKernel()
 		return t.flush()
 	}
@@ -84,12 +83,27 @@ type textWriter struct {
 	r    *Report
 	p    *payload
 	opts TextOptions
-	buf  bytes.Buffer
-	w    io.Writer // buf is spilled to w as it fills
+	buf  *bytes.Buffer
+	w    io.Writer // buf is spilled to w as it fills, unless buf is w
 	err  error     // the first error of w
 
 	device    bool // iOS (Xcode) thread headers and Binary Images
 	macHeader bool // "Report Version: 12" header block and summaries
+}
+
+// newTextWriter returns a writer of r's text to w. A *bytes.Buffer is
+// rendered into directly; other writers get the text through a buffer
+// sized for about the whole report (an .ips renders to a little less than
+// its size), up to two spills.
+func newTextWriter(r *Report, opts TextOptions, w io.Writer) *textWriter {
+	t := &textWriter{r: r, p: r.p, opts: opts, w: w}
+	if bw, ok := w.(*bytes.Buffer); ok {
+		t.buf = bw
+		return t
+	}
+	t.buf = new(bytes.Buffer)
+	t.buf.Grow(min(r.ips.End-r.ips.Start, 2*spillAt))
+	return t
 }
 
 // spillAt is how much rendered text a writer holds before passing it on,
@@ -98,13 +112,16 @@ const spillAt = 64 << 10
 
 // spill passes the rendered text on once there is enough of it.
 func (t *textWriter) spill() {
-	if t.buf.Len() >= spillAt {
+	if t.buf.Len() >= spillAt && t.buf != t.w {
 		t.flush()
 	}
 }
 
 // flush passes on all rendered text and returns the first write error.
 func (t *textWriter) flush() error {
+	if t.buf == t.w {
+		return nil
+	}
 	if t.err == nil && t.buf.Len() > 0 {
 		_, t.err = t.w.Write(t.buf.Bytes())
 	}
@@ -112,7 +129,7 @@ func (t *textWriter) flush() error {
 	return t.err
 }
 
-func (t *textWriter) printf(format string, args ...any) { fmt.Fprintf(&t.buf, format, args...) }
+func (t *textWriter) printf(format string, args ...any) { fmt.Fprintf(t.buf, format, args...) }
 func (t *textWriter) line(s string)                     { t.buf.WriteString(s); t.buf.WriteByte('\n') }
 func (t *textWriter) blank()                            { t.buf.WriteByte('\n') }
 
@@ -257,8 +274,8 @@ func (t *textWriter) frames(frames []Frame) {
 
 // frameLine writes one "N   image   \t  0xaddr symbol + off (file:line)" line.
 func (t *textWriter) frameLine(n int, f *Frame, res *process.Resolution, inline bool) {
-	appendFramePrefix(&t.buf, t.r, n, f)
-	appendSymbolPart(&t.buf, t.r, f, res, inline, t.opts.FullPaths)
+	appendFramePrefix(t.buf, t.r, n, f)
+	appendSymbolPart(t.buf, t.r, f, res, inline, t.opts.FullPaths)
 	t.buf.WriteByte('\n')
 	t.spill()
 }
@@ -355,7 +372,7 @@ func appendSource(buf *bytes.Buffer, file string, line int, fullPaths bool) {
 func (t *textWriter) binaryImages() {
 	t.line("Binary Images:")
 	var hexBuf [16]byte
-	buf := &t.buf
+	buf := t.buf
 	addr := func(v uint64) { // "%18s" of "0x…"
 		h := strconv.AppendUint(hexBuf[:0], v, 16)
 		pad(buf, 16-len(h))
