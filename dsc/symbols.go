@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -345,7 +344,7 @@ func (s *imageSyms) addExports(im *Image) error {
 	if err != nil {
 		return err
 	}
-	slices.Sort(s.named)
+	named := symtab.NewAddrSet(s.named)
 	thumb := isARM32(s.c.hdr.Arch)
 	return machofmt.WalkExportTrie(data, int64(tr.Off), func(e *machofmt.Export) error {
 		if e.IsReexport() || e.Kind() == machofmt.ExportKindAbsolute {
@@ -355,7 +354,7 @@ func (s *imageSyms) addExports(im *Image) error {
 		if thumb {
 			a &^= 1
 		}
-		if _, found := slices.BinarySearch(s.named, a); found || !s.inImage(a) {
+		if named.Has(a) || !s.inImage(a) {
 			return nil
 		}
 		s.b.AddName(a, e.Name, symtab.RankExport)

@@ -1,8 +1,6 @@
 package objfile
 
 import (
-	"slices"
-
 	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/bin"
 	"github.com/symbolicate/symbolicate/internal/machofmt"
@@ -14,10 +12,11 @@ import (
 // usually complete while the binary's may be stripped), the binary's
 // LC_FUNCTION_STARTS, and export-trie names the symbol tables lack.
 type symbolSource struct {
-	b     symtab.Builder
-	segs  []machofmt.Segment // segments that can hold code or data
-	named []uint64           // addresses a symbol table names
-	thumb bool
+	b        symtab.Builder
+	segs     []machofmt.Segment // segments that can hold code or data
+	named    []uint64           // addresses a symbol table names
+	namedSet symtab.AddrSet     // named, once every symbol table is read
+	thumb    bool
 }
 
 // buildSymbols builds the table for the given slices (nil entries are
@@ -48,7 +47,7 @@ func buildSymbols(slices_ ...*Slice) (*symtab.Table, error) {
 			return nil, err
 		}
 	}
-	slices.Sort(s.named)
+	s.namedSet = symtab.NewAddrSet(s.named)
 	for _, sl := range slices_ {
 		if sl == nil || sl.Kind != KindBinary {
 			continue
@@ -187,7 +186,7 @@ func (s *symbolSource) addExports(sl *Slice) error {
 		if s.thumb {
 			a &^= 1
 		}
-		if _, found := slices.BinarySearch(s.named, a); found || !s.inImage(a) {
+		if s.namedSet.Has(a) || !s.inImage(a) {
 			return nil
 		}
 		s.b.AddName(a, e.Name, symtab.RankExport)

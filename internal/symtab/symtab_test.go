@@ -372,3 +372,35 @@ func TestSearch32(t *testing.T) {
 		}
 	}
 }
+
+// TestAddrSet checks membership against a map, for sets of many sizes,
+// with address 0 and duplicates.
+func TestAddrSet(t *testing.T) {
+	var empty AddrSet
+	if empty.Has(0) || empty.Has(0x1000) {
+		t.Fatal("the zero AddrSet has members")
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 2, 7, 8, 9, 100, 4096, 10000} {
+		var addrs []uint64
+		want := map[uint64]bool{}
+		for range n {
+			a := 0x180000000 + uint64(rng.IntN(4*n+1))*4
+			if rng.IntN(50) == 0 {
+				a = 0
+			}
+			addrs = append(addrs, a)
+			want[a] = true
+		}
+		addrs = append(addrs, addrs[:n/3]...) // duplicates
+		s := NewAddrSet(addrs)
+		for a := uint64(0x180000000) - 8; a < 0x180000000+uint64(16*n+16); a += 2 {
+			if s.Has(a) != want[a] {
+				t.Fatalf("n=%d: Has(%#x) = %v", n, a, !want[a])
+			}
+		}
+		if s.Has(0) != want[0] {
+			t.Fatalf("n=%d: Has(0) = %v", n, !want[0])
+		}
+	}
+}
