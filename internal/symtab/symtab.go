@@ -21,6 +21,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strconv"
 )
@@ -238,10 +239,16 @@ func validName(pool []byte, off uint32) bool {
 	return ok
 }
 
+// radixBits is the widest digit of sortEntries: three passes cover 32 bits.
+const radixBits = 11
+
 // sortEntries sorts by (addr, rank), keeping insertion order among equal
 // pairs. When addresses span less than 4 GiB it is a least-significant-digit
-// radix sort on the 40-bit key (address offset, rank), byte by byte, which
-// is stable and skips the bytes every key shares; otherwise a stable sort.
+// radix sort on the address offset in digits of up to radixBits (one
+// counting pass for all digits; a digit every entry shares is skipped),
+// which is stable; entries at
+// one address, rarely more than three, are then put in rank order.
+// Otherwise it is a stable comparison sort.
 func sortEntries(es []entry) {
 	if len(es) < 2 {
 		return
@@ -259,31 +266,46 @@ func sortEntries(es []entry) {
 		})
 		return
 	}
-	key := func(e entry) uint64 { return (e.addr-lo)<<8 | e.key>>40&0xff }
+	// Digits of at most 11 bits, as few as the span needs: a 20-bit span
+	// (a 1 MiB image) takes two passes.
+	width := bits.Len64(hi - lo)
+	passes := (width + radixBits - 1) / radixBits
+	digit := (width + passes - 1) / max(passes, 1)
+	mask := uint64(1)<<digit - 1
+	var count [3][1 << radixBits]uint32
+	for _, e := range es {
+		k := e.addr - lo
+		for d := range passes {
+			count[d][k>>(digit*d)&mask]++
+		}
+	}
 	src, dst := es, make([]entry, len(es))
-	for shift := uint(0); shift < 40; shift += 8 {
-		var count [256]int
-		for _, e := range src {
-			count[key(e)>>shift&0xff]++
+	for d := range passes {
+		c := count[d][:mask+1]
+		shift := uint(digit * d)
+		if int(c[(src[0].addr-lo)>>shift&mask]) == len(src) {
+			continue // every entry has this digit
 		}
-		if count[key(src[0])>>shift&0xff] == len(src) {
-			continue // every key has this byte
-		}
-		pos := 0
-		for d := range count {
-			c := count[d]
-			count[d] = pos
-			pos += c
+		var pos uint32
+		for i, n := range c {
+			c[i] = pos
+			pos += n
 		}
 		for _, e := range src {
-			d := key(e) >> shift & 0xff
-			dst[count[d]] = e
-			count[d]++
+			i := (e.addr - lo) >> shift & mask
+			dst[c[i]] = e
+			c[i]++
 		}
 		src, dst = dst, src
 	}
 	if &src[0] != &es[0] {
 		copy(es, src)
+	}
+	// Stable insertion sort by rank within each run of one address.
+	for i := 1; i < len(es); i++ {
+		for j := i; j > 0 && es[j-1].addr == es[j].addr && es[j-1].key>>40 > es[j].key>>40; j-- {
+			es[j-1], es[j] = es[j], es[j-1]
+		}
 	}
 }
 

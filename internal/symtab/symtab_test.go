@@ -1,6 +1,7 @@
 package symtab
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -401,6 +402,35 @@ func TestAddrSet(t *testing.T) {
 		}
 		if s.Has(0) != want[0] {
 			t.Fatalf("n=%d: Has(0) = %v", n, !want[0])
+		}
+	}
+}
+
+// TestSortEntries checks the radix path against a stable comparison sort
+// for address spans of one to four bytes and many entries per address.
+func TestSortEntries(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, span := range []uint64{1 << 6, 1 << 12, 1 << 20, 1 << 28, 0xffffffff} {
+		for _, n := range []int{64, 65, 1000} {
+			es := make([]entry, n)
+			for i := range es {
+				a := 0x180000000 + rng.Uint64N(span+1)
+				if i > 0 && rng.IntN(3) == 0 {
+					a = es[rng.IntN(i)].addr // shared addresses
+				}
+				es[i] = mkEntry(a, uint32(i), 1, Rank(rng.IntN(4)*10+10))
+			}
+			want := slices.Clone(es)
+			slices.SortStableFunc(want, func(x, y entry) int {
+				if x.addr != y.addr {
+					return cmp.Compare(x.addr, y.addr)
+				}
+				return cmp.Compare(x.key>>40, y.key>>40)
+			})
+			sortEntries(es)
+			if !slices.Equal(es, want) {
+				t.Fatalf("span %#x, %d entries: radix order differs", span, n)
+			}
 		}
 	}
 }
