@@ -109,9 +109,9 @@ func (b *Builder) GrowStarts(n int) { b.starts = slices.Grow(b.starts, n) }
 var redactedZ = []byte(Redacted + "\x00")
 
 // Add records the NUL-terminated name at offset off of pool p for addr. An
-// empty, out-of-range or unterminated name records an unnamed function
-// start instead. (Termination is checked in Build, and only for the name
-// that wins its address: most symbols of a cache image are named twice.)
+// empty or out-of-range name records an unnamed function start instead; a
+// name not terminated within MaxNameLen bytes reads as one (termination is
+// checked when a name is read: see Table.name).
 func (b *Builder) Add(addr uint64, p Pool, off uint32, r Rank) {
 	if int(p) == poolOwn || int(p) >= len(b.pools) {
 		b.AddStart(addr)
@@ -193,14 +193,6 @@ func (b *Builder) Build() *Table {
 		if n > 0 && e.addr == out[n-1].addr {
 			continue // the address has its best entry
 		}
-		if p := e.pool(); p != poolUnnamed && p != poolEnd && !validName(t.pools[p], e.off()) {
-			// An unterminated name: the next entry at this address, if any,
-			// else an unnamed start.
-			if (i < len(es) && es[i].addr == e.addr) || (j < len(b.starts) && b.starts[j] == e.addr) {
-				continue
-			}
-			e = mkEntry(e.addr, 0, poolUnnamed, rankUnnamed)
-		}
 		// End markers that follow another end marker or open the table
 		// mark nothing.
 		if e.pool() == poolEnd && (n == 0 || out[n-1].pool() == poolEnd) {
@@ -230,13 +222,6 @@ func (b *Builder) Build() *Table {
 	t.top = sample(t.addr32)
 	*b = Builder{}
 	return t
-}
-
-// validName reports whether a NUL-terminated name of at most MaxNameLen
-// bytes starts at off.
-func validName(pool []byte, off uint32) bool {
-	_, ok := nameAt(pool, off)
-	return ok
 }
 
 // radixBits is the widest digit of sortEntries: three passes cover 32 bits.
@@ -408,7 +393,8 @@ func (t *Table) Lookup(addr uint64) (name string, start uint64, ok bool) {
 		return "", 0, false
 	}
 	start = t.addrAt(i)
-	return t.name(i, start), start, true
+	name, _ = t.name(i, start)
+	return name, start, true
 }
 
 // Find is Lookup returning the full [Symbol], including its end.
@@ -427,24 +413,24 @@ func (t *Table) At(i int) Symbol {
 	if i+1 < len(t.refs) {
 		s.End = t.addrAt(i + 1)
 	}
-	switch t.kinds[i] {
-	case poolEnd:
-	case poolUnnamed:
-		s.Unnamed = true
-		s.Name = t.name(i, s.Start)
-	default:
-		s.Name = t.name(i, s.Start)
+	if t.kinds[i] != poolEnd {
+		s.Name, s.Unnamed = t.name(i, s.Start)
 	}
 	return s
 }
 
-func (t *Table) name(i int, start uint64) string {
-	k := t.kinds[i]
-	if k == poolUnnamed {
-		return UnnamedName(start)
+// name returns entry i's name, or its synthesized name (unnamed true) for
+// an unnamed start and for a name that is not terminated within
+// MaxNameLen bytes of its pool. Names are checked here, when read, rather
+// than when a table is built or loaded: a build would otherwise read every
+// name of an image.
+func (t *Table) name(i int, start uint64) (name string, unnamed bool) {
+	if k := t.kinds[i]; k != poolUnnamed {
+		if n, ok := nameAt(t.pools[k], t.refs[i]); ok {
+			return string(n), false
+		}
 	}
-	n, _ := nameAt(t.pools[k], t.refs[i])
-	return string(n)
+	return UnnamedName(start), true
 }
 
 // UnnamedName returns the synthesized name of an unnamed function at addr.
