@@ -333,7 +333,11 @@ func Unquote(q []byte) (string, bool) {
 	if simple {
 		return string(s), true
 	}
-	out := make([]byte, 0, len(s))
+	var small [256]byte // most strings (paths with escaped slashes) fit
+	out := small[:0]
+	if len(s) > len(small) {
+		out = make([]byte, 0, len(s))
+	}
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c != '\\' {
