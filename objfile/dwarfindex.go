@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"unsafe"
 
 	"github.com/symbolicate/symbolicate/internal/atomicfile"
@@ -22,36 +22,34 @@ import (
 // compile unit parsed and every function named, so that a later process
 // answers without parsing DWARF at all. The format is in docs/index.md.
 
-// dwarfTables is every compile unit of a slice's DWARF in flattened form:
-// the arrays of all units one after another in all, and per unit a view
-// of them (a cuInfo whose tops and seqs are that unit's part).
+// dwarfTables is a slice's DWARF in the form of its index: per compile
+// unit, the parsed unit and its functions' linkage names. Tables made from
+// the DWARF (to write an index) hold every unit; tables read from an index
+// decode each unit, and check it, at its first lookup, so that opening the
+// index of a dSYM of many units costs little more than reading the file.
 type dwarfTables struct {
-	units   rangeIndex // address → unit (position in spans)
-	all     cuInfo     // every unit's arrays; tops and seqs of all units in turn
-	spans   []unitSpan
-	names   []string // linkage name of each function, by index in all.fns
-	nameErr map[int32]string
-	cus     []cuInfo // the views, made by makeViews
+	units rangeIndex // address → unit (index into us)
+	us    []tableUnit
+	file  *indexFile // where units are decoded from; nil for built tables
 }
 
-// unitSpan is one unit's part of the shared arrays and what went wrong
-// reading it.
-type unitSpan struct {
-	topsAt, topsN, seqsAt, seqsN int
-	err                          string // why it could not be parsed ("" when it was)
-	fileErr                      error  // a line-table problem
+// tableUnit is one compile unit of a dwarfTables.
+type tableUnit struct {
+	once    sync.Once
+	cu      *cuInfo
+	names   []string         // linkage name of each function, by index in cu.fns
+	nameErr map[int32]string // why a function's name could not be read
+	err     string           // why the unit could not be parsed or decoded ("" when it was)
+	rec     unitRec          // where its records are in the index
 }
 
-// makeViews makes the per-unit views of the shared arrays.
-func (t *dwarfTables) makeViews() {
-	t.cus = make([]cuInfo, len(t.spans))
-	for i, s := range t.spans {
-		cu := t.all
-		cu.fileErr = s.fileErr
-		cu.tops = rangeIndex{r: t.all.tops.r[s.topsAt : s.topsAt+s.topsN], maxHi: t.all.tops.maxHi[s.topsAt : s.topsAt+s.topsN]}
-		cu.seqs = rangeIndex{r: t.all.seqs.r[s.seqsAt : s.seqsAt+s.seqsN], maxHi: t.all.seqs.maxHi[s.seqsAt : s.seqsAt+s.seqsN]}
-		t.cus[i] = cu
+// unit returns unit i, decoding it from the index on first use.
+func (t *dwarfTables) unit(i int32) *tableUnit {
+	u := &t.us[i]
+	if t.file != nil {
+		u.once.Do(func() { t.file.decodeUnit(u, i) })
 	}
+	return u
 }
 
 // lookup answers as dwarfInfo.lookup does, from the tables.
@@ -60,16 +58,15 @@ func (t *dwarfTables) lookup(addr uint64) (frames []symbol.Frame, lo uint64, hav
 	if i < 0 {
 		return nil, 0, false, nil
 	}
-	ui := t.units.r[i].idx
-	if msg := t.spans[ui].err; msg != "" {
-		return nil, 0, false, errors.New(msg)
+	u := t.unit(t.units.r[i].idx)
+	if u.err != "" {
+		return nil, 0, false, errors.New(u.err)
 	}
-	cu := &t.cus[ui]
-	return lookupIn(cu, nil, addr, func(fn int32) (string, error) {
-		if msg, bad := t.nameErr[fn]; bad {
-			return t.names[fn], errors.New(msg)
+	return lookupIn(u.cu, nil, addr, func(fn int32) (string, error) {
+		if msg, bad := u.nameErr[fn]; bad {
+			return u.names[fn], errors.New(msg)
 		}
-		return t.names[fn], nil
+		return u.names[fn], nil
 	})
 }
 
@@ -80,74 +77,29 @@ func (dw *dwarfInfo) tables() (*dwarfTables, error) {
 	if dw.indexErr != nil {
 		return nil, dw.indexErr
 	}
-	t := &dwarfTables{nameErr: map[int32]string{}, spans: make([]unitSpan, len(dw.units))}
-	a := &t.all
-	fileIdx := map[string]uint32{}
+	t := &dwarfTables{units: rangeIndex{r: dw.index.r, maxHi: dw.index.maxHi}, us: make([]tableUnit, len(dw.units))}
 	for ui := range dw.units {
-		sp := &t.spans[ui]
-		sp.topsAt, sp.seqsAt = len(a.tops.r), len(a.seqs.r)
+		u := &t.us[ui]
 		cu, err := dw.unit(int32(ui))
 		if err != nil || cu == nil {
-			sp.err = "compile unit could not be read"
+			u.err = "compile unit could not be read"
 			if err != nil {
-				sp.err = err.Error()
+				u.err = err.Error()
 			}
 			continue
 		}
-		sp.fileErr = cu.fileErr
-		fnBase, kidBase, rowBase, seqRowBase := int32(len(a.fns)), int32(len(a.kids)), int32(len(a.rows)), int32(len(a.seqRows))
-		local := make([]uint32, len(cu.files))
-		for i, f := range cu.files {
-			g, ok := fileIdx[f]
-			if !ok {
-				g = uint32(len(a.files))
-				fileIdx[f] = g
-				a.files = append(a.files, f)
-			}
-			local[i] = g
-		}
-		remap := func(i uint32) uint32 {
-			if uint64(i) < uint64(len(local)) {
-				return local[i]
-			}
-			return math.MaxUint32 // no such file: fileName gives ""
-		}
+		u.cu, u.names = cu, make([]string, len(cu.fns))
 		for i, f := range cu.fns {
 			name, err := dw.name(f.off)
 			if err != nil {
-				t.nameErr[fnBase+int32(i)] = err.Error()
+				if u.nameErr == nil {
+					u.nameErr = map[int32]string{}
+				}
+				u.nameErr[int32(i)] = err.Error()
 			}
-			t.names = append(t.names, name)
-			if f.parent >= 0 {
-				f.parent += fnBase
-			}
-			f.kidLo, f.kidHi = f.kidLo+kidBase, f.kidHi+kidBase
-			f.callFile = remap(f.callFile)
-			f.off = 0
-			a.fns = append(a.fns, f)
+			u.names[i] = name
 		}
-		shift := func(dst *[]addrRange, rs []addrRange, by int32) {
-			for _, r := range rs {
-				*dst = append(*dst, addrRange{lo: r.lo, hi: r.hi, idx: r.idx + by})
-			}
-		}
-		shift(&a.kids, cu.kids, fnBase)
-		a.kidsMax = append(a.kidsMax, cu.kidsMax...)
-		shift(&a.tops.r, cu.tops.r, fnBase)
-		a.tops.maxHi = append(a.tops.maxHi, cu.tops.maxHi...)
-		for _, r := range cu.rows {
-			r.file = remap(r.file)
-			a.rows = append(a.rows, r)
-		}
-		for _, q := range cu.seqRows {
-			a.seqRows = append(a.seqRows, [2]int32{q[0] + rowBase, q[1] + rowBase})
-		}
-		shift(&a.seqs.r, cu.seqs.r, seqRowBase)
-		a.seqs.maxHi = append(a.seqs.maxHi, cu.seqs.maxHi...)
-		sp.topsN, sp.seqsN = len(a.tops.r)-sp.topsAt, len(a.seqs.r)-sp.seqsAt
 	}
-	t.units = rangeIndex{r: dw.index.r, maxHi: dw.index.maxHi}
-	t.makeViews()
 	return t, nil
 }
 
@@ -156,7 +108,7 @@ func (dw *dwarfInfo) tables() (*dwarfTables, error) {
 // dwarfIndexMagic starts every DWARF index file; the version follows.
 const (
 	dwarfIndexMagic   = "SYMDWIX\x00"
-	dwarfIndexVersion = 1
+	dwarfIndexVersion = 2
 	dwarfHeaderSize   = 8 + 4 + 4 + 16 + 16 + 8 + 8 + 8 + 4 + 4
 	maxDWARFIndex     = 1 << 30
 )
@@ -196,11 +148,28 @@ func dwarfKeyOf(sl *Slice) (dwarfKey, error) {
 	return dwarfKey{uuid: sl.UUID, arch: strings.ToLower(sl.Arch), size: fi.Size(), mtime: fi.ModTime().UnixNano()}, nil
 }
 
+// unitRec says where one unit's records are: first and count in each
+// array of the index. Indexes inside a unit's records are the unit's own
+// (a function's parent is a position among the unit's functions).
+type unitRec struct {
+	fnsAt, fnsN, kidsAt, kidsN, topsAt, topsN, rowsAt, rowsN uint32
+	seqRowsAt, seqRowsN, seqsAt, seqsN, filesAt, filesN      uint32
+	err, fileErr                                             uint32 // string ids
+}
+
+// unitRecSize is the encoded size of a unitRec.
+const unitRecSize = 16 * 4
+
+// Record sizes of the arrays.
+const (
+	fnRecSize    = 40
+	rangeRecSize = 28
+	rowRecSize   = 20
+)
+
 // encodeTables writes t in the index format (little-endian throughout).
 func encodeTables(t *dwarfTables, k dwarfKey) []byte {
-	var p []byte
-	u32 := func(v uint32) { p = binary.LittleEndian.AppendUint32(p, v) }
-	u64 := func(v uint64) { p = binary.LittleEndian.AppendUint64(p, v) }
+	le := binary.LittleEndian
 	var strs []string
 	strIdx := map[string]uint32{}
 	str := func(s string) uint32 {
@@ -212,92 +181,87 @@ func encodeTables(t *dwarfTables, k dwarfKey) []byte {
 		}
 		return i
 	}
-	ranges := func(rs []addrRange, maxHi []uint64) {
-		u32(uint32(len(rs)))
+	// One buffer per array; each is written with its count in front.
+	var fns, nameErrs, kids, tops, rows, seqRows, seqs, files, units []byte
+	var nfn, nnameErr, nkid, ntop, nrow, nseqRow, nseq, nfile uint32
+	ranges := func(dst *[]byte, n *uint32, rs []addrRange, maxHi []uint64) {
 		for i, r := range rs {
-			u64(r.lo)
-			u64(r.hi)
-			u32(uint32(r.idx))
-			u64(maxHi[i])
+			*dst = le.AppendUint64(*dst, r.lo)
+			*dst = le.AppendUint64(*dst, r.hi)
+			*dst = le.AppendUint32(*dst, uint32(r.idx))
+			*dst = le.AppendUint64(*dst, maxHi[i])
+		}
+		*n += uint32(len(rs))
+	}
+	for ui := range t.us {
+		u := t.unit(int32(ui))
+		rec := unitRec{err: str(u.err), fileErr: str("")}
+		if cu := u.cu; cu != nil {
+			rec.fnsAt, rec.kidsAt, rec.topsAt, rec.rowsAt = nfn, nkid, ntop, nrow
+			rec.seqRowsAt, rec.seqsAt, rec.filesAt = nseqRow, nseq, nfile
+			if cu.fileErr != nil {
+				rec.fileErr = str(cu.fileErr.Error())
+			}
+			for i, f := range cu.fns {
+				fns = le.AppendUint64(fns, f.start)
+				inl := uint32(0)
+				if f.inlined {
+					inl = 1
+				}
+				for _, v := range [...]uint32{str(u.names[i]), uint32(f.parent), uint32(f.kidLo), uint32(f.kidHi), f.callFile, f.callLine, f.callCol, inl} {
+					fns = le.AppendUint32(fns, v)
+				}
+				if msg, ok := u.nameErr[int32(i)]; ok {
+					nameErrs = le.AppendUint32(le.AppendUint32(nameErrs, nfn+uint32(i)), str(msg))
+					nnameErr++
+				}
+			}
+			nfn += uint32(len(cu.fns))
+			ranges(&kids, &nkid, cu.kids, cu.kidsMax)
+			ranges(&tops, &ntop, cu.tops.r, cu.tops.maxHi)
+			for _, r := range cu.rows {
+				rows = le.AppendUint64(rows, r.addr)
+				rows = le.AppendUint32(le.AppendUint32(le.AppendUint32(rows, r.file), r.line), r.col)
+			}
+			nrow += uint32(len(cu.rows))
+			for _, q := range cu.seqRows {
+				seqRows = le.AppendUint32(le.AppendUint32(seqRows, uint32(q[0])), uint32(q[1]))
+			}
+			nseqRow += uint32(len(cu.seqRows))
+			ranges(&seqs, &nseq, cu.seqs.r, cu.seqs.maxHi)
+			for _, f := range cu.files {
+				files = le.AppendUint32(files, str(f))
+			}
+			nfile += uint32(len(cu.files))
+			rec.fnsN, rec.kidsN, rec.topsN, rec.rowsN = nfn-rec.fnsAt, nkid-rec.kidsAt, ntop-rec.topsAt, nrow-rec.rowsAt
+			rec.seqRowsN, rec.seqsN, rec.filesN = nseqRow-rec.seqRowsAt, nseq-rec.seqsAt, nfile-rec.filesAt
+		}
+		for _, v := range [...]uint32{rec.fnsAt, rec.fnsN, rec.kidsAt, rec.kidsN, rec.topsAt, rec.topsN, rec.rowsAt, rec.rowsN,
+			rec.seqRowsAt, rec.seqRowsN, rec.seqsAt, rec.seqsN, rec.filesAt, rec.filesN, rec.err, rec.fileErr} {
+			units = le.AppendUint32(units, v)
 		}
 	}
-	all := &t.all
-	// Strings are referenced by index; the table goes last.
-	names := make([]uint32, len(t.names))
-	for i, n := range t.names {
-		names[i] = str(n)
+	var p []byte
+	var nunitRange uint32
+	var unitRanges []byte
+	ranges(&unitRanges, &nunitRange, t.units.r, t.units.maxHi)
+	for _, sec := range []struct {
+		n uint32
+		b []byte
+	}{{nunitRange, unitRanges}, {uint32(len(t.us)), units}, {nfn, fns}, {nnameErr, nameErrs}, {nkid, kids}, {ntop, tops},
+		{nrow, rows}, {nseqRow, seqRows}, {nseq, seqs}, {nfile, files}} {
+		p = append(le.AppendUint32(p, sec.n), sec.b...)
 	}
-	files := make([]uint32, len(all.files))
-	for i, f := range all.files {
-		files[i] = str(f)
-	}
-	ranges(t.units.r, t.units.maxHi)
-	u32(uint32(len(t.spans)))
-	for _, sp := range t.spans {
-		u32(uint32(sp.topsAt))
-		u32(uint32(sp.topsN))
-		u32(uint32(sp.seqsAt))
-		u32(uint32(sp.seqsN))
-		u32(str(sp.err))
-		fe := ""
-		if sp.fileErr != nil {
-			fe = sp.fileErr.Error()
-		}
-		u32(str(fe))
-	}
-	u32(uint32(len(all.fns)))
-	for i, f := range all.fns {
-		u64(f.start)
-		u32(names[i])
-		u32(uint32(f.parent))
-		u32(uint32(f.kidLo))
-		u32(uint32(f.kidHi))
-		u32(f.callFile)
-		u32(f.callLine)
-		u32(f.callCol)
-		inl := uint32(0)
-		if f.inlined {
-			inl = 1
-		}
-		u32(inl)
-	}
-	u32(uint32(len(t.nameErr)))
-	for i := range all.fns {
-		if msg, ok := t.nameErr[int32(i)]; ok {
-			u32(uint32(i))
-			u32(str(msg))
-		}
-	}
-	ranges(all.kids, all.kidsMax)
-	ranges(all.tops.r, all.tops.maxHi)
-	u32(uint32(len(all.rows)))
-	for _, r := range all.rows {
-		u64(r.addr)
-		u32(r.file)
-		u32(r.line)
-		u32(r.col)
-	}
-	u32(uint32(len(all.seqRows)))
-	for _, s := range all.seqRows {
-		u32(uint32(s[0]))
-		u32(uint32(s[1]))
-	}
-	ranges(all.seqs.r, all.seqs.maxHi)
-	u32(uint32(len(files)))
-	for _, f := range files {
-		u32(f)
-	}
-	u32(uint32(len(strs)))
+	p = le.AppendUint32(p, uint32(len(strs)))
 	off := uint32(0)
 	for _, s := range strs {
-		u32(off)
+		p = le.AppendUint32(p, off)
 		off += uint32(len(s))
 	}
-	u32(off)
+	p = le.AppendUint32(p, off)
 	for _, s := range strs {
 		p = append(p, s...)
 	}
-
 	return append(dwarfHeader(k, p), p...)
 }
 
@@ -368,27 +332,132 @@ func (r *indexReader) records(size int) (int, []byte) {
 	return n, r.bytes(n * size)
 }
 
-// ranges reads a range list whose idx fields must be below limit.
-func (r *indexReader) ranges(limit int) ([]addrRange, []uint64) {
-	n, b := r.records(28)
-	if b == nil {
-		return nil, nil
+// indexFile is an index's payload, split into its arrays; units are
+// decoded from it one at a time (decodeUnit).
+type indexFile struct {
+	fns, kids, tops, rows, seqRows, seqs, files []byte            // the arrays' records
+	nameErr                                     map[uint32]uint32 // function → string id
+	strs                                        []byte            // count+1 offsets
+	nstr                                        int
+	blob                                        string
+}
+
+// str returns string id i.
+func (f *indexFile) str(i uint32) (string, bool) {
+	if uint64(i) >= uint64(f.nstr) {
+		return "", false
 	}
+	le := binary.LittleEndian
+	lo, hi := le.Uint32(f.strs[4*i:]), le.Uint32(f.strs[4*i+4:])
+	if lo > hi || uint64(hi) > uint64(len(f.blob)) {
+		return "", false
+	}
+	return f.blob[lo:hi], true
+}
+
+// decodeRanges decodes n range records of b from record at, whose idx
+// fields must be below limit.
+func decodeRanges(b []byte, at, n uint32, limit uint32) ([]addrRange, []uint64, bool) {
 	le := binary.LittleEndian
 	rs, maxHi := make([]addrRange, n), make([]uint64, n)
 	for i := range rs {
-		rec := b[i*28 : i*28+28]
+		rec := b[(int(at)+i)*rangeRecSize:][:rangeRecSize]
 		rs[i] = addrRange{lo: le.Uint64(rec), hi: le.Uint64(rec[8:]), idx: int32(le.Uint32(rec[16:]))}
 		maxHi[i] = le.Uint64(rec[20:])
-		if rs[i].idx < 0 || int(rs[i].idx) >= limit {
-			r.fail("range index out of bounds")
+		if uint32(rs[i].idx) >= limit {
+			return nil, nil, false
 		}
 	}
-	return rs, maxHi
+	return rs, maxHi, true
 }
 
-// decodeTables parses an index file made for key k, checking every index
-// against the array it refers to, so that lookups cannot fail on it.
+// decodeUnit decodes unit i's records into u, checking every index
+// against the unit's arrays, so that a lookup cannot go out of bounds
+// whatever the file says. A unit that fails answers with the problem.
+func (f *indexFile) decodeUnit(u *tableUnit, i int32) {
+	if u.err != "" {
+		return // the unit could not be parsed when the index was made
+	}
+	r := &u.rec
+	bad := func(what string) {
+		u.cu, u.names, u.nameErr = nil, nil, nil
+		u.err = fmt.Sprintf("DWARF index: compile unit %d: %s out of bounds", i, what)
+	}
+	le := binary.LittleEndian
+	cu := &cuInfo{fns: make([]fnInfo, r.fnsN)}
+	u.names = make([]string, r.fnsN)
+	for j := range cu.fns {
+		g := r.fnsAt + uint32(j)
+		rec, fn := f.fns[int(g)*fnRecSize:][:fnRecSize], &cu.fns[j]
+		fn.start = le.Uint64(rec)
+		fn.parent, fn.kidLo, fn.kidHi = int32(le.Uint32(rec[12:])), int32(le.Uint32(rec[16:])), int32(le.Uint32(rec[20:]))
+		fn.callFile, fn.callLine, fn.callCol = le.Uint32(rec[24:]), le.Uint32(rec[28:]), le.Uint32(rec[32:])
+		fn.inlined = le.Uint32(rec[36:]) != 0
+		if fn.parent < -1 || int64(fn.parent) >= int64(r.fnsN) || fn.kidLo < 0 || fn.kidHi < fn.kidLo || int64(fn.kidHi) > int64(r.kidsN) {
+			bad("function")
+			return
+		}
+		var ok bool
+		if u.names[j], ok = f.str(le.Uint32(rec[8:])); !ok {
+			bad("function name")
+			return
+		}
+		if id, has := f.nameErr[g]; has {
+			msg, ok := f.str(id)
+			if !ok {
+				bad("name problem")
+				return
+			}
+			if u.nameErr == nil {
+				u.nameErr = map[int32]string{}
+			}
+			u.nameErr[int32(j)] = msg
+		}
+	}
+	var ok bool
+	if cu.kids, cu.kidsMax, ok = decodeRanges(f.kids, r.kidsAt, r.kidsN, r.fnsN); !ok {
+		bad("inlined call")
+		return
+	}
+	if cu.tops.r, cu.tops.maxHi, ok = decodeRanges(f.tops, r.topsAt, r.topsN, r.fnsN); !ok {
+		bad("top-level function")
+		return
+	}
+	cu.rows = make([]lineRow, r.rowsN)
+	for j := range cu.rows {
+		rec := f.rows[(int(r.rowsAt)+j)*rowRecSize:][:rowRecSize]
+		cu.rows[j] = lineRow{addr: le.Uint64(rec), file: le.Uint32(rec[8:]), line: le.Uint32(rec[12:]), col: le.Uint32(rec[16:])}
+	}
+	cu.seqRows = make([][2]int32, r.seqRowsN)
+	for j := range cu.seqRows {
+		rec := f.seqRows[(int(r.seqRowsAt)+j)*8:][:8]
+		a, b := le.Uint32(rec), le.Uint32(rec[4:])
+		if a > b || b > r.rowsN {
+			bad("line sequence")
+			return
+		}
+		cu.seqRows[j] = [2]int32{int32(a), int32(b)}
+	}
+	if cu.seqs.r, cu.seqs.maxHi, ok = decodeRanges(f.seqs, r.seqsAt, r.seqsN, r.seqRowsN); !ok {
+		bad("line sequence range")
+		return
+	}
+	cu.files = make([]string, r.filesN)
+	for j := range cu.files {
+		if cu.files[j], ok = f.str(le.Uint32(f.files[(int(r.filesAt)+j)*4:])); !ok {
+			bad("file name")
+			return
+		}
+	}
+	if fe, _ := f.str(r.fileErr); fe != "" {
+		cu.fileErr = errors.New(fe)
+	}
+	u.cu = cu
+}
+
+// decodeTables reads an index file made for key k: its header and checksum,
+// the unit table and where every array lies, checking that each unit's
+// records lie inside their arrays. Units are decoded at first use.
 func decodeTables(b []byte, k dwarfKey) (*dwarfTables, error) {
 	if len(b) < dwarfHeaderSize || string(b[:8]) != dwarfIndexMagic {
 		return nil, errors.New("not a DWARF index")
@@ -413,119 +482,59 @@ func decodeTables(b []byte, k dwarfKey) (*dwarfTables, error) {
 		return nil, errors.New("checksum mismatch")
 	}
 	r := &indexReader{b: p}
-	t := &dwarfTables{nameErr: map[int32]string{}}
-	// Sections refer forwards (to the string table, to later arrays):
-	// indexes are read as they come and checked once everything is read.
-	unitR, unitMax := r.ranges(math.MaxInt32)
-	type cuRec struct{ topsAt, topsN, seqsAt, seqsN, err, fileErr uint32 }
-	cus := make([]cuRec, r.count(24))
-	for i := range cus {
-		cus[i] = cuRec{r.u32(), r.u32(), r.u32(), r.u32(), r.u32(), r.u32()}
-	}
-	nfn, fb := r.records(40)
-	fns := make([]fnInfo, nfn)
-	nameIdx := make([]uint32, nfn)
-	for i := range fns {
-		rec, f := fb[i*40:i*40+40], &fns[i]
-		f.start = le.Uint64(rec)
-		nameIdx[i] = le.Uint32(rec[8:])
-		f.parent, f.kidLo, f.kidHi = int32(le.Uint32(rec[12:])), int32(le.Uint32(rec[16:])), int32(le.Uint32(rec[20:]))
-		f.callFile, f.callLine, f.callCol = le.Uint32(rec[24:]), le.Uint32(rec[28:]), le.Uint32(rec[32:])
-		f.inlined = le.Uint32(rec[36:]) != 0
-	}
-	type nameErr struct{ fn, msg uint32 }
-	nameErrs := make([]nameErr, r.count(8))
-	for i := range nameErrs {
-		nameErrs[i] = nameErr{r.u32(), r.u32()}
-	}
-	kids, kidsMax := r.ranges(len(fns))
-	tops, topsMax := r.ranges(len(fns))
-	nrow, rb := r.records(20)
-	rows := make([]lineRow, nrow)
-	for i := range rows {
-		rec := rb[i*20 : i*20+20]
-		rows[i] = lineRow{addr: le.Uint64(rec), file: le.Uint32(rec[8:]), line: le.Uint32(rec[12:]), col: le.Uint32(rec[16:])}
-	}
-	seqRows := make([][2]int32, r.count(8))
-	for i := range seqRows {
-		seqRows[i] = [2]int32{int32(r.u32()), int32(r.u32())}
-		if s := seqRows[i]; s[0] < 0 || s[1] < s[0] || int(s[1]) > len(rows) {
-			r.fail("line sequence out of bounds")
-		}
-	}
-	seqs, seqsMax := r.ranges(len(seqRows))
-	fileIdx := make([]uint32, r.count(4))
-	for i := range fileIdx {
-		fileIdx[i] = r.u32()
-	}
-	nstr := r.count(4)
-	offs := make([]uint32, nstr+1)
-	for i := range offs {
-		offs[i] = r.u32()
-	}
+	nur, urb := r.records(rangeRecSize)
+	nunit, unitb := r.records(unitRecSize)
+	f := &indexFile{nameErr: map[uint32]uint32{}}
+	var nfn, nkid, ntop, nrow, nseqRow, nseq, nfile int
+	nfn, f.fns = r.records(fnRecSize)
+	nne, neb := r.records(8)
+	nkid, f.kids = r.records(rangeRecSize)
+	ntop, f.tops = r.records(rangeRecSize)
+	nrow, f.rows = r.records(rowRecSize)
+	nseqRow, f.seqRows = r.records(8)
+	nseq, f.seqs = r.records(rangeRecSize)
+	nfile, f.files = r.records(4)
+	f.nstr = r.count(4)
+	f.strs = r.bytes(4 * (f.nstr + 1))
 	raw := r.bytes(len(r.b) - r.at)
 	if r.err != nil {
 		return nil, r.err
 	}
 	// The names point into the file's buffer, which nothing writes to once
 	// read: one string over it instead of a copy.
-	blob := unsafe.String(unsafe.SliceData(raw), len(raw))
-	strAt := func(i uint32) (string, bool) {
-		if uint64(i) >= uint64(nstr) || offs[i] > offs[i+1] || uint64(offs[i+1]) > uint64(len(blob)) {
-			return "", false
-		}
-		return blob[offs[i]:offs[i+1]], true
-	}
+	f.blob = unsafe.String(unsafe.SliceData(raw), len(raw))
 	bad := func(what string) (*dwarfTables, error) { return nil, errors.New(what + " out of bounds") }
-	t.names = make([]string, 0, len(fns))
-	for i, f := range fns {
-		if f.parent < -1 || int(f.parent) >= len(fns) || f.kidLo < 0 || f.kidHi < f.kidLo || int(f.kidHi) > len(kids) {
-			return bad("function")
-		}
-		name, ok := strAt(nameIdx[i])
-		if !ok {
-			return bad("function name")
-		}
-		t.names = append(t.names, name)
+	t := &dwarfTables{file: f, us: make([]tableUnit, nunit)}
+	var ok bool
+	if t.units.r, t.units.maxHi, ok = decodeRanges(urb, 0, uint32(nur), uint32(nunit)); !ok {
+		return bad("unit")
 	}
-	for _, e := range nameErrs {
-		msg, ok := strAt(e.msg)
-		if !ok || int(e.fn) >= len(fns) {
-			return bad("name error")
+	within := func(at, n uint32, size int) bool { return uint64(at)+uint64(n) <= uint64(size) }
+	for i := range t.us {
+		rec := unitb[i*unitRecSize:][:unitRecSize]
+		var v [16]uint32
+		for j := range v {
+			v[j] = le.Uint32(rec[4*j:])
 		}
-		t.nameErr[int32(e.fn)] = msg
-	}
-	files := make([]string, len(fileIdx))
-	for i, s := range fileIdx {
-		var ok bool
-		if files[i], ok = strAt(s); !ok {
-			return bad("file name")
-		}
-	}
-	for _, u := range unitR {
-		if int(u.idx) >= len(cus) {
-			return bad("unit")
-		}
-	}
-	t.units = rangeIndex{r: unitR, maxHi: unitMax}
-	t.all = cuInfo{fns: fns, kids: kids, kidsMax: kidsMax, rows: rows, seqRows: seqRows, files: files,
-		tops: rangeIndex{r: tops, maxHi: topsMax}, seqs: rangeIndex{r: seqs, maxHi: seqsMax}}
-	t.spans = make([]unitSpan, len(cus))
-	for i, c := range cus {
-		if uint64(c.topsAt)+uint64(c.topsN) > uint64(len(tops)) || uint64(c.seqsAt)+uint64(c.seqsN) > uint64(len(seqs)) {
+		ur := unitRec{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15]}
+		if !within(ur.fnsAt, ur.fnsN, nfn) || !within(ur.kidsAt, ur.kidsN, nkid) || !within(ur.topsAt, ur.topsN, ntop) ||
+			!within(ur.rowsAt, ur.rowsN, nrow) || !within(ur.seqRowsAt, ur.seqRowsN, nseqRow) || !within(ur.seqsAt, ur.seqsN, nseq) ||
+			!within(ur.filesAt, ur.filesN, nfile) {
 			return bad("unit tables")
 		}
-		msg, ok1 := strAt(c.err)
-		fe, ok2 := strAt(c.fileErr)
-		if !ok1 || !ok2 {
+		msg, ok := f.str(ur.err)
+		if !ok {
 			return bad("unit error")
 		}
-		t.spans[i] = unitSpan{topsAt: int(c.topsAt), topsN: int(c.topsN), seqsAt: int(c.seqsAt), seqsN: int(c.seqsN), err: msg}
-		if fe != "" {
-			t.spans[i].fileErr = errors.New(fe)
-		}
+		t.us[i] = tableUnit{rec: ur, err: msg}
 	}
-	t.makeViews()
+	for i := range nne {
+		fn, msg := le.Uint32(neb[8*i:]), le.Uint32(neb[8*i+4:])
+		if int64(fn) >= int64(nfn) {
+			return bad("name error")
+		}
+		f.nameErr[fn] = msg
+	}
 	return t, nil
 }
 

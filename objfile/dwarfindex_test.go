@@ -1,6 +1,7 @@
 package objfile
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -191,6 +192,65 @@ func TestDWARFIndexRejected(t *testing.T) {
 	}
 }
 
+// TestDWARFIndexDamagedUnit: a unit whose records point out of bounds (in
+// a file whose checksum is right, so only the unit's own checks can catch
+// it) is caught at its first lookup: that lookup warns, naming the unit,
+// and the other units answer as from the DWARF.
+func TestDWARFIndexDamagedUnit(t *testing.T) {
+	c := benchCases[2] // CrashLibiOS: many compile units
+	im, _, _ := benchImage(t, c.rel, c.uuid)
+	dir := t.TempDir()
+	if err := im.WriteDWARFIndex(dir); err != nil {
+		t.Fatal(err)
+	}
+	ixPath := filepath.Join(dir, DWARFIndexName(im.UUID, im.Arch))
+	b, err := os.ReadFile(ixPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := dwarfKeyOf(im.dwarfSlice())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab, err := decodeTables(b, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tab.us) < 2 {
+		t.Fatalf("%s has %d units; the test needs two", c.name, len(tab.us))
+	}
+	// Function 0 (unit 0's first) gets a parent far out of its unit.
+	p := append([]byte(nil), b[dwarfHeaderSize:]...)
+	fns := 4 + len(tab.units.r)*rangeRecSize + 4 + len(tab.us)*unitRecSize + 4
+	binary.LittleEndian.PutUint32(p[fns+12:], 1<<30)
+	if err := os.WriteFile(ixPath, append(dwarfHeader(k, p), p...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ix := reopen(t, im)
+	if err := ix.UseDWARFIndex(dir); err != nil || !ix.HasDWARFIndex() {
+		t.Fatalf("UseDWARFIndex: %v (the damage is in a unit, found at its first use)", err)
+	}
+	damaged, other := 0, 0
+	for _, r := range tab.units.r {
+		off := r.lo - im.TextAddr
+		got := ix.Lookup(off)
+		if r.idx == 0 {
+			damaged++
+			if got.Warning == nil || !strings.Contains(got.Warning.Error(), "compile unit 0: function out of bounds") {
+				t.Errorf("%#x in the damaged unit: warning %v", off, got.Warning)
+			}
+			continue
+		}
+		other++
+		if a, b := answer(im.Lookup(off)), answer(got); a != b {
+			t.Errorf("%#x in unit %d:\n parsed: %s\nindexed: %s", off, r.idx, a, b)
+		}
+	}
+	if damaged == 0 || other == 0 {
+		t.Fatalf("%d lookups in the damaged unit, %d in others", damaged, other)
+	}
+}
+
 // FuzzDWARFIndex feeds damaged index payloads (with a valid header and
 // checksum, so that the decoder's own checks are what is tested) and looks
 // up addresses in whatever decodes: nothing may panic.
@@ -218,6 +278,9 @@ func FuzzDWARFIndex(f *testing.F) {
 		tables, err := decodeTables(append(dwarfHeader(dwarfKey{}, payload), payload...), dwarfKey{})
 		if err != nil {
 			return
+		}
+		for i := range tables.us {
+			tables.unit(int32(i)) // every unit decoded and checked
 		}
 		for addr := uint64(0x100000000); addr < 0x100002000; addr += 7 {
 			tables.lookup(addr)
