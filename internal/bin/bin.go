@@ -150,6 +150,19 @@ func (r *Reader) U64(field string) uint64 {
 
 // ULEB128 reads an unsigned LEB128 value of at most 10 bytes that fits in 64 bits.
 func (r *Reader) ULEB128(field string) uint64 {
+	// Fast path: up to nine bytes, all in the buffer (the slow loop below
+	// handles the tenth byte's overflow check and every error).
+	if r.err == nil {
+		var v uint64
+		for i, shift := r.pos, uint(0); i < len(r.buf) && shift < 63; i, shift = i+1, shift+7 {
+			b := r.buf[i]
+			v |= uint64(b&0x7f) << shift
+			if b&0x80 == 0 {
+				r.pos = i + 1
+				return v
+			}
+		}
+	}
 	start := r.pos
 	var v uint64
 	for shift := uint(0); ; shift += 7 {

@@ -53,6 +53,23 @@ func TestULEB128(t *testing.T) {
 	}
 }
 
+// TestULEB128Sequence reads values back to back (the fast path must leave
+// the position after each), ending with one cut short at the end.
+func TestULEB128Sequence(t *testing.T) {
+	r := NewReader("t", []byte{0x80, 0x01, 0x05, 0xe5, 0x8e, 0x26, 0x80}, binary.LittleEndian, 0)
+	for _, want := range []uint64{128, 5, 624485} {
+		if got := r.ULEB128("v"); got != want || r.Err() != nil {
+			t.Fatalf("ULEB128 = %d, %v; want %d", got, r.Err(), want)
+		}
+	}
+	if r.Pos() != 6 {
+		t.Fatalf("position %d after three values, want 6", r.Pos())
+	}
+	if got := r.ULEB128("v"); got != 0 || r.Err() == nil {
+		t.Fatalf("truncated last value: %d, %v", got, r.Err())
+	}
+}
+
 func TestCString(t *testing.T) {
 	r := NewReader("t", []byte("ab\x00cdef"), binary.LittleEndian, 0)
 	if s := r.CString(10, "s"); s != "ab" || r.Pos() != 3 {
