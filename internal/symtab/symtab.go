@@ -24,6 +24,7 @@ import (
 	"math/bits"
 	"slices"
 	"strconv"
+	"sync"
 )
 
 // MaxNameLen bounds a name read from a pool; longer or unterminated names
@@ -175,7 +176,9 @@ func (b *Builder) Build() *Table {
 		t.pools = [][]byte{nil}
 	}
 	t.pools[poolOwn] = b.own
-	out := make([]entry, 0, len(es)+len(b.starts))
+	outBuf := getScratch(len(es) + len(b.starts))
+	defer putScratch(outBuf)
+	out := (*outBuf)[:0]
 	// Merge the sorted named entries with the sorted starts: at one address
 	// a named entry comes first (its rank is lower), an end marker last.
 	i, j := 0, 0
@@ -224,6 +227,32 @@ func (b *Builder) Build() *Table {
 	return t
 }
 
+// scratch holds the entry buffers of finished builds for the next: a
+// cache's images are built by the thousand, each needing two buffers of
+// its entries' size only while it is built.
+var scratch sync.Pool
+
+// getScratch returns a buffer of at least n entries (not cleared: every
+// user writes before it reads).
+func getScratch(n int) *[]entry {
+	if b, ok := scratch.Get().(*[]entry); ok {
+		if cap(*b) >= n {
+			return b
+		}
+		scratch.Put(b)
+	}
+	b := make([]entry, n)
+	return &b
+}
+
+// putScratch hands a buffer back; very large ones are left to the
+// collector.
+func putScratch(b *[]entry) {
+	if cap(*b) <= 1<<20 {
+		scratch.Put(b)
+	}
+}
+
 // radixBits is the widest digit of sortEntries: three passes cover 32 bits.
 const radixBits = 11
 
@@ -264,7 +293,9 @@ func sortEntries(es []entry) {
 			count[d][k>>(digit*d)&mask]++
 		}
 	}
-	src, dst := es, make([]entry, len(es))
+	buf := getScratch(len(es))
+	defer putScratch(buf)
+	src, dst := es, (*buf)[:len(es)]
 	for d := range passes {
 		c := count[d][:mask+1]
 		shift := uint(digit * d)
