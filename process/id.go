@@ -33,6 +33,9 @@ func (u UUID) IsZero() bool { return u == UUID{} }
 
 // ParseUUID parses 32 hex digits, with or without dashes, in either case.
 func ParseUUID(s string) (UUID, error) {
+	if u, ok := parseCanonical(s); ok {
+		return u, nil
+	}
 	var u UUID
 	n := 0 // hex digits read
 	for i := 0; i < len(s); i++ {
@@ -54,6 +57,26 @@ func ParseUUID(s string) (UUID, error) {
 		return UUID{}, fmt.Errorf("uuid %q: want 32 hex digits", s)
 	}
 	return u, nil
+}
+
+// parseCanonical parses the 8-4-4-4-12 form, the one reports use, without
+// a branch per character; ok is false for any other form or a bad digit.
+func parseCanonical(s string) (u UUID, ok bool) {
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return u, false
+	}
+	var bad byte
+	j := 0
+	for i := 0; i < 16; i++ {
+		if j == 8 || j == 13 || j == 18 || j == 23 {
+			j++
+		}
+		hi, lo := hexValues[s[j]], hexValues[s[j+1]]
+		bad |= hi | lo
+		u[i] = hi<<4 | lo
+		j += 2
+	}
+	return u, bad <= 0xf
 }
 
 // hexValues maps a hex digit to its value and every other byte to 0xff; a

@@ -13,7 +13,7 @@ func TestUUIDAndBuildID(t *testing.T) {
 	if d, err := ParseUUID("82D13D98-219E-3040-B62A-07A297007A7C"); err != nil || d != u {
 		t.Errorf("ParseUUID with dashes, upper case: %v %v", d, err)
 	}
-	for _, bad := range []string{"", "82d13d98", "zz" + "d13d98219e3040b62a07a297007a7c", "82d13d98219e3040b62a07a297007a7c00", "82d13d98219e3040b62a07a297007a7 "} {
+	for _, bad := range []string{"", "82d13d98", "zz" + "d13d98219e3040b62a07a297007a7c", "82d13d98219e3040b62a07a297007a7c00", "82d13d98219e3040b62a07a297007a7 ", "82D13D98-219E-3040-B62A-07A297007A7G", "82D13D98-219E-3040-B62A-07A297007A7-"} {
 		if _, err := ParseUUID(bad); err == nil {
 			t.Errorf("ParseUUID(%q) accepted", bad)
 		}
