@@ -16,15 +16,19 @@ package atomicfile
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/symbolicate/symbolicate/internal/plainfile"
 )
 
 // writers holds the buffers of finished Pendings for the next: a batch
@@ -48,7 +52,7 @@ func Write(path string, perm os.FileMode, write func(io.Writer) error) (err erro
 	if dir == "" {
 		dir = "."
 	}
-	tmp, err := os.CreateTemp(dir, tempPattern(base))
+	tmp, err := createTemp(dir, base)
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
@@ -91,7 +95,7 @@ func Create(path string, perm os.FileMode) (*Pending, error) {
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, tempPattern(base))
+	f, err := createTemp(dir, base)
 	if err != nil {
 		return nil, fmt.Errorf("writing %s: %w", path, err)
 	}
@@ -160,12 +164,22 @@ func (p *Pending) release() {
 	p.w = nil
 }
 
-// tempPattern is the os.CreateTemp pattern for a temporary file of base.
-func tempPattern(base string) string {
+// createTemp creates a new temporary file for base in dir, named
+// ".<base>.<host>.<pid>.<random>.symbolicate-tmp" (mode 0600), as
+// os.CreateTemp would, without the runtime poller (internal/plainfile).
+func createTemp(dir, base string) (*os.File, error) {
 	if len(base) > maxBase {
 		base = base[:maxBase]
 	}
-	return "." + base + "." + procTag() + ".*" + tempSuffix
+	prefix := filepath.Join(dir, "."+base+"."+procTag()+".")
+	for try := 0; ; try++ {
+		p := prefix + strconv.FormatUint(uint64(rand.Uint32()), 10) + tempSuffix
+		f, err := plainfile.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) && try < 10000 {
+			continue
+		}
+		return f, err
+	}
 }
 
 // hostTag is the host name reduced to letters, digits and '-'.

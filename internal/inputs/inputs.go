@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/symbolicate/symbolicate/internal/mmap"
+	"github.com/symbolicate/symbolicate/internal/plainfile"
 )
 
 // Input is one input of a batch.
@@ -257,7 +258,7 @@ const mapAbove = 4 << 20
 // readFile reads a file of at most max bytes, mapping a large regular file
 // (returned as m, to be closed when done with the bytes).
 func readFile(path string, max int64) (b []byte, m *mmap.File, err error) {
-	f, err := os.Open(path)
+	f, err := plainfile.Open(path)
 	if err != nil {
 		return nil, nil, err
 	}

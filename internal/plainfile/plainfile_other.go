@@ -1,0 +1,10 @@
+//go:build !(linux || darwin)
+
+package plainfile
+
+import "os"
+
+// OpenFile is os.OpenFile.
+func OpenFile(path string, flag int, perm os.FileMode) (*os.File, error) {
+	return os.OpenFile(path, flag, perm)
+}
