@@ -3,6 +3,7 @@ package machofmt
 import (
 	"bytes"
 	"debug/macho"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -450,5 +451,46 @@ func TestFunctionStarts(t *testing.T) {
 	over := []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}
 	if err := ForEachFunctionStart(over, 2, 0, func(uint64) {}); err == nil {
 		t.Fatal("overflowing address accepted")
+	}
+}
+
+// TestNlistByteOrders reads the same entries written little- and
+// big-endian, 64- and 32-bit, whole and through Slice.
+func TestNlistByteOrders(t *testing.T) {
+	want := []Nlist{{Strx: 7, Type: 0x0f, Sect: 1, Desc: 0x20, Value: 0x100004000}, {Strx: 19, Type: 0x0e, Sect: 2, Desc: 0, Value: 0x100008010}}
+	type appendOrder interface {
+		binary.ByteOrder
+		binary.AppendByteOrder
+	}
+	for _, order := range []appendOrder{binary.LittleEndian, binary.BigEndian} {
+		for _, is64 := range []bool{true, false} {
+			var b []byte
+			for _, n := range want {
+				b = order.AppendUint32(b, n.Strx)
+				b = append(b, n.Type, n.Sect)
+				b = order.AppendUint16(b, n.Desc)
+				if is64 {
+					b = order.AppendUint64(b, n.Value)
+				} else {
+					b = order.AppendUint32(b, uint32(n.Value))
+				}
+			}
+			tab, err := NewNlistTable(b, uint64(len(want)), is64, order, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tail, _ := tab.Slice(1, 2)
+			for i, w := range want {
+				if !is64 {
+					w.Value = uint64(uint32(w.Value))
+				}
+				if got := tab.At(i); got != w {
+					t.Errorf("%v is64=%v: At(%d) = %+v, want %+v", order, is64, i, got, w)
+				}
+				if i == 1 && tail.At(0) != w {
+					t.Errorf("%v is64=%v: Slice(1, 2).At(0) = %+v, want %+v", order, is64, tail.At(0), w)
+				}
+			}
+		}
 	}
 }

@@ -53,6 +53,7 @@ type NlistTable struct {
 	data  []byte
 	n     int
 	is64  bool
+	le    bool // order is little-endian: read without the interface
 	order binary.ByteOrder
 }
 
@@ -65,7 +66,8 @@ func NewNlistTable(b []byte, count uint64, is64 bool, order binary.ByteOrder, of
 		return NlistTable{}, diag.Errorf(format, off, "nlist",
 			"%d entries of %d bytes do not fit in the %d bytes available", count, size, len(b))
 	}
-	return NlistTable{data: b[:uint64(n)*size], n: n, is64: is64, order: order}, nil
+	le := order == binary.ByteOrder(binary.LittleEndian)
+	return NlistTable{data: b[:uint64(n)*size], n: n, is64: is64, le: le, order: order}, nil
 }
 
 // Len returns the number of entries.
@@ -73,6 +75,11 @@ func (t NlistTable) Len() int { return t.n }
 
 // At returns entry i; it panics if i is outside [0, Len()), like a slice index.
 func (t NlistTable) At(i int) Nlist {
+	if t.is64 && t.le { // every Apple platform since 2006
+		e := t.data[i*16 : i*16+16]
+		le := binary.LittleEndian
+		return Nlist{Strx: le.Uint32(e), Type: e[4], Sect: e[5], Desc: le.Uint16(e[6:]), Value: le.Uint64(e[8:])}
+	}
 	if t.is64 {
 		e := t.data[i*16 : i*16+16]
 		return Nlist{
@@ -93,5 +100,5 @@ func (t NlistTable) Slice(i, j uint64) (NlistTable, bool) {
 		return NlistTable{}, false
 	}
 	size := uint64(NlistSize(t.is64))
-	return NlistTable{data: t.data[i*size : j*size], n: int(j - i), is64: t.is64, order: t.order}, true
+	return NlistTable{data: t.data[i*size : j*size], n: int(j - i), is64: t.is64, le: t.le, order: t.order}, true
 }
