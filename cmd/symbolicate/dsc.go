@@ -309,7 +309,7 @@ type lookupResult struct {
 
 // Run resolves each address.
 func (c *dscLookupCmd) Run(ctx context.Context, streams *ioStreams) error {
-	tuneShortRun()
+	defer tuneShortRun()()
 	var slide, base uint64
 	var err error
 	if c.Slide != "" {

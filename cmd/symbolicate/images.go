@@ -283,7 +283,7 @@ Examples:
 
 // Run resolves the addresses.
 func (c *addrsCmd) Run(ctx context.Context, streams *ioStreams) error {
-	tuneShortRun()
+	defer tuneShortRun()()
 	addrs, bad, err := parseAddrs(c.Addrs, streams.Stdin, streams.Stderr)
 	if err != nil {
 		return err

@@ -9,8 +9,10 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/symbolicate/symbolicate/format"
+	"github.com/symbolicate/symbolicate/internal/gctune"
 	"github.com/symbolicate/symbolicate/internal/inputs"
 	"github.com/symbolicate/symbolicate/internal/output"
 	"github.com/symbolicate/symbolicate/resolve"
@@ -99,7 +101,7 @@ func (c *symbolicateCmd) Run(ctx context.Context, streams *ioStreams) error {
 		// The fleet does the work: same outputs, summary and exit status.
 		return c.runRemote(ctx, streams, found, plan, con)
 	}
-	tuneGC(found)
+	defer tuneGC(found)()
 	cfg := c.config()
 	cfg.Resolve = resolve.Options{Resymbolicate: c.Resymbolicate, NoDemangle: c.NoDemangle, NoInlines: c.NoInlines}
 	cfg.Write = format.WriteOptions{FullPaths: c.FullPaths}
@@ -146,36 +148,40 @@ func (c *symbolicateCmd) Run(ctx context.Context, streams *ioStreams) error {
 // the collector's default headroom (GOGC=100) would double that.
 const bigInput = 16 << 20
 
-// tuneGC sets the collector's headroom unless GOGC is set. A large input
-// gets less (GOGC=50): peak memory for a 10⁶-frame report drops by a fifth,
-// for a sixth more CPU. A batch of ordinary reports gets more
-// (shortRunGOGC): its heap is small next to the mapped caches, and
-// collecting half as often saves a fifth of the CPU of a batch with a warm
-// index for 11 MiB more.
-func tuneGC(found []inputs.Input) {
+// tuneGC sets the collector's headroom unless GOGC is set, and returns
+// what undoes it. A large input gets less (GOGC=50): peak memory for a
+// 10⁶-frame report drops by a fifth, for a sixth more CPU. A batch of
+// ordinary reports gets more (see tuneShortRun).
+func tuneGC(found []inputs.Input) (stop func()) {
 	if os.Getenv("GOGC") != "" {
-		return
+		return func() {}
 	}
 	for _, in := range found {
 		if in.Size >= bigInput {
 			debug.SetGCPercent(50)
-			return
+			return func() {}
 		}
 	}
-	debug.SetGCPercent(shortRunGOGC)
+	return tuneShortRun()
 }
 
-// shortRunGOGC is the collector's headroom for commands that run once over
-// their inputs (a batch of ordinary reports, addrs, dsc lookup): their heap
-// is small, and collecting half as often saves a fifth to a third of their
-// CPU (docs/performance.md).
-const shortRunGOGC = 200
+// Commands that run once over their inputs (a batch of ordinary reports,
+// addrs, dsc lookup) collect with GOGC=shortRunGOGC, raised while the live
+// heap is small so that the heap may grow to shortRunHeapFloor first: their
+// heap is small next to the mapped caches, and collecting less often saves a
+// fifth to a third of their CPU (docs/performance.md).
+const (
+	shortRunGOGC      = 200
+	shortRunHeapFloor = 32 << 20
+)
 
-// tuneShortRun sets shortRunGOGC unless GOGC is set.
-func tuneShortRun() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(shortRunGOGC)
+// tuneShortRun sets that policy unless GOGC is set, and returns what stops
+// it.
+func tuneShortRun() (stop func()) {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
 	}
+	return gctune.Floor(shortRunGOGC, shortRunHeapFloor, 5*time.Millisecond)
 }
 
 // oneFile reports whether the inputs are one file named on the command line,
