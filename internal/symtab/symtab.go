@@ -260,9 +260,8 @@ const radixBits = 11
 // pairs. When addresses span less than 4 GiB it is a least-significant-digit
 // radix sort on the address offset in digits of up to radixBits (one
 // counting pass for all digits; a digit every entry shares is skipped),
-// which is stable; entries at
-// one address, rarely more than three, are then put in rank order.
-// Otherwise it is a stable comparison sort.
+// which is stable; the entries of each address, rarely more than three, are
+// then put in rank order. Otherwise it is a stable comparison sort.
 func sortEntries(es []entry) {
 	if len(es) < 2 {
 		return
@@ -317,11 +316,24 @@ func sortEntries(es []entry) {
 	if &src[0] != &es[0] {
 		copy(es, src)
 	}
-	// Stable insertion sort by rank within each run of one address.
-	for i := 1; i < len(es); i++ {
-		for j := i; j > 0 && es[j-1].addr == es[j].addr && es[j-1].key>>40 > es[j].key>>40; j-- {
-			es[j-1], es[j] = es[j], es[j-1]
+	// Rank order within each run of one address: insertion sort for the
+	// usual few, a stable sort for a long run (a file may put any number of
+	// symbols at one address).
+	for lo := 0; lo < len(es); {
+		hi := lo + 1
+		for hi < len(es) && es[hi].addr == es[lo].addr {
+			hi++
 		}
+		if run := es[lo:hi]; len(run) > 16 {
+			slices.SortStableFunc(run, func(x, y entry) int { return cmp.Compare(x.key>>40, y.key>>40) })
+		} else {
+			for i := 1; i < len(run); i++ {
+				for j := i; j > 0 && run[j-1].key>>40 > run[j].key>>40; j-- {
+					run[j-1], run[j] = run[j], run[j-1]
+				}
+			}
+		}
+		lo = hi
 	}
 }
 

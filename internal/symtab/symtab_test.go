@@ -418,6 +418,9 @@ func TestSortEntries(t *testing.T) {
 				if i > 0 && rng.IntN(3) == 0 {
 					a = es[rng.IntN(i)].addr // shared addresses
 				}
+				if i%7 == 0 && n == 1000 {
+					a = 0x180000000 // one address with over a hundred entries
+				}
 				es[i] = mkEntry(a, uint32(i), 1, Rank(rng.IntN(4)*10+10))
 			}
 			want := slices.Clone(es)
