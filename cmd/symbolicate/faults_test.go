@@ -30,6 +30,7 @@ import (
 	"github.com/goccy/go-json"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"golang.org/x/sys/unix"
 
 	"github.com/symbolicate/symbolicate/internal/corpus"
 	"github.com/symbolicate/symbolicate/internal/crashgen"
@@ -447,24 +448,24 @@ func TestDeepUnreadablePathIsSkipped(t *testing.T) {
 	c, _ := demoCache()
 	crashes := t.TempDir()
 	writeCrashes(t, crashes, 1, false)
-	fd, err := syscall.Open(crashes, syscall.O_RDONLY|syscall.O_DIRECTORY, 0)
+	fd, err := unix.Open(crashes, unix.O_RDONLY|unix.O_DIRECTORY, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	name := strings.Repeat("d", 200)
 	for depth := 0; depth < 25; depth++ { // 25 × 201 bytes > PATH_MAX (4096)
-		if err := syscall.Mkdirat(fd, name, 0o755); err != nil {
-			syscall.Close(fd)
+		if err := unix.Mkdirat(fd, name, 0o755); err != nil {
+			unix.Close(fd)
 			t.Skipf("mkdirat: %v", err)
 		}
-		next, err := syscall.Openat(fd, name, syscall.O_RDONLY|syscall.O_DIRECTORY, 0)
-		syscall.Close(fd)
+		next, err := unix.Openat(fd, name, unix.O_RDONLY|unix.O_DIRECTORY, 0)
+		unix.Close(fd)
 		if err != nil {
 			t.Skipf("openat: %v", err)
 		}
 		fd = next
 	}
-	syscall.Close(fd)
+	unix.Close(fd)
 	code, _, errOut := runCLI(t, "", crashes, "--caches", c.Dir, "-o", t.TempDir())
 	if code != exitOK || !strings.Contains(errOut, "1 crash,") || !strings.Contains(errOut, "warning") {
 		t.Fatalf("exit %d:\n%s", code, errOut)

@@ -6,6 +6,8 @@ import (
 	"os"
 	"syscall"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 func mapFile(f *os.File, size int) ([]byte, func([]byte) error, error) {
@@ -37,5 +39,5 @@ func release(b []byte) error {
 	if len(b) == 0 {
 		return nil
 	}
-	return syscall.Madvise(b, syscall.MADV_DONTNEED)
+	return unix.Madvise(b, unix.MADV_DONTNEED) // syscall has no Madvise on macOS
 }
