@@ -90,12 +90,8 @@ func (d *Demangler) name(raw string, opts Options) (string, bool) {
 	if raw == "" {
 		return raw, false
 	}
-	s := raw // the name without the Mach-O underscore
-	if opts.Form == Symtab && s[0] == '_' {
-		s = s[1:]
-	}
-	lang := classify(s, opts.Form)
-	switch lang {
+	s := withoutPrefix(raw, opts.Form)
+	switch classify(s, opts.Form) {
 	case Swift:
 		style := swift.Simplified
 		if opts.SwiftFull {
@@ -121,6 +117,15 @@ func (d *Demangler) name(raw string, opts Options) (string, bool) {
 	return unmangled(raw, s, opts)
 }
 
+// withoutPrefix returns raw without its Mach-O C underscore in the
+// Symtab form, raw itself otherwise.
+func withoutPrefix(raw string, form Form) string {
+	if form == Symtab && raw != "" && raw[0] == '_' {
+		return raw[1:]
+	}
+	return raw
+}
+
 // unmangled names raw (s: raw without its Mach-O underscore) when it is not
 // a mangled name: an Objective-C method or a C identifier.
 func unmangled(raw, s string, opts Options) (string, bool) {
@@ -139,10 +144,7 @@ func unmangled(raw, s string, opts Options) (string, bool) {
 // Classify reports the language of a raw name in the given form, from its
 // spelling alone (it does not check that a mangled name is well formed).
 func Classify(raw string, form Form) Language {
-	s := raw
-	if form == Symtab && s != "" && s[0] == '_' {
-		s = s[1:]
-	}
+	s := withoutPrefix(raw, form)
 	if l := classify(s, form); l != Unknown {
 		return l
 	}

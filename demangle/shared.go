@@ -38,15 +38,8 @@ func NewShared(opts Options) *Shared {
 // Name returns the readable form of raw, or raw itself when it cannot be
 // demangled (see the package function Name).
 func (s *Shared) Name(raw string) string {
-	if raw == "" {
-		return raw
-	}
 	// Names that are not mangled cost less to name than to remember.
-	plain := raw
-	if s.opts.Form == Symtab && plain[0] == '_' {
-		plain = plain[1:]
-	}
-	if classify(plain, s.opts.Form) == Unknown {
+	if plain := withoutPrefix(raw, s.opts.Form); classify(plain, s.opts.Form) == Unknown {
 		name, _ := unmangled(raw, plain, s.opts)
 		return name
 	}
