@@ -12,11 +12,10 @@ import (
 // usually complete while the binary's may be stripped), the binary's
 // LC_FUNCTION_STARTS, and export-trie names the symbol tables lack.
 type symbolSource struct {
-	b        symtab.Builder
-	segs     []machofmt.Segment // segments that can hold code or data
-	named    []uint64           // addresses a symbol table names
-	namedSet symtab.AddrSet     // named, once every symbol table is read
-	thumb    bool
+	b     symtab.Builder
+	segs  []machofmt.Segment // segments that can hold code or data
+	named []uint64           // addresses a symbol table names
+	thumb bool
 }
 
 // buildSymbols builds the table for the given slices (nil entries are
@@ -47,7 +46,7 @@ func buildSymbols(slices_ ...*Slice) (*symtab.Table, error) {
 			return nil, err
 		}
 	}
-	s.namedSet = symtab.NewAddrSet(s.named)
+	named := symtab.NewAddrSet(s.named)
 	for _, sl := range slices_ {
 		if sl == nil || sl.Kind != KindBinary {
 			continue
@@ -55,7 +54,7 @@ func buildSymbols(slices_ ...*Slice) (*symtab.Table, error) {
 		if err := s.addFunctionStarts(sl); err != nil {
 			return nil, err
 		}
-		if err := s.addExports(sl); err != nil {
+		if err := s.addExports(sl, &named); err != nil {
 			return nil, err
 		}
 	}
@@ -165,9 +164,10 @@ func (s *symbolSource) addFunctionStarts(sl *Slice) error {
 	})
 }
 
-// addExports adds export-trie names for addresses no symbol table names
-// (a stripped binary still exports its public symbols).
-func (s *symbolSource) addExports(sl *Slice) error {
+// addExports adds export-trie names for addresses not in named, the
+// addresses the symbol tables name (a stripped binary still exports its
+// public symbols).
+func (s *symbolSource) addExports(sl *Slice, named *symtab.AddrSet) error {
 	m := sl.macho
 	tr := m.ExportTrie
 	text := m.Segment("__TEXT")
@@ -186,7 +186,7 @@ func (s *symbolSource) addExports(sl *Slice) error {
 		if s.thumb {
 			a &^= 1
 		}
-		if s.namedSet.Has(a) || !s.inImage(a) {
+		if named.Has(a) || !s.inImage(a) {
 			return nil
 		}
 		s.b.AddName(a, e.Name, symtab.RankExport)
