@@ -157,8 +157,15 @@ type unitRec struct {
 	err, fileErr                                             uint32 // string ids
 }
 
+// fields lists r's fields in their order in the file, for the encoder and
+// the decoder alike.
+func (r *unitRec) fields() [16]*uint32 {
+	return [...]*uint32{&r.fnsAt, &r.fnsN, &r.kidsAt, &r.kidsN, &r.topsAt, &r.topsN, &r.rowsAt, &r.rowsN,
+		&r.seqRowsAt, &r.seqRowsN, &r.seqsAt, &r.seqsN, &r.filesAt, &r.filesN, &r.err, &r.fileErr}
+}
+
 // unitRecSize is the encoded size of a unitRec.
-const unitRecSize = 16 * 4
+const unitRecSize = 16 * 4 // the 16 fields of fields()
 
 // Record sizes of the arrays.
 const (
@@ -236,9 +243,8 @@ func encodeTables(t *dwarfTables, k dwarfKey) []byte {
 			rec.fnsN, rec.kidsN, rec.topsN, rec.rowsN = nfn-rec.fnsAt, nkid-rec.kidsAt, ntop-rec.topsAt, nrow-rec.rowsAt
 			rec.seqRowsN, rec.seqsN, rec.filesN = nseqRow-rec.seqRowsAt, nseq-rec.seqsAt, nfile-rec.filesAt
 		}
-		for _, v := range [...]uint32{rec.fnsAt, rec.fnsN, rec.kidsAt, rec.kidsN, rec.topsAt, rec.topsN, rec.rowsAt, rec.rowsN,
-			rec.seqRowsAt, rec.seqRowsN, rec.seqsAt, rec.seqsN, rec.filesAt, rec.filesN, rec.err, rec.fileErr} {
-			units = le.AppendUint32(units, v)
+		for _, v := range rec.fields() {
+			units = le.AppendUint32(units, *v)
 		}
 	}
 	var p []byte
@@ -512,11 +518,10 @@ func decodeTables(b []byte, k dwarfKey) (*dwarfTables, error) {
 	within := func(at, n uint32, size int) bool { return uint64(at)+uint64(n) <= uint64(size) }
 	for i := range t.us {
 		rec := unitb[i*unitRecSize:][:unitRecSize]
-		var v [16]uint32
-		for j := range v {
-			v[j] = le.Uint32(rec[4*j:])
+		var ur unitRec
+		for j, v := range ur.fields() {
+			*v = le.Uint32(rec[4*j:])
 		}
-		ur := unitRec{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15]}
 		if !within(ur.fnsAt, ur.fnsN, nfn) || !within(ur.kidsAt, ur.kidsN, nkid) || !within(ur.topsAt, ur.topsN, ntop) ||
 			!within(ur.rowsAt, ur.rowsN, nrow) || !within(ur.seqRowsAt, ur.seqRowsN, nseqRow) || !within(ur.seqsAt, ur.seqsN, nseq) ||
 			!within(ur.filesAt, ur.filesN, nfile) {
