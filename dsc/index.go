@@ -72,7 +72,7 @@ type IndexError struct {
 }
 
 func (e *IndexError) Error() string {
-	return "symbol index " + e.Path + " not used: " + e.Msg + " (it is rebuilt when an index directory is given)"
+	return "symbol index " + e.Path + " not used: " + e.Msg + " (`symbolicate index`, or a batch given --index-dir, rebuilds it)"
 }
 
 // fileIdentity is what an index records of each file of the cache.

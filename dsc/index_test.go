@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -67,6 +68,8 @@ func TestIndexRefused(t *testing.T) {
 	c := openGenerated(t, other)
 	if err := c.OpenIndex(p); !errors.As(err, &ie) {
 		t.Errorf("another cache's index: %v", err)
+	} else if !strings.Contains(err.Error(), "`symbolicate index`") {
+		t.Errorf("the refusal does not say how to rebuild the index: %v", err)
 	}
 	for name, damage := range map[string]func([]byte) []byte{
 		"magic":   func(b []byte) []byte { b[0] ^= 1; return b },

@@ -127,7 +127,7 @@ type DWARFIndexError struct {
 }
 
 func (e *DWARFIndexError) Error() string {
-	return fmt.Sprintf("DWARF index %s not used: %s (it is rewritten when an index directory is given)", e.Path, e.Msg)
+	return fmt.Sprintf("DWARF index %s not used: %s (`symbolicate index --symbols`, or a batch given --symbols and --index-dir, rewrites it)", e.Path, e.Msg)
 }
 
 // dwarfKey is what binds an index to the DWARF it was made from: the

@@ -179,6 +179,9 @@ func TestDWARFIndexRejected(t *testing.T) {
 			if _, ok := errors.AsType[*DWARFIndexError](err); !ok || !strings.Contains(err.Error(), tc.want) || ix.HasDWARFIndex() {
 				t.Fatalf("UseDWARFIndex: %v; want a *DWARFIndexError saying %q", err, tc.want)
 			}
+			if !strings.Contains(err.Error(), "`symbolicate index --symbols`") {
+				t.Errorf("the refusal does not say how to rewrite the index: %v", err)
+			}
 			for off, want := range genExpect {
 				if got := formatFrames(ix.Lookup(off).Frames); strings.Join(got, "\n") != strings.Join(want, "\n") {
 					t.Errorf("%#x after a refused index: %q, want %q", off, got, want)
