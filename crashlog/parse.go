@@ -189,12 +189,14 @@ func isDashLine(l []byte) bool {
 // line followed by a JSON payload or a text body, or a bare payload object.
 func (r *Report) parseIPS(b []byte, i int) error {
 	ht, he, se := buildHeader(b, i)
+	defer ht.Release() // the report keeps spans of b, never its tapes
 	if se != nil {
 		// A header line cut short (seen in reports pasted into issues): read
 		// the payload on the next line without it.
 		if nl := bytes.IndexByte(b[i:], '\n'); nl >= 0 {
 			ps := jsontape.SkipWS(b, i+nl+1)
 			if pt, _, perr := jsontape.Build(b, ps); perr == nil && pt.Nodes[0].Kind == '{' {
+				defer pt.Release()
 				_, hasUI := pt.Member(0, "usedImages")
 				_, hasBI := pt.Member(0, "binaryImages")
 				if hasUI || hasBI {
@@ -246,6 +248,7 @@ func (r *Report) parseIPS(b []byte, i int) error {
 	if se != nil {
 		return r.scanFail("payload", se)
 	}
+	defer pt.Release()
 	r.trailing(b, end)
 	return r.parsePayload(pt, &hdr)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/format"
+	"github.com/symbolicate/symbolicate/internal/bufpool"
 	"github.com/symbolicate/symbolicate/internal/mmap"
 	"github.com/symbolicate/symbolicate/process"
 )
@@ -40,6 +41,7 @@ type Result struct {
 	// OS is the OS the input's process ran, as the input names it.
 	OS string
 	// Output is the rendered document; nil when there is nothing to write.
+	// With Batch.ReuseOutputs it is valid only until emit returns.
 	Output []byte
 	// Text reports that Output is text: text was asked for, or the input has
 	// no JSON form (legacy text reports).
@@ -95,6 +97,10 @@ type Batch struct {
 	// worker (text says the output is text, not JSON), so that outputs are
 	// not held in memory; nil keeps them in Result.Output.
 	Open func(name string, text bool) (Sink, error)
+	// ReuseOutputs promises that Run's emit keeps no Result.Output after
+	// it returns, so that the memory goes to a later item's output
+	// instead of being collected (internal/bufpool).
+	ReuseOutputs bool
 }
 
 // Run processes items on Jobs workers and calls emit for each result in input
@@ -133,6 +139,10 @@ func (b *Batch) Run(ctx context.Context, items []Item, emit func(*Result) error)
 			sum.add(res)
 			if err := emit(res); err != nil {
 				sum.unwritten(res.Name, err)
+			}
+			if b.ReuseOutputs {
+				bufpool.Put(res.Output)
+				res.Output = nil
 			}
 			<-window
 		}
@@ -295,9 +305,8 @@ const maxOutputHint = 4 << 20
 // document could not be rendered).
 func (b *Batch) writeOut(res *Result, inputSize int, write func(io.Writer) error) error {
 	if b.Open == nil {
-		var buf bytes.Buffer
-		buf.Grow(min(inputSize+inputSize/4+512, maxOutputHint))
-		err := write(&buf)
+		buf := bytes.NewBuffer(bufpool.Get(min(inputSize+inputSize/4+512, maxOutputHint)))
+		err := write(buf)
 		res.Output = buf.Bytes()
 		return err
 	}

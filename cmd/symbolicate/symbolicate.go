@@ -111,6 +111,7 @@ func (c *symbolicateCmd) Run(ctx context.Context, streams *ioStreams) error {
 	}
 	defer eng.Close()
 	b := eng.Batch(c.Jobs, c.Format == "json")
+	b.ReuseOutputs = true // emit writes each output before it returns
 	if !plan.Stdout() {
 		// Workers render straight into temporary files beside the outputs.
 		b.Open = func(name string, text bool) (resolve.Sink, error) { return plan.Create(name, outputExt(text)) }

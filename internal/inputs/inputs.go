@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/symbolicate/symbolicate/internal/bufpool"
 	"github.com/symbolicate/symbolicate/internal/mmap"
 	"github.com/symbolicate/symbolicate/internal/plainfile"
 )
@@ -38,10 +39,11 @@ type Input struct {
 	// Found reports an input found by a walk or inside an archive rather
 	// than named: content that no format reads is skipped, not an error.
 	Found bool
-	// Read returns the input's bytes, at most the size limit. A large
-	// regular file is memory-mapped rather than read: its bytes are then
-	// valid until Done, and can fault if the file is truncated meanwhile
-	// (read them under mmap.Guard).
+	// Read returns the input's bytes, at most the size limit. They are
+	// valid until Done: a regular file's are read into a buffer that Done
+	// lends to the next input (internal/bufpool), and a large one is
+	// memory-mapped rather than read, and can then fault if the file is
+	// truncated meanwhile (read them under mmap.Guard).
 	Read func() ([]byte, error)
 	// Done releases what Read returned; nil when there is nothing to release.
 	Done func()
@@ -201,6 +203,7 @@ func (c *collector) file(path, rel string, found bool) {
 			Read: func() ([]byte, error) { return readGzip(path, max) }})
 	default:
 		var m *mmap.File
+		var buf []byte
 		var size int64
 		if fi, err := os.Stat(path); err == nil {
 			size = fi.Size()
@@ -208,7 +211,9 @@ func (c *collector) file(path, rel string, found bool) {
 		c.out = append(c.out, Input{Name: path, Rel: rel, Path: path, Found: found, Size: size,
 			Read: func() ([]byte, error) {
 				b, mf, err := readFile(path, max)
-				m = mf
+				if m = mf; m == nil {
+					buf = b
+				}
 				return b, err
 			},
 			Done: func() {
@@ -216,6 +221,8 @@ func (c *collector) file(path, rel string, found bool) {
 					m.Close()
 					m = nil
 				}
+				bufpool.Put(buf)
+				buf = nil
 			}})
 	}
 }
@@ -329,7 +336,7 @@ func readLimited(r io.Reader, max, hint int64) ([]byte, error) {
 		hint = 511
 	}
 	r = io.LimitReader(r, max+1)
-	b := make([]byte, 0, hint+1) // +1: the read that sees the end needs room
+	b := bufpool.Get(int(hint) + 1) // +1: the read that sees the end needs room
 	for {
 		if len(b) == cap(b) {
 			b = append(b, 0)[:len(b)]

@@ -3,7 +3,9 @@ package jsontape
 import (
 	"bytes"
 	"math"
+	"slices"
 	"strconv"
+	"sync"
 )
 
 // A Tape is the result of one validating pass over a JSON value: one node
@@ -46,12 +48,40 @@ func BuildOpaque(b []byte, i int, opaque func(key []byte) bool) (*Tape, int, *Sy
 	if opaque != nil {
 		est = min(est, 1<<14)
 	}
-	bd := builder{t: &Tape{B: b, Nodes: make([]Node, 0, est+16)}, b: b, i: SkipWS(b, i), opaque: opaque}
+	bd := builder{t: &Tape{B: b, Nodes: getNodes(est + 16)}, b: b, i: SkipWS(b, i), opaque: opaque}
 	end, err := bd.build()
 	if err != nil {
 		return nil, end, err
 	}
 	return bd.t, end, nil
+}
+
+// nodePool holds the node arrays of released tapes: a batch builds a tape
+// or two per input, each of a few thousand nodes, and dropping them would
+// make every input's tape fresh memory to clear and fault in.
+var nodePool sync.Pool
+
+// maxPooled bounds the node arrays kept for reuse (1 MiB of nodes).
+const maxPooled = 1 << 16
+
+// getNodes returns an empty node array with room for at least n nodes.
+func getNodes(n int) []Node {
+	if p, ok := nodePool.Get().(*[]Node); ok {
+		return slices.Grow((*p)[:0], n)
+	}
+	return make([]Node, 0, n)
+}
+
+// Release hands the tape's node array back for a later Build; neither the
+// tape nor any node read from it may be used afterwards. Releasing is
+// optional: an unreleased tape is collected as usual.
+func (t *Tape) Release() {
+	if t == nil || cap(t.Nodes) == 0 || cap(t.Nodes) > maxPooled {
+		return
+	}
+	nodes := t.Nodes[:0]
+	t.Nodes, t.B = nil, nil
+	nodePool.Put(&nodes)
 }
 
 // build reads one value into the tape and returns the offset past it.
@@ -163,7 +193,8 @@ func EachElem(b []byte, start int, fn func(t *Tape) bool) *SyntaxError {
 	if i < len(b) && b[i] == ']' {
 		return nil
 	}
-	t := &Tape{B: b}
+	t := &Tape{B: b, Nodes: getNodes(64)}
+	defer t.Release()
 	for {
 		t.Nodes = t.Nodes[:0]
 		bd := builder{t: t, b: b, i: i}
