@@ -3,6 +3,7 @@ package jsontape
 import (
 	"bytes"
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -124,6 +125,81 @@ func FuzzBuild(f *testing.F) {
 			if n.Start < 0 || n.End < n.Start || int(n.End) > len(b) {
 				t.Fatalf("node %+v outside the input", n)
 			}
+		}
+	})
+}
+
+// TestPlainRunAndSimpleEnd compare the eight-bytes-at-a-time scans with a
+// byte loop: every byte value at every position of a block and across
+// block boundaries, after every start offset, and on random strings.
+func TestPlainRunAndSimpleEnd(t *testing.T) {
+	naivePlain := func(b []byte, i int) int {
+		for ; i < len(b); i++ {
+			if c := b[i]; c == '"' || c == '\\' || c < 0x20 {
+				break
+			}
+		}
+		return i
+	}
+	naiveSimple := func(s []byte, i int) int {
+		for ; i < len(s); i++ {
+			if c := s[i]; c == '\\' || c >= 0x80 {
+				break
+			}
+		}
+		return i
+	}
+	check := func(b []byte) {
+		t.Helper()
+		for i := 0; i <= len(b); i++ {
+			if got, want := plainRun(b, i), naivePlain(b, i); got != want {
+				t.Fatalf("plainRun(%q, %d) = %d, want %d", b, i, got, want)
+			}
+			if got, want := simpleEnd(b, i), naiveSimple(b, i); got != want {
+				t.Fatalf("simpleEnd(%q, %d) = %d, want %d", b, i, got, want)
+			}
+		}
+	}
+	for pos := 0; pos < 19; pos++ {
+		for v := 0; v < 256; v++ {
+			b := bytes.Repeat([]byte{'a'}, 19)
+			b[pos] = byte(v)
+			check(b)
+			b[18-pos] = 0x20 // a neighbour just above the control range
+			check(b)
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []byte{'a', 'z', ' ', '"', '\\', 0x00, 0x1f, 0x20, 0x21, 0x7f, 0x80, 0xa0, 0xff, '/', 'u'}
+	for range 20000 {
+		b := make([]byte, rng.IntN(40))
+		for i := range b {
+			if rng.IntN(4) == 0 {
+				b[i] = alphabet[rng.IntN(len(alphabet))]
+			} else {
+				b[i] = byte('a' + rng.IntN(26))
+			}
+		}
+		check(b)
+	}
+}
+
+// FuzzUnquote checks Unquote against encoding/json on every string literal
+// the standard library accepts: the same text, invalid UTF-8 and lone
+// surrogates included (both give U+FFFD).
+func FuzzUnquote(f *testing.F) {
+	for _, s := range []string{`"\/usr\/lib\/system\/libsystem_kernel.dylib"`, `"plain ascii, longer than a word"`,
+		`"caf\u00e9 \ud83d\ude00 \ud800 x"`, "\"\xff\xfe bad utf8 \\n\"", `"a\\b\"c\td"`, `""`, "\"é/ü\\/\""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, q []byte) {
+		var want string
+		if json.Unmarshal(q, &want) != nil || len(q) == 0 || q[0] != '"' {
+			return
+		}
+		got, ok := Unquote(bytes.TrimSpace(q))
+		if !ok || got != want {
+			t.Fatalf("Unquote(%q) = %q, %v; encoding/json gives %q", q, got, ok, want)
 		}
 	})
 }

@@ -7,7 +7,9 @@
 package jsontape
 
 import (
+	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 )
@@ -45,10 +47,8 @@ func scanString(b []byte, i int) (int, *SyntaxError) {
 		return i, &SyntaxError{i, "expected a string"}
 	}
 	start := i
-	i++
-	for i < len(b) {
-		c := b[i]
-		switch {
+	for i = plainRun(b, i+1); i < len(b); i = plainRun(b, i) {
+		switch c := b[i]; {
 		case c == '"':
 			return i + 1, nil
 		case c == '\\':
@@ -71,13 +71,60 @@ func scanString(b []byte, i int) (int, *SyntaxError) {
 			default:
 				return i, &SyntaxError{i, fmt.Sprintf("bad escape \\%c in string", b[i+1])}
 			}
-		case c < 0x20:
+		default: // c < 0x20
 			return i, &SyntaxError{i, "control character in string"}
-		default:
-			i++
 		}
 	}
 	return start, &SyntaxError{start, "unterminated string"}
+}
+
+// SWAR constants: a byte of ones, and each byte's high bit.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// plainRun returns the offset of the first byte at or after i that ends a
+// run of plain string bytes (a quote, a backslash or a control character),
+// or len(b). It looks at eight bytes at a time: a byte of w is zero exactly
+// when (w-ones)&^w has its high bit, and comparing with a byte value is
+// finding a zero in w XOR that value; bytes below 0x20 are found the same
+// way with 0x20 for ones. Each test may mark bytes after a true find, never
+// a block without one, so a marked block is re-read byte by byte.
+func plainRun(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		q, s := w^('"'*ones), w^('\\'*ones)
+		if ((q-ones)&^q|(s-ones)&^s|(w-0x20*ones)&^w)&highs != 0 {
+			break
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c == '"' || c == '\\' || c < 0x20 {
+			return i
+		}
+	}
+	return i
+}
+
+// simpleEnd returns the offset of the first byte at or after i of s that
+// Unquote cannot copy as it is (a backslash, or a byte of 0x80 or more), or
+// len(s), eight bytes at a time as plainRun does. A find marks no byte
+// below it, so the lowest marked byte is the first.
+func simpleEnd(s []byte, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		w := binary.LittleEndian.Uint64(s[i:])
+		e := w ^ ('\\' * ones)
+		if m := (w | (e-ones)&^e) & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c == '\\' || c >= utf8.RuneSelf {
+			break
+		}
+	}
+	return i
 }
 
 func isHex(c byte) bool {
@@ -323,14 +370,8 @@ func Unquote(q []byte) (string, bool) {
 		return "", false
 	}
 	s := q[1 : len(q)-1]
-	simple := true
-	for _, c := range s {
-		if c == '\\' || c >= utf8.RuneSelf {
-			simple = false
-			break
-		}
-	}
-	if simple {
+	i := simpleEnd(s, 0)
+	if i == len(s) {
 		return string(s), true
 	}
 	var small [256]byte // most strings (paths with escaped slashes) fit
@@ -338,14 +379,14 @@ func Unquote(q []byte) (string, bool) {
 	if len(s) > len(small) {
 		out = make([]byte, 0, len(s))
 	}
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c != '\\' {
-			if c < utf8.RuneSelf {
-				out = append(out, c)
-				i++
-				continue
-			}
+	out = append(out, s[:i]...)
+	for {
+		j := simpleEnd(s, i)
+		out = append(out, s[i:j]...)
+		if i = j; i >= len(s) {
+			break
+		}
+		if s[i] != '\\' {
 			r, n := utf8.DecodeRune(s[i:])
 			out = utf8.AppendRune(out, r)
 			i += n

@@ -1,7 +1,6 @@
 package jsontape
 
 import (
-	"bytes"
 	"math"
 	"slices"
 	"strconv"
@@ -303,20 +302,10 @@ func (bd *builder) after() (done bool, err *SyntaxError) {
 
 // scanStringEsc is scanString that also reports whether the string has escapes.
 func scanStringEsc(b []byte, i int) (int, bool, *SyntaxError) {
-	if i+1 <= len(b) {
+	if i < len(b) && b[i] == '"' {
 		// Fast path: no escapes and no control characters before the quote.
-		if j := bytes.IndexByte(b[i+1:], '"'); j >= 0 {
-			seg := b[i+1 : i+1+j]
-			clean := true
-			for _, c := range seg {
-				if c < 0x20 || c == '\\' {
-					clean = false
-					break
-				}
-			}
-			if clean {
-				return i + 2 + j, false, nil
-			}
+		if j := plainRun(b, i+1); j < len(b) && b[j] == '"' {
+			return j + 1, false, nil
 		}
 	}
 	e, err := scanString(b, i)
