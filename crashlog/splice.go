@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/symbolicate/symbolicate/format"
+	"github.com/symbolicate/symbolicate/internal/bufpool"
 	"github.com/symbolicate/symbolicate/internal/jsontape"
 	"github.com/symbolicate/symbolicate/process"
 )
@@ -48,8 +49,10 @@ func (r *Report) WriteJSON(w io.Writer, opts format.WriteOptions) error {
 	if r.Kind == KindLegacyText {
 		return ErrNotJSON
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, min((r.ips.End-r.ips.Start)*5/4+256, 2*spillAt)))
-	return r.appendJSON(w, buf, opts.FullPaths)
+	buf := bytes.NewBuffer(bufpool.Get(min((r.ips.End-r.ips.Start)*5/4+256, 2*spillAt)))
+	err := r.appendJSON(w, buf, opts.FullPaths)
+	bufpool.Put(buf.Bytes()) // w has what it was given: writers keep nothing
+	return err
 }
 
 // appendJSON writes the .ips with every resolved frame group replaced, in

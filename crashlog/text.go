@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/symbolicate/symbolicate/format"
+	"github.com/symbolicate/symbolicate/internal/bufpool"
 	"github.com/symbolicate/symbolicate/process"
 )
 
@@ -68,11 +69,11 @@ func (r *Report) WriteTextWith(w io.Writer, opts TextOptions) error {
 	case KindCrash:
 		t := newTextWriter(r, opts, w)
 		t.render()
-		return t.flush()
+		return t.finish()
 	case KindKernel:
 		t := newTextWriter(r, opts, w)
 		t.renderKernel()
-		return t.flush()
+		return t.finish()
 	}
 	_, err := w.Write(r.raw[r.ips.Start:r.ips.End])
 	return err
@@ -101,9 +102,19 @@ func newTextWriter(r *Report, opts TextOptions, w io.Writer) *textWriter {
 		t.buf = bw
 		return t
 	}
-	t.buf = new(bytes.Buffer)
-	t.buf.Grow(min(r.ips.End-r.ips.Start, 2*spillAt))
+	t.buf = bytes.NewBuffer(bufpool.Get(min(r.ips.End-r.ips.Start, 2*spillAt)))
 	return t
+}
+
+// finish passes on what is left, hands the writer's own buffer back and
+// returns the first write error.
+func (t *textWriter) finish() error {
+	err := t.flush()
+	if t.buf != t.w {
+		bufpool.Put(t.buf.Bytes())
+		t.buf = nil
+	}
+	return err
 }
 
 // spillAt is how much rendered text a writer holds before passing it on,

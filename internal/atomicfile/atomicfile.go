@@ -45,14 +45,15 @@ const tempSuffix = ".symbolicate-tmp"
 // that it stays within NAME_MAX (255 bytes).
 const maxBase = 120
 
-// Write creates or replaces path with the bytes that write produces. On any
-// error the destination is left untouched and the temporary file removed.
+// Write creates or replaces path with the bytes that write produces, with
+// mode perm less the umask. On any error the destination is left untouched
+// and the temporary file removed.
 func Write(path string, perm os.FileMode, write func(io.Writer) error) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	tmp, err := createTemp(dir, base)
+	tmp, err := createTemp(dir, base, perm)
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
@@ -63,9 +64,6 @@ func Write(path string, perm os.FileMode, write func(io.Writer) error) (err erro
 		}
 	}()
 	if err = write(tmp); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = tmp.Chmod(perm); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	if err = tmp.Close(); err != nil {
@@ -81,27 +79,27 @@ func Write(path string, perm os.FileMode, write func(io.Writer) error) (err erro
 // the destination, Abort discards it. Writes are buffered.
 type Pending struct {
 	path string
-	perm os.FileMode
 	f    *os.File
 	w    *bufio.Writer
 	err  error // the first write error
 	done bool
 }
 
-// Create starts writing path: bytes written to the Pending go to a
-// temporary file beside it, which Commit renames over path.
+// Create starts writing path (mode perm less the umask): bytes written to
+// the Pending go to a temporary file beside it, which Commit renames over
+// path.
 func Create(path string, perm os.FileMode) (*Pending, error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	f, err := createTemp(dir, base)
+	f, err := createTemp(dir, base, perm)
 	if err != nil {
 		return nil, fmt.Errorf("writing %s: %w", path, err)
 	}
 	w := writers.Get().(*bufio.Writer)
 	w.Reset(f)
-	return &Pending{path: path, perm: perm, f: f, w: w}, nil
+	return &Pending{path: path, f: f, w: w}, nil
 }
 
 // Write buffers p for the temporary file. After a failure every later
@@ -137,7 +135,7 @@ func (p *Pending) Commit() (err error) {
 	if p.err != nil {
 		return p.err
 	}
-	for _, step := range []func() error{p.w.Flush, func() error { return p.f.Chmod(p.perm) }, p.f.Close,
+	for _, step := range []func() error{p.w.Flush, p.f.Close,
 		func() error { return os.Rename(p.f.Name(), p.path) }} {
 		if err := step(); err != nil {
 			return fmt.Errorf("writing %s: %w", p.path, err)
@@ -165,16 +163,17 @@ func (p *Pending) release() {
 }
 
 // createTemp creates a new temporary file for base in dir, named
-// ".<base>.<host>.<pid>.<random>.symbolicate-tmp" (mode 0600), as
-// os.CreateTemp would, without the runtime poller (internal/plainfile).
-func createTemp(dir, base string) (*os.File, error) {
+// ".<base>.<host>.<pid>.<random>.symbolicate-tmp", as os.CreateTemp would
+// but with the destination's mode perm (less the umask, as for any new
+// file), and without the runtime poller (internal/plainfile).
+func createTemp(dir, base string, perm os.FileMode) (*os.File, error) {
 	if len(base) > maxBase {
 		base = base[:maxBase]
 	}
 	prefix := filepath.Join(dir, "."+base+"."+procTag()+".")
 	for try := 0; ; try++ {
 		p := prefix + strconv.FormatUint(uint64(rand.Uint32()), 10) + tempSuffix
-		f, err := plainfile.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		f, err := plainfile.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
 		if errors.Is(err, fs.ErrExist) && try < 10000 {
 			continue
 		}

@@ -171,3 +171,51 @@ func TestPendingsShareBuffers(t *testing.T) {
 		t.Error("a write after Commit succeeded")
 	}
 }
+
+// TestMode: outputs get the mode asked for, less what the umask removes.
+func TestMode(t *testing.T) {
+	umask, ok := processUmask()
+	if !ok {
+		t.Skip("no umask in /proc/self/status on this system")
+	}
+	dir := t.TempDir()
+	for _, perm := range []os.FileMode{0o640, 0o664} {
+		a := filepath.Join(dir, "a"+perm.String())
+		if err := Write(a, perm, func(w io.Writer) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+		b := filepath.Join(dir, "b"+perm.String())
+		p, err := Create(b, perm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{a, b} {
+			fi, err := os.Stat(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m, want := fi.Mode().Perm(), perm&^umask; m != want {
+				t.Errorf("%s: mode %v, want %v (%v less the umask %v)", filepath.Base(f), m, want, perm, umask)
+			}
+		}
+	}
+}
+
+// processUmask reads the process's umask from /proc (Linux), without
+// changing it as syscall.Umask would.
+func processUmask() (os.FileMode, bool) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, false
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "Umask:"); ok {
+			u, err := strconv.ParseUint(strings.TrimSpace(v), 8, 32)
+			return os.FileMode(u), err == nil
+		}
+	}
+	return 0, false
+}
