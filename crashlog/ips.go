@@ -352,19 +352,27 @@ func (ij *imageJSON) fromTape(t *jsontape.Tape, o int32) bool {
 		v := k + 1
 		switch string(t.KeyBytes(k)) {
 		case "source":
-			ij.Source = jstr(t.Str(v))
+			ij.Source = commonStr(t, v)
 		case "arch":
-			ij.Arch = jstr(t.Str(v))
+			ij.Arch = commonStr(t, v)
 		case "base":
 			ij.Base = tnum(t, v)
 		case "size":
 			ij.Size = tnum(t, v)
 		case "uuid":
-			ij.UUID = jstr(t.Str(v))
+			if b, ok := t.Plain(v); ok {
+				ij.uuidRaw = b
+			} else {
+				ij.UUID = jstr(t.Str(v))
+			}
 		case "path":
 			ij.Path = jstr(t.Str(v))
 		case "name":
-			ij.Name = jstr(t.Str(v))
+			if b, ok := t.Plain(v); ok {
+				ij.nameRaw = b
+			} else {
+				ij.Name = jstr(t.Str(v))
+			}
 		case "CFBundleIdentifier":
 			ij.BundleID = jstr(t.Str(v))
 		case "CFBundleShortVersionString":
@@ -374,6 +382,26 @@ func (ij *imageJSON) fromTape(t *jsontape.Tape, o int32) bool {
 		}
 	}
 	return true
+}
+
+// commonStr returns string node v, without allocating for the values
+// almost every image has ("arm64e", "P", …).
+func commonStr(t *jsontape.Tape, v int32) jstr {
+	if b, ok := t.Plain(v); ok {
+		switch string(b) {
+		case "arm64e":
+			return "arm64e"
+		case "arm64":
+			return "arm64"
+		case "x86_64":
+			return "x86_64"
+		case "P":
+			return "P"
+		case "S":
+			return "S"
+		}
+	}
+	return jstr(t.Str(v))
 }
 
 func (r *Report) imageFromJSON(ij *imageJSON, i int) Image {
@@ -388,8 +416,22 @@ func (r *Report) imageFromJSON(ij *imageJSON, i int) Image {
 		Version:       string(ij.ShortVersion),
 		BundleVersion: string(ij.BundleVersion),
 	}
+	if ij.nameRaw != nil {
+		if base := process.NameOf(im.Path); string(ij.nameRaw) == base {
+			im.Name = base // the usual case, and no copy
+		} else {
+			im.Name = string(ij.nameRaw)
+		}
+	}
 	if im.Name == "" && im.Path != "" {
 		im.Name = process.NameOf(im.Path)
+	}
+	if ij.uuidRaw != nil {
+		if u, err := process.ParseUUID(ij.uuidRaw); err != nil {
+			ij.UUID = jstr(ij.uuidRaw) // warned about below
+		} else if !u.IsZero() {
+			im.UUID, im.HasUUID = u, true
+		}
 	}
 	if ij.UUID != "" {
 		u, err := process.ParseUUID(string(ij.UUID))

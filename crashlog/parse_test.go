@@ -3,6 +3,7 @@ package crashlog
 import (
 	"bytes"
 	"errors"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -465,3 +466,44 @@ func TestBugTypeNames(t *testing.T) {
 
 func strconvHex(v uint64) string { return strconv.FormatUint(v, 16) }
 func strconvDec(v uint64) string { return strconv.FormatUint(v, 10) }
+
+// TestUsedImageFields: the image fields read without copying (names equal
+// to the path's last element, UUIDs, common architectures) and their
+// uncommon forms (a name of its own, escapes, a bad UUID) decode alike.
+func TestUsedImageFields(t *testing.T) {
+	in := "{\"bug_type\":\"309\"}\n{\"threads\":[],\"usedImages\":[" +
+		`{"source":"P","arch":"arm64e","uuid":"79b6b668-0c0b-3f0d-b024-8f1e78dca1ee","path":"\/usr\/lib\/libA.dylib","name":"libA.dylib"},` +
+		`{"source":"S","arch":"arm64_32","uuid":"79B6B6680C0B3F0DB0248F1E78DCA1EF","path":"\/usr\/lib\/libB.dylib","name":"B"},` +
+		`{"arch":"x86_64","uuid":"\u0037\u0039b6b668-0c0b-3f0d-b024-8f1e78dca1e0","path":"\/x\/libC","name":"lib\u0043"},` +
+		`{"uuid":"not-a-uuid","path":"\/x\/D"},` +
+		`{"uuid":"00000000-0000-0000-0000-000000000000","name":"E"}]}`
+	r, err := Parse([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := func(s string) process.UUID {
+		v, err := process.ParseUUID(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	want := []Image{
+		{Source: "P", Arch: "arm64e", UUID: u("79b6b668-0c0b-3f0d-b024-8f1e78dca1ee"), HasUUID: true, Path: "/usr/lib/libA.dylib", Name: "libA.dylib"},
+		{Source: "S", Arch: "arm64_32", UUID: u("79b6b668-0c0b-3f0d-b024-8f1e78dca1ef"), HasUUID: true, Path: "/usr/lib/libB.dylib", Name: "B"},
+		{Arch: "x86_64", UUID: u("79b6b668-0c0b-3f0d-b024-8f1e78dca1e0"), HasUUID: true, Path: "/x/libC", Name: "libC"},
+		{Path: "/x/D", Name: "D"},
+		{Name: "E"},
+	}
+	if len(r.Images) != len(want) {
+		t.Fatalf("%d images, want %d", len(r.Images), len(want))
+	}
+	for i := range want {
+		if !reflect.DeepEqual(r.Images[i], want[i]) {
+			t.Errorf("image %d:\n got %+v\nwant %+v", i, r.Images[i], want[i])
+		}
+	}
+	if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "usedImages[3]") || !strings.Contains(r.Warnings[0], "not-a-uuid") {
+		t.Errorf("warnings %q, want one about image 3's uuid", r.Warnings)
+	}
+}

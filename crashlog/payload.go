@@ -163,6 +163,10 @@ type imageJSON struct {
 	BundleID      jstr // CFBundleIdentifier
 	ShortVersion  jstr // CFBundleShortVersionString
 	BundleVersion jstr // CFBundleVersion
+	// From a tape, the uuid and name as read when they have no escapes,
+	// aliasing the input: imageFromJSON parses the one and compares the
+	// other with the path's last element, copying neither.
+	uuidRaw, nameRaw []byte
 }
 
 type sharedCacheJSON struct {

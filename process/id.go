@@ -31,8 +31,9 @@ func (u UUID) AppendText(b []byte) []byte {
 // IsZero reports whether u is all zero bytes (dyld's "no UUID").
 func (u UUID) IsZero() bool { return u == UUID{} }
 
-// ParseUUID parses 32 hex digits, with or without dashes, in either case.
-func ParseUUID(s string) (UUID, error) {
+// ParseUUID parses 32 hex digits, with or without dashes, in either case,
+// from a string or from bytes (a decoder's input, not copied).
+func ParseUUID[S ~string | ~[]byte](s S) (UUID, error) {
 	if u, ok := parseCanonical(s); ok {
 		return u, nil
 	}
@@ -61,7 +62,7 @@ func ParseUUID(s string) (UUID, error) {
 
 // parseCanonical parses the 8-4-4-4-12 form, the one reports use, without
 // a branch per character; ok is false for any other form or a bad digit.
-func parseCanonical(s string) (u UUID, ok bool) {
+func parseCanonical[S ~string | ~[]byte](s S) (u UUID, ok bool) {
 	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
 		return u, false
 	}

@@ -203,3 +203,22 @@ func FuzzUnquote(f *testing.F) {
 		}
 	})
 }
+
+// TestReleaseTwice: releasing a tape twice pools it once, so two later
+// builds never share one tape.
+func TestReleaseTwice(t *testing.T) {
+	tp, _, err := Build([]byte(`[1,2,3]`), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp.Release()
+	tp.Release()
+	a, _, _ := Build([]byte(`{"a":1}`), 0)
+	b, _, _ := Build([]byte(`[true]`), 0)
+	if a == b {
+		t.Fatal("two builds got the same tape")
+	}
+	if a.Nodes[0].Kind != '{' || b.Nodes[0].Kind != '[' || len(a.Nodes) != 3 || len(b.Nodes) != 2 {
+		t.Fatalf("tapes %+v and %+v", a.Nodes, b.Nodes)
+	}
+}

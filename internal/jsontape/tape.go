@@ -15,6 +15,7 @@ import (
 type Tape struct {
 	B     []byte
 	Nodes []Node
+	free  bool // released: a second Release must not pool it twice
 }
 
 type Node struct {
@@ -47,7 +48,7 @@ func BuildOpaque(b []byte, i int, opaque func(key []byte) bool) (*Tape, int, *Sy
 	if opaque != nil {
 		est = min(est, 1<<14)
 	}
-	bd := builder{t: &Tape{B: b, Nodes: getNodes(est + 16)}, b: b, i: SkipWS(b, i), opaque: opaque}
+	bd := builder{t: getTape(b, est+16), b: b, i: SkipWS(b, i), opaque: opaque}
 	end, err := bd.build()
 	if err != nil {
 		return nil, end, err
@@ -55,32 +56,32 @@ func BuildOpaque(b []byte, i int, opaque func(key []byte) bool) (*Tape, int, *Sy
 	return bd.t, end, nil
 }
 
-// nodePool holds the node arrays of released tapes: a batch builds a tape
-// or two per input, each of a few thousand nodes, and dropping them would
-// make every input's tape fresh memory to clear and fault in.
-var nodePool sync.Pool
+// tapePool holds released tapes with their node arrays: a batch builds a
+// tape or two per input, each of a few thousand nodes, and dropping them
+// would make every input's tape fresh memory to clear and fault in.
+var tapePool sync.Pool
 
 // maxPooled bounds the node arrays kept for reuse (1 MiB of nodes).
 const maxPooled = 1 << 16
 
-// getNodes returns an empty node array with room for at least n nodes.
-func getNodes(n int) []Node {
-	if p, ok := nodePool.Get().(*[]Node); ok {
-		return slices.Grow((*p)[:0], n)
+// getTape returns an empty tape of b with room for at least n nodes.
+func getTape(b []byte, n int) *Tape {
+	if t, ok := tapePool.Get().(*Tape); ok {
+		t.B, t.Nodes, t.free = b, slices.Grow(t.Nodes[:0], n), false
+		return t
 	}
-	return make([]Node, 0, n)
+	return &Tape{B: b, Nodes: make([]Node, 0, n)}
 }
 
-// Release hands the tape's node array back for a later Build; neither the
-// tape nor any node read from it may be used afterwards. Releasing is
-// optional: an unreleased tape is collected as usual.
+// Release hands the tape back for a later Build; neither the tape nor any
+// node read from it may be used afterwards. Releasing is optional: an
+// unreleased tape is collected as usual.
 func (t *Tape) Release() {
-	if t == nil || cap(t.Nodes) == 0 || cap(t.Nodes) > maxPooled {
+	if t == nil || t.free || cap(t.Nodes) == 0 || cap(t.Nodes) > maxPooled {
 		return
 	}
-	nodes := t.Nodes[:0]
-	t.Nodes, t.B = nil, nil
-	nodePool.Put(&nodes)
+	t.B, t.Nodes, t.free = nil, t.Nodes[:0], true
+	tapePool.Put(t)
 }
 
 // build reads one value into the tape and returns the offset past it.
@@ -192,12 +193,14 @@ func EachElem(b []byte, start int, fn func(t *Tape) bool) *SyntaxError {
 	if i < len(b) && b[i] == ']' {
 		return nil
 	}
-	t := &Tape{B: b, Nodes: getNodes(64)}
+	t := getTape(b, 64)
 	defer t.Release()
+	var stack []int32 // shared by the elements' builders
 	for {
 		t.Nodes = t.Nodes[:0]
-		bd := builder{t: t, b: b, i: i}
+		bd := builder{t: t, b: b, i: i, stack: stack[:0]}
 		end, err := bd.build()
+		stack = bd.stack
 		if err != nil {
 			return err
 		}
@@ -341,6 +344,16 @@ func (t *Tape) KeyBytes(k int32) []byte {
 func (t *Tape) Key(k int32) string { return t.Str(k) }
 
 // str returns string node n unescaped, or its JSON text for other kinds.
+// Plain returns the text of string node n without copying it (it aliases
+// the input), when it has no escapes; ok is false for any other node.
+func (t *Tape) Plain(n int32) (b []byte, ok bool) {
+	nd := &t.Nodes[n]
+	if nd.Kind != '"' || nd.Esc {
+		return nil, false
+	}
+	return t.B[nd.Start+1 : nd.End-1], true
+}
+
 func (t *Tape) Str(n int32) string {
 	nd := &t.Nodes[n]
 	switch nd.Kind {
