@@ -25,9 +25,18 @@ const (
 	memoPerShard = 4096
 )
 
+// seenSlots is the size of each shard's record of names seen once.
+const seenSlots = 2048
+
 type memoShard struct {
 	mu sync.Mutex
 	m  map[string]string
+	// seen holds the hashes of names demangled once and not remembered: a
+	// name enters the memo at its second sighting, so that the names a
+	// batch meets only once (most of them, in a batch of unrelated
+	// crashes) cost neither a map lookup nor an insertion. A hash
+	// overwritten by another only costs its name one more demangling.
+	seen [seenSlots]uint64
 }
 
 // NewShared returns a Shared that demangles with opts.
@@ -43,9 +52,18 @@ func (s *Shared) Name(raw string) string {
 		name, _ := unmangled(raw, plain, s.opts)
 		return name
 	}
-	sh := &s.memo[maphash.String(s.seed, raw)%memoShards]
+	h := maphash.String(s.seed, raw)
+	sh := &s.memo[h%memoShards]
+	slot, tag := &sh.seen[(h/memoShards)%seenSlots], h|1 // a tag is never 0, an empty slot
 	sh.mu.Lock()
-	name, ok := sh.m[raw]
+	again := *slot == tag
+	var name string
+	var ok bool
+	if again {
+		name, ok = sh.m[raw]
+	} else {
+		*slot = tag
+	}
 	sh.mu.Unlock()
 	if ok {
 		return name
@@ -53,6 +71,9 @@ func (s *Shared) Name(raw string) string {
 	d := s.pool.Get().(*Demangler)
 	name, _ = d.Name(raw, s.opts)
 	s.pool.Put(d)
+	if !again {
+		return name
+	}
 	sh.mu.Lock()
 	if sh.m == nil || len(sh.m) >= memoPerShard {
 		sh.m = make(map[string]string, 256)

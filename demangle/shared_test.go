@@ -36,3 +36,34 @@ func TestSharedMemo(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedMemoAdmission: a mangled name enters the memo at its second
+// sighting, not its first; unmangled names never do.
+func TestSharedMemoAdmission(t *testing.T) {
+	s := NewShared(Options{Form: Display})
+	held := func() int {
+		n := 0
+		for i := range s.memo {
+			n += len(s.memo[i].m)
+		}
+		return n
+	}
+	once := []string{"$s4main3fooyyF", "_ZN3foo3barEv", "$s4main3BarC3bazyySiF"}
+	for _, raw := range once {
+		s.Name(raw)
+	}
+	s.Name("plain_c_name")
+	s.Name("plain_c_name")
+	if n := held(); n != 0 {
+		t.Fatalf("after one sighting each, the memo holds %d names", n)
+	}
+	for _, raw := range once {
+		want, _ := new(Demangler).Name(raw, Options{Form: Display})
+		if got := s.Name(raw); got != want {
+			t.Errorf("%s: %q, want %q", raw, got, want)
+		}
+	}
+	if n := held(); n != len(once) {
+		t.Fatalf("after two sightings, the memo holds %d names, want %d", n, len(once))
+	}
+}
