@@ -4,11 +4,14 @@
 package output
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/symbolicate/symbolicate/internal/atomicfile"
 )
@@ -30,6 +33,7 @@ type Plan struct {
 	dir   string            // -o is this directory
 	file  string            // -o is this one file
 	stems map[string]string // input name -> output path without its extension
+	made  sync.Map          // directories Create has made or found
 }
 
 // ReportExts are the file name endings of reports, stripped from an input's
@@ -184,14 +188,33 @@ type Sink interface {
 	Abort()
 }
 
-// Create starts the output of input name with extension ext.
-func (p *Plan) Create(name, ext string) (Sink, error) { return Create(p.Path(name, ext)) }
+// Create starts the output of input name with extension ext, as the
+// function Create does. A directory made (or found) for one output is not
+// looked at again for the next, unless it has gone meanwhile.
+func (p *Plan) Create(name, ext string) (Sink, error) {
+	path := p.Path(name, ext)
+	dir := filepath.Dir(path)
+	if _, ok := p.made.Load(dir); ok {
+		s, err := create(path, false)
+		if !errors.Is(err, fs.ErrNotExist) {
+			return s, err
+		}
+	}
+	s, err := create(path, true)
+	if err == nil {
+		p.made.Store(dir, true)
+	}
+	return s, err
+}
 
 // Create starts writing path, creating its directory: readers see the old
 // file or the whole new one, never a part. A destination that exists and is
 // not a regular file (/dev/stdout, a FIFO, /dev/full) is written in place:
 // it cannot be replaced, and must not be.
-func Create(path string) (Sink, error) {
+func Create(path string) (Sink, error) { return create(path, true) }
+
+// create is Create, making path's directory only when mkdir is set.
+func create(path string, mkdir bool) (Sink, error) {
 	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
 		f, err := os.OpenFile(path, os.O_WRONLY, 0)
 		if err != nil {
@@ -199,8 +222,10 @@ func Create(path string) (Sink, error) {
 		}
 		return &inPlace{f: f, path: path}, nil
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, err
+	if mkdir {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, err
+		}
 	}
 	return atomicfile.Create(path, 0o644)
 }

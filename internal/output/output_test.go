@@ -84,3 +84,39 @@ func TestPlanKeepsExtensionsThatDiffer(t *testing.T) {
 		t.Fatalf("%v %q", err, p.Path("/d/x.crash", ".txt"))
 	}
 }
+
+// TestPlanCreateRemakesVanishedDirectory: directories are made once per
+// plan, and made again when one is removed while the batch runs.
+func TestPlanCreateRemakesVanishedDirectory(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	var ins []Input
+	for _, n := range []string{"a", "b", "c"} {
+		ins = append(ins, Input{Name: "/d/sub/" + n + ".ips", Rel: "sub/" + n + ".ips", Path: "/d/sub/" + n + ".ips"})
+	}
+	p, err := New(out, ins, "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(in Input) {
+		t.Helper()
+		s, err := p.Create(in.Name, ".txt")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Write([]byte(in.Rel)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(ins[0])
+	write(ins[1])
+	if err := os.RemoveAll(filepath.Join(out, "sub")); err != nil {
+		t.Fatal(err)
+	}
+	write(ins[2])
+	if b, err := os.ReadFile(filepath.Join(out, "sub", "c.txt")); err != nil || string(b) != "sub/c.ips" {
+		t.Fatalf("c.txt: %q, %v", b, err)
+	}
+}
