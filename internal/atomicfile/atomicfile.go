@@ -69,7 +69,7 @@ func Write(path string, perm os.FileMode, write func(io.Writer) error) (err erro
 	if err = tmp.Close(); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
+	if err = plainfile.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
@@ -136,7 +136,7 @@ func (p *Pending) Commit() (err error) {
 		return p.err
 	}
 	for _, step := range []func() error{p.w.Flush, p.f.Close,
-		func() error { return os.Rename(p.f.Name(), p.path) }} {
+		func() error { return plainfile.Rename(p.f.Name(), p.path) }} {
 		if err := step(); err != nil {
 			return fmt.Errorf("writing %s: %w", p.path, err)
 		}

@@ -6,7 +6,8 @@
 // file, and two more fcntl calls to undo it. A batch reads and writes
 // thousands of small files, for which those are most of the system calls.
 // Files opened here are plain blocking descriptors, which is what the
-// runtime ends up with for a regular file anyway.
+// runtime ends up with for a regular file anyway. Rename likewise skips
+// what a batch's outputs do not need.
 package plainfile
 
 import "os"

@@ -36,3 +36,19 @@ func syscallMode(perm os.FileMode) uint32 {
 	}
 	return m
 }
+
+// Rename is os.Rename without its Lstat of newname first (os.Rename looks
+// for a directory there, to fail with EEXIST rather than the kernel's
+// EISDIR or ENOTEMPTY): renaming a file over a directory still fails.
+func Rename(oldname, newname string) error {
+	for {
+		err := syscall.Rename(oldname, newname)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return &os.LinkError{Op: "rename", Old: oldname, New: newname, Err: err}
+		}
+		return nil
+	}
+}
