@@ -66,6 +66,7 @@ const (
 // is not safe for concurrent use: give each goroutine its own.
 type Demangler struct {
 	swift swift.Demangler
+	cxx   cxxFast
 }
 
 // Name is like the package function Name.
@@ -109,6 +110,9 @@ func (d *Demangler) name(raw string, opts Options) (string, bool) {
 		// LLVMStyle prints like LLVM's demangler, the one Apple's tools
 		// use ("'lambda'()", "(anonymous namespace)", ">>"); the output
 		// is bounded to 64 KiB.
+		if out, ok := d.cxx.demangle(s); ok {
+			return out, true
+		}
 		if out, err := cxx.ToString(cxxSpelling(s), cxx.LLVMStyle, cxx.MaxLength(16)); err == nil {
 			return out, true
 		}
