@@ -180,6 +180,15 @@ func (b *Batch) Close() error {
 // Image.UseDWARFIndex). Call it before the batch is used.
 func (b *Batch) UseDWARFIndexes(dir string) { b.indexDir = dir }
 
+// DWARFIndexDiagnostics returns the DWARF indexes that could not be used
+// when the batch opened their images (damaged, or made from another state
+// of the file), for commands that read indexes without writing them.
+func (b *Batch) DWARFIndexDiagnostics() []diag.Diagnostic {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]diag.Diagnostic(nil), b.indexDiags...)
+}
+
 // WriteDWARFIndexes writes into dir the DWARF index of each image that has
 // DWARF and no usable index there: of the images the batch opened whose
 // DWARF was read (used), or, with used false, of every image in the index

@@ -285,3 +285,41 @@ func TestDWARFIndexUnwritable(t *testing.T) {
 		t.Fatalf("batch: exit %d (want %d), same output %v\n%s", code, wcode, got == want, errOut)
 	}
 }
+
+// TestAddrsDWARFIndexRefused: addrs reads DWARF indexes without writing
+// them, so an index it cannot use (damaged here; made from another state of
+// the dSYM likewise) is named in a warning, and the answer is the DWARF's.
+func TestAddrsDWARFIndexRefused(t *testing.T) {
+	root := corpus.Path(t, "macho/macsymbolicator")
+	row := readTSV(t, "macho/macsymbolicator/EXPECTED.tsv")[0]
+	images := filepath.Join(root, strings.Replace(row["crash"], ".crash", ".ips", 1))
+	idx := t.TempDir()
+	if code, _, errOut := runCLI(t, "", "index", "--symbols", root, "--index-dir", idx); code != exitOK {
+		t.Fatalf("index: exit %d: %s", code, errOut)
+	}
+	files, _ := filepath.Glob(filepath.Join(idx, "dwarf-*.symidx"))
+	if len(files) == 0 {
+		t.Fatal("no DWARF index written")
+	}
+	addrs := func() (string, string) {
+		t.Helper()
+		code, out, errOut := runCLI(t, "", "addrs", "--images", images, "--symbols", root, "--index-dir", idx, row["runtime_addr"])
+		if code != exitOK {
+			t.Fatalf("addrs: exit %d: %s", code, errOut)
+		}
+		return out, errOut
+	}
+	want, errOut := addrs()
+	if strings.Contains(errOut, "warning") {
+		t.Fatalf("with good indexes:\n%s", errOut)
+	}
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		b[len(b)-5] ^= 0x20
+		os.WriteFile(f, b, 0o644)
+	}
+	got, errOut := addrs()
+	if got != want || !strings.Contains(errOut, "warning") || !strings.Contains(errOut, "checksum") || !strings.Contains(errOut, "symbolicate index --symbols") {
+		t.Fatalf("with damaged indexes: same answer %v\n%s", got == want, errOut)
+	}
+}

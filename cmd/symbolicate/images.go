@@ -318,6 +318,9 @@ func (c *addrsCmd) Run(ctx context.Context, streams *ioStreams) error {
 	if err := w.Flush(); err != nil {
 		return withExit(exitOutput, err)
 	}
+	for _, d := range eng.DWARFIndexDiagnostics() {
+		fmt.Fprintf(streams.Stderr, "symbolicate: warning: %s\n", d)
+	}
 	return t.status("")
 }
 
