@@ -710,6 +710,9 @@ func TestNATSBatchEqualsLocal(t *testing.T) {
 	writeCrashes(t, crashes, 5, true)
 	worker, werr := child(t, "worker", "--nats", e.URL(), "--caches", c.Dir, "--name", "w1")
 	start(t, worker)
+	// Until the worker consumes, the submitter says it is waiting for one,
+	// and its summary no longer starts as the local run's does.
+	waitForText(t, werr, "worker ready", 1)
 	local, remote := t.TempDir(), t.TempDir()
 	lcode, _, lerr := runCLI(t, "", crashes, "--caches", c.Dir, "-o", local)
 	rcode, _, rerr := runCLI(t, "", crashes, "--nats", e.URL(), "-o", remote)
