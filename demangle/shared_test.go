@@ -2,6 +2,7 @@ package demangle
 
 import (
 	"fmt"
+	"hash/maphash"
 	"sync"
 	"testing"
 )
@@ -48,7 +49,19 @@ func TestSharedMemoAdmission(t *testing.T) {
 		}
 		return n
 	}
-	once := []string{"$s4main3fooyyF", "_ZN3foo3barEv", "$s4main3BarC3bazyySiF"}
+	// Names sharing a shard and a slot of its seen-once record would evict
+	// each other (the seed is random): keep the first three that do not.
+	slots := map[[2]uint64]bool{}
+	var once []string
+	for i := 0; len(once) < 3; i++ {
+		id := fmt.Sprintf("foo%d", i)
+		raw := fmt.Sprintf("$s4main%d%syyF", len(id), id) // main.fooN()
+		h := maphash.String(s.seed, raw)
+		if k := [2]uint64{h % memoShards, (h / memoShards) % seenSlots}; !slots[k] {
+			slots[k] = true
+			once = append(once, raw)
+		}
+	}
 	for _, raw := range once {
 		s.Name(raw)
 	}
