@@ -1,7 +1,5 @@
 package demangle
 
-import "bytes"
-
 // This file is a fast path for the commonest shapes of Itanium C++ names:
 // a function or variable named by a plain or nested name
 // ("CA::Layer::layout_if_needed"), with constructors, destructors and const
@@ -17,6 +15,8 @@ import "bytes"
 // false, and the caller uses the full demangler. A name is either
 // understood whole or not at all; FuzzCXXFast holds the two to the same
 // answers.
+
+import "bytes"
 
 // cxxFast is the fast path's state, kept in a Demangler for reuse.
 type cxxFast struct {
