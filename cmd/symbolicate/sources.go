@@ -15,7 +15,7 @@ import (
 type sourceFlags struct {
 	Caches   []string `name:"caches" placeholder:"PATH" type:"path" sep:"none" help:"dyld_shared_cache file or directory searched recursively for caches (by content, not name); repeatable. Default: $$SYMBOLICATE_CACHES, colon-separated. Example: --caches ~/dsc"`
 	Symbols  []string `name:"symbols" placeholder:"PATH" type:"path" sep:"none" help:"App binaries, dSYM bundles or directories of them (e.g. Xcode DeviceSupport) searched recursively and matched by UUID; repeatable. Default: $$SYMBOLICATE_SYMBOLS, colon-separated. Example: --symbols build/MyApp.app.dSYM"`
-	IndexDir string   `name:"index-dir" placeholder:"DIR" type:"path" help:"Keep symbol indexes of the caches in DIR: caches with one there skip building their tables, and after the run the indexes still missing are written (see \"symbolicate index\"). Default: $$SYMBOLICATE_INDEX_DIR (empty: none). Example: --index-dir ~/.cache/symbolicate"`
+	IndexDir string   `name:"index-dir" placeholder:"DIR" type:"path" help:"Symbol indexes in DIR (see \"symbolicate index\"): caches, binaries and dSYMs with one there skip building their tables or parsing their DWARF; a batch of crash reports also writes the ones still missing when it ends, and \"symbolicate index\" writes them all; the other commands only read them. Default: $$SYMBOLICATE_INDEX_DIR (empty: none). Example: --index-dir ~/.cache/symbolicate"`
 }
 
 // config returns the sources the flags (or the environment) name.
