@@ -54,6 +54,10 @@ type Config struct {
 	// valid one there answer from it instead of building their tables or
 	// parsing their DWARF, and WriteIndexes writes the missing ones.
 	IndexDir string
+	// IndexWarn, when set, hears of each DWARF index in IndexDir that
+	// cannot be used, when its image is first opened (Diagnostics has
+	// those found by Open). It may be called from several goroutines.
+	IndexWarn func(diag.Diagnostic)
 }
 
 // Engine is a set of open symbol sources with the format list. It is safe
@@ -87,7 +91,7 @@ type sourceKind struct {
 func sourceKinds(cfg *Config) []sourceKind {
 	return []sourceKind{
 		{"--caches", func(c *Config) []string { return c.Caches }, openCaches(cfg.ScanProgress, cfg.IndexDir)},
-		{"--symbols", func(c *Config) []string { return c.Symbols }, openBinaries(cfg.IndexDir)},
+		{"--symbols", func(c *Config) []string { return c.Symbols }, openBinaries(cfg.IndexDir, cfg.IndexWarn)},
 	}
 }
 
@@ -109,7 +113,7 @@ func scanCaches(ctx context.Context, paths []string, progress func(files, caches
 	return set, set, found, set.Diagnostics, nil
 }
 
-func openBinaries(indexDir string) func(context.Context, []string) (symbol.Source, io.Closer, []string, []diag.Diagnostic, error) {
+func openBinaries(indexDir string, warn func(diag.Diagnostic)) func(context.Context, []string) (symbol.Source, io.Closer, []string, []diag.Diagnostic, error) {
 	return func(ctx context.Context, paths []string) (symbol.Source, io.Closer, []string, []diag.Diagnostic, error) {
 		ix, err := objfile.Scan(ctx, paths)
 		if err != nil {
@@ -122,6 +126,7 @@ func openBinaries(indexDir string) func(context.Context, []string) (symbol.Sourc
 		b := objfile.NewBatch(ix)
 		if indexDir != "" {
 			b.UseDWARFIndexes(indexDir)
+			b.OnRefusedIndex(warn)
 		}
 		return b, b, append(found, ix.SharedCaches...), ix.Diagnostics(), nil
 	}

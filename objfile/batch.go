@@ -26,8 +26,9 @@ type Batch struct {
 	images map[imageKey]*imageSlot
 	closed bool
 
-	indexDir   string            // DWARF indexes used when set
-	indexDiags []diag.Diagnostic // indexes that could not be used
+	indexDir   string                // DWARF indexes used when set
+	indexDiags []diag.Diagnostic     // indexes that could not be used
+	onRefused  func(diag.Diagnostic) // told of each, when set
 }
 
 type fileSlot struct {
@@ -123,9 +124,13 @@ func (b *Batch) open(u process.UUID, arch, name string) (*Image, error) {
 		im.zlib = b.zlib
 		if b.indexDir != "" {
 			if err := im.UseDWARFIndex(b.indexDir); err != nil {
+				d := diag.Diagnostic{Code: diag.UnusableIndex, Path: im.dwarfSlice().file.Path, UUID: u, Err: err}
 				b.mu.Lock()
-				b.indexDiags = append(b.indexDiags, diag.Diagnostic{Code: diag.UnusableIndex, Path: im.dwarfSlice().file.Path, UUID: u, Err: err})
+				b.indexDiags = append(b.indexDiags, d)
 				b.mu.Unlock()
+				if b.onRefused != nil {
+					b.onRefused(d)
+				}
 			}
 		}
 	}
@@ -179,6 +184,12 @@ func (b *Batch) Close() error {
 // their DWARF index in dir when there is a valid one (see
 // Image.UseDWARFIndex). Call it before the batch is used.
 func (b *Batch) UseDWARFIndexes(dir string) { b.indexDir = dir }
+
+// OnRefusedIndex makes fn hear of each DWARF index that cannot be used, as
+// its image is opened (a long-running service logs them), besides
+// DWARFIndexDiagnostics. fn may be called from several goroutines at once.
+// Call it before the batch is used.
+func (b *Batch) OnRefusedIndex(fn func(diag.Diagnostic)) { b.onRefused = fn }
 
 // DWARFIndexDiagnostics returns the DWARF indexes that could not be used
 // when the batch opened their images (damaged, or made from another state

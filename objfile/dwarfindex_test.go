@@ -1,14 +1,18 @@
 package objfile
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/symbolicate/symbolicate/diag"
 )
 
 // answer is a lookup result in comparable form.
@@ -289,4 +293,48 @@ func FuzzDWARFIndex(f *testing.F) {
 			tables.lookup(addr)
 		}
 	})
+}
+
+// TestBatchTellsOfRefusedIndex: a batch given OnRefusedIndex calls it once
+// for an index it cannot use, when the image is opened, and keeps it among
+// DWARFIndexDiagnostics; a good index calls nothing.
+func TestBatchTellsOfRefusedIndex(t *testing.T) {
+	im, path := genImageFile(t, 5, true)
+	dir := t.TempDir()
+	if err := im.WriteDWARFIndex(dir); err != nil {
+		t.Fatal(err)
+	}
+	load := func() []diag.Diagnostic {
+		t.Helper()
+		ix, err := Scan(context.Background(), []string{path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := NewBatch(ix)
+		defer b.Close()
+		b.UseDWARFIndexes(dir)
+		var mu sync.Mutex
+		var heard []diag.Diagnostic
+		b.OnRefusedIndex(func(d diag.Diagnostic) { mu.Lock(); heard = append(heard, d); mu.Unlock() })
+		for range 2 {
+			if _, err := b.Load(im.UUID, im.Arch, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if kept := b.DWARFIndexDiagnostics(); len(kept) != len(heard) {
+			t.Errorf("%d diagnostics kept, %d heard", len(kept), len(heard))
+		}
+		return heard
+	}
+	if heard := load(); len(heard) != 0 {
+		t.Fatalf("a good index: heard %v", heard)
+	}
+	p := filepath.Join(dir, DWARFIndexName(im.UUID, im.Arch))
+	b, _ := os.ReadFile(p)
+	b[len(b)-3] ^= 0x40
+	os.WriteFile(p, b, 0o644)
+	heard := load()
+	if len(heard) != 1 || heard[0].Code != diag.UnusableIndex || !strings.Contains(heard[0].String(), "checksum") {
+		t.Fatalf("a damaged index: heard %v", heard)
+	}
 }

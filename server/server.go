@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/symbolicate/symbolicate"
+	"github.com/symbolicate/symbolicate/diag"
 )
 
 // Options configure a Server. Zero values pick the defaults given.
@@ -162,7 +163,11 @@ func (s *Server) Rescan(ctx context.Context) error {
 	s.rescanMu.Lock()
 	defer s.rescanMu.Unlock()
 	start := time.Now()
-	eng, err := symbolicate.Open(ctx, s.opts.Config)
+	cfg := s.opts.Config
+	if cfg.IndexWarn == nil {
+		cfg.IndexWarn = func(d diag.Diagnostic) { s.log.Warn("index not used", "code", string(d.Code), "msg", d.String()) }
+	}
+	eng, err := symbolicate.Open(ctx, cfg)
 	if err != nil {
 		s.log.Error("opening sources failed", "err", err)
 		return err

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/symbolicate/symbolicate"
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/internal/inputs"
 	"github.com/symbolicate/symbolicate/internal/output"
 	"github.com/symbolicate/symbolicate/queue"
@@ -63,7 +64,10 @@ func (c *workerCmd) Run(ctx context.Context, streams *ioStreams) error {
 		return err
 	}
 	defer q.Close()
-	eng, err := openEngine(ctx, c.config(), streams, false)
+	log := slog.New(slog.NewJSONHandler(streams.Stderr, nil))
+	cfg := c.config()
+	cfg.IndexWarn = func(d diag.Diagnostic) { log.Warn("index not used", "code", string(d.Code), "msg", d.String()) }
+	eng, err := openEngine(ctx, cfg, streams, false)
 	if err != nil {
 		return err
 	}
@@ -73,7 +77,7 @@ func (c *workerCmd) Run(ctx context.Context, streams *ioStreams) error {
 		h, _ := os.Hostname()
 		name = fmt.Sprintf("%s-%d", h, os.Getpid())
 	}
-	w := &queue.Worker{Queue: q, Engine: eng, Name: name, Jobs: c.Jobs, Log: slog.New(slog.NewJSONHandler(streams.Stderr, nil))}
+	w := &queue.Worker{Queue: q, Engine: eng, Name: name, Jobs: c.Jobs, Log: log}
 	fmt.Fprintf(streams.Stderr, "symbolicate: worker %s serving %d route(s)\n", name, len(w.Routes()))
 	return w.Run(ctx)
 }
