@@ -360,19 +360,11 @@ func (ij *imageJSON) fromTape(t *jsontape.Tape, o int32) bool {
 		case "size":
 			ij.Size = tnum(t, v)
 		case "uuid":
-			if b, ok := t.Plain(v); ok {
-				ij.uuidRaw = b
-			} else {
-				ij.UUID = jstr(t.Str(v))
-			}
+			ij.UUID = strBytes(t, v)
 		case "path":
 			ij.Path = jstr(t.Str(v))
 		case "name":
-			if b, ok := t.Plain(v); ok {
-				ij.nameRaw = b
-			} else {
-				ij.Name = jstr(t.Str(v))
-			}
+			ij.Name = strBytes(t, v)
 		case "CFBundleIdentifier":
 			ij.BundleID = jstr(t.Str(v))
 		case "CFBundleShortVersionString":
@@ -382,6 +374,15 @@ func (ij *imageJSON) fromTape(t *jsontape.Tape, o int32) bool {
 		}
 	}
 	return true
+}
+
+// strBytes returns the text of node v, without copying it when it has no
+// escapes (the bytes then alias the input).
+func strBytes(t *jsontape.Tape, v int32) []byte {
+	if b, ok := t.Plain(v); ok {
+		return b
+	}
+	return []byte(t.Str(v))
 }
 
 // commonStr returns string node v, without allocating for the values
@@ -409,32 +410,20 @@ func (r *Report) imageFromJSON(ij *imageJSON, i int) Image {
 		Base:          ij.Base.u,
 		Size:          ij.Size.u,
 		Arch:          string(ij.Arch),
-		Name:          string(ij.Name),
 		Path:          string(ij.Path),
 		Source:        string(ij.Source),
 		BundleID:      string(ij.BundleID),
 		Version:       string(ij.ShortVersion),
 		BundleVersion: string(ij.BundleVersion),
 	}
-	if ij.nameRaw != nil {
-		if base := process.NameOf(im.Path); string(ij.nameRaw) == base {
-			im.Name = base // the usual case, and no copy
-		} else {
-			im.Name = string(ij.nameRaw)
-		}
+	// The name is usually the path's last element: that substring, not a copy.
+	if base := process.NameOf(im.Path); len(ij.Name) == 0 || string(ij.Name) == base {
+		im.Name = base
+	} else {
+		im.Name = string(ij.Name)
 	}
-	if im.Name == "" && im.Path != "" {
-		im.Name = process.NameOf(im.Path)
-	}
-	if ij.uuidRaw != nil {
-		if u, err := process.ParseUUID(ij.uuidRaw); err != nil {
-			ij.UUID = jstr(ij.uuidRaw) // warned about below
-		} else if !u.IsZero() {
-			im.UUID, im.HasUUID = u, true
-		}
-	}
-	if ij.UUID != "" {
-		u, err := process.ParseUUID(string(ij.UUID))
+	if len(ij.UUID) > 0 {
+		u, err := process.ParseUUID(ij.UUID)
 		if err != nil {
 			r.warnf("usedImages[%d]: %v", i, err)
 		} else if !u.IsZero() {

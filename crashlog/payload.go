@@ -157,16 +157,14 @@ type imageJSON struct {
 	Arch          jstr
 	Base          jnum
 	Size          jnum
-	UUID          jstr
 	Path          jstr
-	Name          jstr
 	BundleID      jstr // CFBundleIdentifier
 	ShortVersion  jstr // CFBundleShortVersionString
 	BundleVersion jstr // CFBundleVersion
-	// From a tape, the uuid and name as read when they have no escapes,
-	// aliasing the input: imageFromJSON parses the one and compares the
-	// other with the path's last element, copying neither.
-	uuidRaw, nameRaw []byte
+	// The uuid and name as read, aliasing the input when they have no
+	// escapes: imageFromJSON parses the one and compares the other with the
+	// path's last element, copying neither.
+	UUID, Name []byte
 }
 
 type sharedCacheJSON struct {
