@@ -241,16 +241,6 @@ func (e *Engine) WriteIndexes(used bool, jobs int) []diag.Diagnostic {
 	return out
 }
 
-// DWARFIndexDiagnostics returns the DWARF indexes of the index directory
-// that could not be used by the images opened so far (they were answered
-// from their DWARF instead), for commands that do not write indexes.
-func (e *Engine) DWARFIndexDiagnostics() []diag.Diagnostic {
-	if e.batch == nil {
-		return nil
-	}
-	return e.batch.DWARFIndexDiagnostics()
-}
-
 // Caches returns the open shared caches (nil without --caches).
 func (e *Engine) Caches() []*dsc.Cache { return e.caches.Caches() }
 

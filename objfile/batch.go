@@ -186,19 +186,10 @@ func (b *Batch) Close() error {
 func (b *Batch) UseDWARFIndexes(dir string) { b.indexDir = dir }
 
 // OnRefusedIndex makes fn hear of each DWARF index that cannot be used, as
-// its image is opened (a long-running service logs them), besides
-// DWARFIndexDiagnostics. fn may be called from several goroutines at once.
-// Call it before the batch is used.
+// its image is opened (WriteDWARFIndexes reports them again): commands that
+// only read indexes warn, a long-running service logs them. fn may be
+// called from several goroutines at once. Call it before the batch is used.
 func (b *Batch) OnRefusedIndex(fn func(diag.Diagnostic)) { b.onRefused = fn }
-
-// DWARFIndexDiagnostics returns the DWARF indexes that could not be used
-// when the batch opened their images (damaged, or made from another state
-// of the file), for commands that read indexes without writing them.
-func (b *Batch) DWARFIndexDiagnostics() []diag.Diagnostic {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]diag.Diagnostic(nil), b.indexDiags...)
-}
 
 // WriteDWARFIndexes writes into dir the DWARF index of each image that has
 // DWARF and no usable index there: of the images the batch opened whose

@@ -9,10 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/goccy/go-json"
 
 	"github.com/symbolicate/symbolicate"
+	"github.com/symbolicate/symbolicate/diag"
 	"github.com/symbolicate/symbolicate/format"
 	"github.com/symbolicate/symbolicate/imagemap"
 	"github.com/symbolicate/symbolicate/internal/output"
@@ -290,6 +292,12 @@ func (c *addrsCmd) Run(ctx context.Context, streams *ioStreams) error {
 	}
 	cfg := c.config()
 	cfg.Resolve.NoDemangle = c.NoDemangle
+	var warnMu sync.Mutex // lookups run in parallel
+	cfg.IndexWarn = func(d diag.Diagnostic) {
+		warnMu.Lock()
+		defer warnMu.Unlock()
+		fmt.Fprintf(streams.Stderr, "symbolicate: warning: %s\n", d)
+	}
 	eng, err := openEngine(ctx, cfg, streams, false)
 	if err != nil {
 		return err
@@ -317,9 +325,6 @@ func (c *addrsCmd) Run(ctx context.Context, streams *ioStreams) error {
 	}
 	if err := w.Flush(); err != nil {
 		return withExit(exitOutput, err)
-	}
-	for _, d := range eng.DWARFIndexDiagnostics() {
-		fmt.Fprintf(streams.Stderr, "symbolicate: warning: %s\n", d)
 	}
 	return t.status("")
 }
