@@ -68,6 +68,22 @@ func TestCXXFast(t *testing.T) {
 	}
 }
 
+// TestCXXFastBound: a short name whose substitutions repeat a long prefix
+// past the fast path's 64 KiB bound is left to the full demangler, and the
+// Demangler still gives the full demangler's answer.
+func TestCXXFastBound(t *testing.T) {
+	long := strings.Repeat("a", 30000)
+	s := "_Z1fN30000" + long + "1bE" + strings.Repeat("S0_", 4)
+	var f cxxFast
+	if out, ok := f.demangle(s); ok {
+		t.Fatalf("the fast path took a name of %d bytes spelled in %d", len(s), len(out))
+	}
+	want, _ := full(s)
+	if got, _ := new(Demangler).Name(s, Options{Form: Display}); got != want {
+		t.Errorf("Demangler: %d bytes, full demangler %d", len(got), len(want))
+	}
+}
+
 // TestCXXFastRandom compares the two on names built from the fast path's
 // grammar and a little outside it, half of them then cut or changed.
 func TestCXXFastRandom(t *testing.T) {

@@ -16,9 +16,10 @@ func NewAddrSet(addrs []uint64) AddrSet {
 	// At most half full: probes stay short.
 	lg := max(bits.Len(uint(len(addrs))), 3) + 1
 	s := AddrSet{slots: make([]uint64, 1<<lg), shift: uint(64 - lg)}
-	// Fresh memory from the OS is not cleared by make; probing it (a read)
-	// before writing maps the shared zero page, and the write then copies it
-	// and flushes every core's TLB. Writing first costs a plain page fault.
+	// make does not clear memory fresh from the OS (it is zero already), so
+	// the slots may be untouched pages: probing them (a read) before writing
+	// maps the shared zero page, and the write then copies it and flushes
+	// every core's TLB. Writing them first costs a plain page fault.
 	clear(s.slots)
 	mask := uint64(len(s.slots) - 1)
 	for _, a := range addrs {
